@@ -1,0 +1,24 @@
+# Two commands do all the set-up on a fresh machine with Python 3.11: `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test evaluate clean
+
+$(BIN)/kipp: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $@
+
+demo: $(BIN)/kipp
+	$(BIN)/kipp demo
+
+test: $(BIN)/kipp
+	$(BIN)/pytest
+
+evaluate: $(BIN)/kipp
+	$(BIN)/kipp evaluate
+
+clean:
+	rm -rf $(VENV) demo reports/*.json reports/*.csv reports/*.html

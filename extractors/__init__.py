@@ -1,0 +1,33 @@
+"""Read the text of an inbox file, choosing the reader by what the file is."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+from extractors.detect import InputFormat, detect_format
+from extractors.docx_extractor import extract_docx
+from extractors.pdf_extractor import extract_pdf
+from models.records import Extraction
+
+Extractor = Callable[[Path], Extraction]
+
+EXTRACTORS: dict[InputFormat, Extractor] = {
+    InputFormat.PDF: extract_pdf,
+    InputFormat.DOCX: extract_docx,
+}
+
+
+def extract(path: Path) -> Extraction:
+    """Extract one file; raises ExtractionError with a reason code when it cannot be read."""
+    fmt = detect_format(path)
+    extraction = EXTRACTORS[fmt](path)
+    suffix = path.suffix.lower().lstrip(".")
+    if suffix != fmt.value:
+        # A PDF named .docx is read as a PDF; the admin sees that the name was wrong.
+        extraction = replace(extraction, notes=(*extraction.notes, f"extension_mismatch:{suffix or 'none'}"))
+    return extraction
+
+
+__all__ = ["EXTRACTORS", "Extraction", "InputFormat", "detect_format", "extract"]

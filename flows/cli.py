@@ -1,0 +1,130 @@
+"""The `kipp` command: a thin layer over flows/ and models/."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import click
+
+from models.errors import KippError
+
+
+def _run_flow(inbox: Path, roster: Path, out: Path, edition: str) -> dict:
+    from flows.pipeline import RunConfig, check_inputs
+    from flows.prefect_env import configure_prefect
+
+    try:
+        check_inputs(RunConfig(inbox, roster, out, edition))  # fail in one line, before Prefect starts
+    except KippError as e:
+        raise click.ClickException(str(e)) from e
+    configure_prefect(out / ".kipp")
+    from flows.intake import intake_flow  # imports prefect, after its settings are in place
+
+    try:
+        return intake_flow(str(inbox), str(roster), str(out), edition)
+    except KippError as e:
+        raise click.ClickException(str(e)) from e
+
+
+def _print_summary(result: dict, seconds: float) -> None:
+    from flows.reporting import CATEGORY_LABEL, STATUS_LABEL
+    from models.records import Completeness
+
+    screening = result["screening"]
+    files = Counter(o.status.value for o in screening.documents)
+    click.echo(
+        f"{result['files_seen']} berkas di kotak masuk, {result['files_extracted']} baru dibaca "
+        f"({seconds:.1f} s): " + ", ".join(f"{k} {v}" for k, v in sorted(files.items()))
+    )
+    by_cat: dict = {}
+    for r in screening.participants:
+        by_cat.setdefault(r.participant.category, Counter())[r.status] += 1
+    for category, counts in by_cat.items():
+        parts = ", ".join(f"{STATUS_LABEL[s].lower()} {counts[s]}" for s in Completeness if counts[s])
+        click.echo(f"  {CATEGORY_LABEL[category]:<17} {sum(counts.values()):>4} peserta: {parts}")
+    quarantined = [o for o in screening.documents if o.status.value == "quarantined"]
+    if quarantined:
+        click.echo(f"{len(quarantined)} berkas dikarantina (alasan di laporan):")
+        for o in quarantined[:10]:
+            click.echo(f"  {o.path}: {o.reason}")
+        if len(quarantined) > 10:
+            click.echo(f"  ... dan {len(quarantined) - 10} lagi")
+    click.echo("Laporan:")
+    for path in result["reports"].values():
+        click.echo(f"  {path}")
+
+
+@click.group()
+def main() -> None:
+    """kipp-intake: intake and pre-screening of KIPP proposals."""
+
+
+@main.command()
+@click.option("--inbox", type=click.Path(path_type=Path), default=Path("inbox"), show_default=True)
+@click.option("--roster", type=click.Path(path_type=Path), default=Path("roster.csv"), show_default=True)
+@click.option("--out", type=click.Path(path_type=Path), default=Path("reports"), show_default=True)
+@click.option("--edition", default="2021", show_default=True)
+def run(inbox: Path, roster: Path, out: Path, edition: str) -> None:
+    """Screen everything new in the inbox once and write the reports.
+
+    Example: kipp run --inbox inbox/ --roster roster.csv --out reports/ --edition 2021
+    """
+    start = time.perf_counter()
+    result = _run_flow(inbox, roster, out, edition)
+    _print_summary(result, time.perf_counter() - start)
+
+
+@main.command()
+@click.option("--dir", "directory", type=click.Path(path_type=Path), default=Path("demo"), show_default=True)
+@click.option("--size", type=click.Choice(["demo", "full"]), default="demo", show_default=True)
+@click.option("--seed", type=int, default=2021, show_default=True)
+@click.option("--fresh", is_flag=True, help="Generate the demo inbox again even if it exists.")
+def demo(directory: Path, size: str, seed: int, fresh: bool) -> None:
+    """Write a realistic messy inbox with its roster, then screen it.
+
+    Example: kipp demo --dir demo --size demo
+    """
+    import shutil
+
+    from flows.demo_corpus import generate_inbox, malang_roster, write_roster, write_truth
+
+    inbox, roster = directory / "inbox", directory / "roster.csv"
+    if fresh and directory.exists():
+        shutil.rmtree(directory)
+    if not inbox.exists():
+        rows = malang_roster(size, seed)
+        write_roster(roster, rows)
+        truth = generate_inbox(inbox, rows, seed)
+        write_truth(directory / "truth.json", truth)
+        click.echo(f"Demo: {len(rows)} peserta, {len(truth)} berkas ditulis ke {inbox}/")
+    else:
+        click.echo(f"Demo: memakai kotak masuk yang ada di {inbox}/ (--fresh untuk membuat ulang)")
+    start = time.perf_counter()
+    result = _run_flow(inbox, roster, directory / "reports", "2021")
+    _print_summary(result, time.perf_counter() - start)
+    click.echo(f"Buka {directory / 'reports' / 'completeness.html'} di peramban.")
+
+
+@main.command()
+@click.option("--size", type=click.Choice(["demo", "full"]), default="full", show_default=True)
+@click.option("--seed", "seeds", type=int, multiple=True, default=(1, 2, 3), show_default=True)
+@click.option("--dir", "directory", type=click.Path(path_type=Path), default=None,
+              help="Keep the generated corpora here (default: a temporary folder).")
+def evaluate(size: str, seeds: tuple[int, ...], directory: Path | None) -> None:
+    """Measure identification and completeness against generated inboxes with known truth.
+
+    Example: kipp evaluate --size full --seed 1 --seed 2
+    """
+    from flows.evaluation import evaluate_corpus, format_report
+
+    reports = [evaluate_corpus(size, seed, directory) for seed in seeds]
+    click.echo(format_report(reports))
+    if any(not r.passed for r in reports):
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,45 @@
+"""The intake flow: the steps of flows/pipeline.py, run and observed by Prefect."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+
+from flows import pipeline
+from flows.reporting import write_reports
+from models.ledger import Ledger
+
+
+@task(name="extract-new-files", cache_policy=NO_CACHE)
+def extract_task(config: pipeline.RunConfig, hashes: dict[str, str]) -> int:
+    with Ledger(config.ledger_path) as ledger:
+        return pipeline.extract_pending(config, ledger, hashes)
+
+
+@task(name="write-reports", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[1, 5])
+def reports_task(screening, out: Path, edition: str) -> dict[str, Path]:
+    return write_reports(screening, out, edition)
+
+
+@flow(name="kipp-intake", log_prints=False)
+def intake_flow(inbox: str, roster: str, out: str, edition: str) -> dict:
+    """Screen everything new in the inbox once and rewrite the reports."""
+    logger = get_run_logger()
+    config = pipeline.RunConfig(Path(inbox), Path(roster), Path(out), edition)
+    roster_ = pipeline.check_inputs(config)
+    with Ledger(config.ledger_path) as ledger:
+        items, hashes = pipeline.record_inbox(config, ledger)
+    extracted = extract_task(config, hashes)
+    with Ledger(config.ledger_path) as ledger:
+        screening = pipeline.decide(config, ledger, roster_, items, hashes)
+    reports = reports_task(screening, config.out, edition)
+    summary = {
+        "files_seen": len(items),
+        "files_extracted": extracted,
+        "reports": {k: str(v) for k, v in reports.items()},
+        "screening": screening,
+    }
+    logger.info("%d files seen, %d extracted", len(items), extracted)
+    return summary

@@ -1,0 +1,100 @@
+"""The intake path as plain functions: scan, record, extract what is new, decide, report.
+
+Prefect flows in flows/intake.py call these steps; tests call them directly.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from extractors.pool import extract_many
+from flows.reporting import write_reports
+from models.errors import KippError
+from models.identify import Identifier
+from models.inbox import scan_inbox
+from models.ledger import Ledger
+from models.records import InboxItem
+from models.roster import Roster, load_roster
+from models.screening import Screening, screen
+from models.settings import Settings
+
+log = logging.getLogger(__name__)
+LEDGER_NAME = "ledger.sqlite"
+
+
+@dataclass(frozen=True, slots=True)
+class RunConfig:
+    inbox: Path
+    roster: Path
+    out: Path
+    edition: str
+    settings: Settings = field(default_factory=Settings.from_env)
+
+    @property
+    def ledger_path(self) -> Path:
+        return self.out / LEDGER_NAME
+
+
+@dataclass(frozen=True, slots=True)
+class RunResult:
+    screening: Screening
+    reports: dict[str, Path]
+    files_seen: int
+    files_extracted: int
+    seconds: dict[str, float]
+
+
+def check_inputs(config: RunConfig) -> Roster:
+    if not config.inbox.is_dir():
+        raise KippError(f"{config.inbox}: the inbox folder does not exist")
+    if config.out.resolve().is_relative_to(config.inbox.resolve()):
+        raise KippError(f"{config.out}: the output folder must not be inside the inbox (the inbox is never written)")
+    return load_roster(config.roster)
+
+
+def record_inbox(config: RunConfig, ledger: Ledger) -> tuple[list[InboxItem], dict[str, str]]:
+    items = scan_inbox(config.inbox)
+    return items, ledger.sync_inbox(config.inbox, items)
+
+
+def extract_pending(config: RunConfig, ledger: Ledger, hashes: dict[str, str]) -> int:
+    """Extract every content not yet in the ledger; returns how many were read."""
+    pending = ledger.missing_extractions(hashes.values())
+    jobs = {}
+    for path, sha in sorted(hashes.items()):
+        if sha in pending and sha not in jobs:
+            jobs[sha] = config.inbox / path
+    for sha, result in extract_many(jobs, config.settings.workers):
+        ledger.save_extraction(sha, result)  # saved one by one: an interrupted run keeps its work
+    return len(jobs)
+
+
+def decide(config: RunConfig, ledger: Ledger, roster: Roster, items: list[InboxItem], hashes: dict[str, str]) -> Screening:
+    extractions = ledger.extractions(hashes.values())
+    identifier = Identifier(roster, config.settings.generic_words)
+    screening = screen(items, hashes, extractions, roster, ledger.removed_paths(), identifier)
+    ledger.record_outcomes(screening.documents)
+    return screening
+
+
+def run_once(config: RunConfig) -> RunResult:
+    """One whole intake run without Prefect (the flow runs the same steps)."""
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    roster = check_inputs(config)
+    with Ledger(config.ledger_path) as ledger:
+        items, hashes = record_inbox(config, ledger)
+        timings["scan"] = time.perf_counter() - t0
+        t1 = time.perf_counter()
+        extracted = extract_pending(config, ledger, hashes)
+        timings["extract"] = time.perf_counter() - t1
+        t2 = time.perf_counter()
+        screening = decide(config, ledger, roster, items, hashes)
+        timings["decide"] = time.perf_counter() - t2
+    t3 = time.perf_counter()
+    reports = write_reports(screening, config.out, config.edition)
+    timings["report"] = time.perf_counter() - t3
+    return RunResult(screening, reports, len(items), extracted, timings)

@@ -1,0 +1,108 @@
+"""The registered participants, read from a CSV `id,name,category[,parent_id]`."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from models.errors import RosterError
+from models.records import Category, Participant
+
+REQUIRED_COLUMNS = ("id", "name", "category")
+
+
+class Roster:
+    """The participants in roster order, looked up by id."""
+
+    def __init__(self, participants: tuple[Participant, ...]):
+        self.participants = participants
+        self._by_id = {p.id: p for p in participants}
+
+    def __len__(self) -> int:
+        return len(self.participants)
+
+    def __iter__(self):
+        return iter(self.participants)
+
+    def get(self, participant_id: str) -> Participant | None:
+        return self._by_id.get(participant_id)
+
+    def ancestors(self, participant_id: str) -> set[str]:
+        """Ids of the supervising units above a participant (a school's dinas, a kelurahan's kecamatan)."""
+        seen: set[str] = set()
+        current = self.get(participant_id)
+        while current is not None and current.parent_id and current.parent_id not in seen:
+            seen.add(current.parent_id)
+            current = self.get(current.parent_id)
+        return seen
+
+
+def load_roster(path: Path) -> Roster:
+    """Read and validate a roster CSV; every problem is reported with its line number."""
+    try:
+        raw = path.read_bytes()
+    except OSError as e:
+        raise RosterError(f"{path}: cannot read the roster ({e.strerror})") from e
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        # Spreadsheets exported on Windows often arrive as cp1252.
+        text = raw.decode("cp1252", errors="replace")
+    return parse_roster(text, source=str(path))
+
+
+def parse_roster(text: str, source: str = "roster") -> Roster:
+    lines = text.splitlines()
+    if not lines or not lines[0].strip():
+        raise RosterError(f"{source}: the roster is empty; expected a header id,name,category[,parent_id]")
+    # Spreadsheets in an Indonesian locale save CSV with semicolons.
+    delimiter = ";" if lines[0].count(";") > lines[0].count(",") else ","
+    reader = csv.DictReader(lines, delimiter=delimiter)
+    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    if missing:
+        raise RosterError(
+            f"{source}: line 1: missing column(s) {', '.join(missing)}; "
+            "expected a header id,name,category[,parent_id]"
+        )
+    reader.fieldnames = header
+    errors: list[str] = []
+    rows: list[tuple[int, Participant]] = []
+    seen: dict[str, int] = {}
+    for row in reader:
+        line = reader.line_num
+        pid = (row.get("id") or "").strip()
+        name = " ".join((row.get("name") or "").split())
+        category = (row.get("category") or "").strip().lower()
+        parent = (row.get("parent_id") or "").strip() or None
+        if not any((pid, name, category)):
+            continue  # blank line in a spreadsheet export
+        if not pid:
+            errors.append(f"line {line}: empty id")
+            continue
+        if not name:
+            errors.append(f"line {line}: {pid}: empty name")
+            continue
+        try:
+            cat = Category(category)
+        except ValueError:
+            allowed = ", ".join(c.value for c in Category)
+            errors.append(f"line {line}: {pid}: unknown category {category!r} (allowed: {allowed})")
+            continue
+        if pid in seen:
+            errors.append(f"line {line}: duplicate id {pid!r} (first on line {seen[pid]})")
+            continue
+        seen[pid] = line
+        rows.append((line, Participant(pid, name, cat, parent)))
+    for line, p in rows:
+        if p.parent_id and p.parent_id not in seen:
+            errors.append(f"line {line}: {p.id}: parent_id {p.parent_id!r} is not in the roster")
+        elif p.parent_id == p.id:
+            errors.append(f"line {line}: {p.id}: a participant cannot be its own parent")
+    if errors:
+        shown = errors[:20]
+        more = f"\n  ... and {len(errors) - 20} more" if len(errors) > 20 else ""
+        raise RosterError(f"{source}: {len(errors)} bad row(s):\n  " + "\n  ".join(shown) + more)
+    if not rows:
+        raise RosterError(f"{source}: the roster has a header but no participants")
+    return Roster(tuple(p for _, p in rows))

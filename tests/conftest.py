@@ -1,0 +1,74 @@
+"""Factories for real PDF and DOCX files, written to tmp_path."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROSTER_CSV = """id,name,category,parent_id
+pd-dinkes,Dinas Kesehatan,perangkat_daerah,
+pd-disdikbud,Dinas Pendidikan dan Kebudayaan,perangkat_daerah,
+pd-capil,Dinas Kependudukan dan Pencatatan Sipil,perangkat_daerah,
+kec-kedungkandang,Kecamatan Kedungkandang,perangkat_daerah,
+kec-blimbing,Kecamatan Blimbing,perangkat_daerah,
+kel-kedungkandang,Kelurahan Kedungkandang,kelurahan,kec-kedungkandang
+kel-bunulrejo,Kelurahan Bunulrejo,kelurahan,kec-blimbing
+kel-arjosari,Kelurahan Arjosari,kelurahan,kec-blimbing
+kel-balearjosari,Kelurahan Balearjosari,kelurahan,kec-blimbing
+pkm-kendalkerep,UPT Puskesmas Kendalkerep,puskesmas,pd-dinkes
+pkm-kedungkandang,UPT Puskesmas Kedungkandang,puskesmas,pd-dinkes
+pkm-rampal,UPT Puskesmas Rampal Celaket,puskesmas,pd-dinkes
+smp-05,SMP Negeri 5 Malang,smp,pd-disdikbud
+smp-15,SMP Negeri 15 Malang,smp,pd-disdikbud
+sd-sawojajar-1,SD Negeri Sawojajar 1,sd,pd-disdikbud
+sd-sawojajar-2,SD Negeri Sawojajar 2,sd,pd-disdikbud
+"""
+
+BODY = (
+    "Latar belakang: pelayanan publik di unit kami masih memerlukan waktu tunggu yang lama. "
+    "Inovasi ini memangkas antrean dengan pendaftaran daring dan pengingat melalui pesan singkat."
+)
+
+
+def make_pdf(path: Path, pages: list[str]) -> Path:
+    """A PDF with one text page per entry; lines split on newlines."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen.canvas import Canvas
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    canvas = Canvas(str(path), pagesize=A4, invariant=1)
+    for page in pages:
+        y = 780
+        for line in page.splitlines():
+            canvas.drawString(60, y, line)
+            y -= 18
+        canvas.showPage()
+    canvas.save()
+    return path
+
+
+def make_docx(path: Path, paragraphs: list[str], header: str | None = None, page_break_after: int | None = None) -> Path:
+    import docx
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    document = docx.Document()
+    if header:
+        document.sections[0].header.paragraphs[0].text = header
+    for i, text in enumerate(paragraphs):
+        document.add_paragraph(text)
+        if page_break_after is not None and i == page_break_after:
+            document.add_page_break()
+    document.save(str(path))
+    return path
+
+
+def cover(title: str, unit: str, *extra: str) -> str:
+    return "\n".join([title, "KOMPETISI INOVASI PELAYANAN PUBLIK (KIPP) KOTA MALANG TAHUN 2021", unit, *extra])
+
+
+@pytest.fixture
+def roster_file(tmp_path: Path) -> Path:
+    path = tmp_path / "roster.csv"
+    path.write_text(ROSTER_CSV, encoding="utf-8")
+    return path

@@ -1,0 +1,127 @@
+"""A whole intake run on real files, without Prefect: outputs, reruns, and an untouched inbox."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from flows.pipeline import RunConfig, run_once
+from models.errors import KippError
+from models.records import Reason
+from models.settings import Settings
+from tests.conftest import BODY, cover, make_docx, make_pdf
+
+
+def _tree_state(root: Path) -> dict[str, tuple[str, int]]:
+    return {
+        p.relative_to(root).as_posix(): (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns)
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.fixture
+def inbox(tmp_path: Path) -> Path:
+    inbox = tmp_path / "inbox"
+    make_pdf(inbox / "Proposal Inovasi - SDN Sawojajar 1.pdf",
+             [cover("PROPOSAL INOVASI PELAYANAN PUBLIK", "SD NEGERI SAWOJAJAR 1"), BODY])
+    make_docx(inbox / "Scan_20210203_0012.docx", ["PROPOSAL KINERJA PENYELENGGARAAN PELAYANAN PUBLIK",
+                                                   "SD NEGERI SAWOJAJAR 1", BODY])
+    make_pdf(inbox / "SMPN 15" / "kinerja.pdf", [cover("PROPOSAL KINERJA PENYELENGGARAAN PELAYANAN PUBLIK", "SMPN 15"), BODY])
+    make_docx(inbox / "Kel. Bunulrejo" / "Proposal <b>Inovasi</b>.docx",
+              ["PROPOSAL INOVASI", "KELURAHAN BUNULREJO", "<script>alert(1)</script>"])
+    (inbox / "kosong.pdf").write_bytes(b"")
+    (inbox / "~$proposal.docx").write_bytes(b"lock")
+    (inbox / ".DS_Store").write_bytes(b"\0")
+    return inbox
+
+
+def _config(tmp_path: Path, inbox: Path, roster_file: Path) -> RunConfig:
+    return RunConfig(inbox, roster_file, tmp_path / "reports", "2021", Settings(workers=1))
+
+
+def test_run_writes_the_published_screening_json(tmp_path: Path, inbox: Path, roster_file: Path) -> None:
+    run_once(_config(tmp_path, inbox, roster_file))
+    doc = json.loads((tmp_path / "reports" / "screening.json").read_text(encoding="utf-8"))
+    assert {"edition", "generated_at", "documents", "participants"} <= doc.keys()
+    assert doc["edition"] == "2021"
+    documents = {d["path"]: d for d in doc["documents"]}
+    assert set(documents) == {
+        "Proposal Inovasi - SDN Sawojajar 1.pdf", "Scan_20210203_0012.docx", "SMPN 15/kinerja.pdf",
+        "Kel. Bunulrejo/Proposal <b>Inovasi</b>.docx", "kosong.pdf", "~$proposal.docx", ".DS_Store",
+    }
+    for d in doc["documents"]:
+        assert {"path", "sha256", "status", "reason", "participant_id", "doc_type", "pages", "chars",
+                "match_score"} <= d.keys()
+    assert documents["SMPN 15/kinerja.pdf"]["participant_id"] == "smp-15"
+    assert documents["SMPN 15/kinerja.pdf"]["doc_type"] == "kinerja"
+    assert documents["SMPN 15/kinerja.pdf"]["pages"] == 2
+    assert documents["kosong.pdf"]["status"] == "quarantined"
+    assert documents["kosong.pdf"]["reason"] == Reason.EMPTY_FILE
+    assert documents[".DS_Store"]["status"] == "ignored"
+    people = {p["id"]: p for p in doc["participants"]}
+    assert people["sd-sawojajar-1"]["status"] == "complete"
+    assert people["sd-sawojajar-1"]["kinerja"] == "Scan_20210203_0012.docx"
+    assert people["kel-bunulrejo"]["status"] == "missing_kinerja"
+    assert people["pd-dinkes"]["status"] == "missing_both"
+    assert {"id", "name", "category", "status", "inovasi", "kinerja"} <= people["pd-dinkes"].keys()
+
+
+def test_rerun_reads_only_new_files_and_gives_the_same_reports(tmp_path: Path, inbox: Path, roster_file: Path) -> None:
+    config = _config(tmp_path, inbox, roster_file)
+    first = run_once(config)
+    assert first.files_extracted == 5  # the lock file and .DS_Store are never read
+    before = json.loads((config.out / "screening.json").read_text())
+    again = run_once(config)
+    assert again.files_extracted == 0
+    after = json.loads((config.out / "screening.json").read_text())
+    before.pop("generated_at"), after.pop("generated_at")
+    assert before == after
+    make_pdf(inbox / "SMPN 15 inovasi.pdf", [cover("PROPOSAL INOVASI", "SMP NEGERI 15 MALANG"), BODY])
+    third = run_once(config)
+    assert third.files_extracted == 1
+    assert {r.participant.id: r.status.value for r in third.screening.participants}["smp-15"] == "complete"
+
+
+def test_run_never_changes_the_inbox(tmp_path: Path, inbox: Path, roster_file: Path) -> None:
+    before = _tree_state(inbox)
+    run_once(_config(tmp_path, inbox, roster_file))
+    run_once(_config(tmp_path, inbox, roster_file))
+    assert _tree_state(inbox) == before
+
+
+def test_removed_file_stays_in_the_ledger_and_the_report(tmp_path: Path, inbox: Path, roster_file: Path) -> None:
+    config = _config(tmp_path, inbox, roster_file)
+    run_once(config)
+    (inbox / "SMPN 15" / "kinerja.pdf").unlink()
+    result = run_once(config)
+    gone = {o.path: o for o in result.screening.documents}["SMPN 15/kinerja.pdf"]
+    assert gone.reason is Reason.REMOVED_FROM_INBOX
+    assert {r.participant.id: r.status.value for r in result.screening.participants}["smp-15"] == "missing_both"
+
+
+def test_reports_escape_document_strings_and_are_in_indonesian(tmp_path: Path, inbox: Path, roster_file: Path) -> None:
+    run_once(_config(tmp_path, inbox, roster_file))
+    html = (tmp_path / "reports" / "completeness.html").read_text(encoding="utf-8")
+    assert "Proposal &lt;b&gt;Inovasi&lt;/b&gt;.docx" in html
+    assert "<b>Inovasi</b>" not in html
+    assert "Laporan Kelengkapan Berkas" in html and "Belum mengirim" in html
+    rows = list(csv.DictReader((tmp_path / "reports" / "completeness.csv").read_text(encoding="utf-8-sig").splitlines()))
+    assert len(rows) == 16
+    assert rows[0]["kategori"] == "Perangkat Daerah"
+    assert {r["id"]: r["status"] for r in rows}["sd-sawojajar-1"] == "complete"
+
+
+def test_reports_are_readable_by_others(tmp_path: Path, inbox: Path, roster_file: Path) -> None:
+    run_once(_config(tmp_path, inbox, roster_file))
+    assert os.stat(tmp_path / "reports" / "screening.json").st_mode & 0o044 == 0o044
+
+
+def test_output_inside_the_inbox_is_refused(tmp_path: Path, inbox: Path, roster_file: Path) -> None:
+    with pytest.raises(KippError, match="must not be inside the inbox"):
+        run_once(RunConfig(inbox, roster_file, inbox / "reports", "2021"))

@@ -1,0 +1,52 @@
+"""Roster CSV: good rows load, bad rows are reported with their line numbers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from models.errors import RosterError
+from models.records import Category
+from models.roster import load_roster, parse_roster
+
+
+def test_roster_loads_with_parents(roster_file: Path) -> None:
+    roster = load_roster(roster_file)
+    assert len(roster) == 16
+    assert roster.get("sd-sawojajar-1").category is Category.SD
+    assert roster.ancestors("kel-bunulrejo") == {"kec-blimbing"}
+
+
+def test_semicolon_csv_from_an_indonesian_spreadsheet_loads() -> None:
+    roster = parse_roster("id;name;category;parent_id\nsd-1;SD Negeri 1;sd;\n")
+    assert roster.get("sd-1").name == "SD Negeri 1"
+
+
+def test_bad_rows_are_all_reported_with_line_numbers() -> None:
+    text = (
+        "id,name,category,parent_id\n"
+        "a,Dinas Kesehatan,perangkat_daerah,\n"
+        ",Tanpa Id,sd,\n"
+        "b,SD Negeri 2,school,\n"
+        "a,Duplikat,sd,\n"
+        "c,SD Negeri 3,sd,nope\n"
+    )
+    with pytest.raises(RosterError) as err:
+        parse_roster(text, source="roster.csv")
+    message = str(err.value)
+    assert message.startswith("roster.csv: 4 bad row(s)")
+    assert "line 3: empty id" in message
+    assert "line 4: b: unknown category 'school'" in message
+    assert "line 5: duplicate id 'a' (first on line 2)" in message
+    assert "line 6: c: parent_id 'nope' is not in the roster" in message
+
+
+def test_missing_column_is_named() -> None:
+    with pytest.raises(RosterError, match="line 1: missing column\\(s\\) category"):
+        parse_roster("id,name\nx,SD 1\n")
+
+
+def test_missing_roster_file_names_the_file(tmp_path: Path) -> None:
+    with pytest.raises(RosterError, match="nope.csv: cannot read the roster"):
+        load_roster(tmp_path / "nope.csv")
