@@ -17,7 +17,7 @@ from pathlib import PurePosixPath
 
 from rapidfuzz import fuzz, process
 
-from models.names import DEFAULT_GENERIC, KINDS, tokens
+from models.names import DEFAULT_GENERIC, KIND_REQUIRED, KINDS, tokens
 from models.records import Identification, Participant, Reason
 from models.roster import Roster
 
@@ -66,6 +66,11 @@ class Identifier:
                 self._by_kind_only[key.kind].add(key.participant_id)
         self._vocabulary = list(self._by_word)
         self._ancestors = {p.id: roster.ancestors(p.id) for p in roster}
+        # The kinds a supervising unit's participants are: Disdikbud's are sd and smp.
+        self._child_kinds: dict[str, set[str]] = defaultdict(set)
+        for p in roster:
+            if p.parent_id and self.keys[p.id].kind:
+                self._child_kinds[p.parent_id].add(self.keys[p.id].kind)
 
     # -- one piece of text ------------------------------------------------------------
 
@@ -94,19 +99,27 @@ class Identifier:
 
     def identify(self, path: str, cover: str = "") -> Identification:
         """Identify the participant of an inbox file from its relative path and cover text."""
-        by_path = self._decide(self._best_over(path_segments(path)))
-        by_cover = self._decide(self._best_over(cover_segments(cover)))
+        by_path = self._decide(*self._best_over(path_segments(path)))
+        by_cover = self._decide(*self._best_over(cover_segments(cover)))
         return self._combine(by_path, by_cover)
 
-    def _best_over(self, segments: list[str]) -> dict[str, float]:
+    def _best_over(self, segments: list[str]) -> tuple[dict[str, float], set[str]]:
+        """Best score per participant over the segments, and the kinds that begin a segment."""
         best: dict[str, float] = {}
+        leading: set[str] = set()
         for seg in segments:
+            toks = tokens(seg, self.generic)
+            if toks and toks[0] in KINDS:
+                leading.add(toks[0])
             for pid, score in self.score_segment(seg).items():
                 if score > best.get(pid, 0.0):
                     best[pid] = score
-        return best
+        return best, leading
 
-    def _decide(self, scores: dict[str, float]) -> _SourceVerdict:
+    def _decide(self, scores: dict[str, float], leading_kinds: set[str]) -> _SourceVerdict:
+        # "SDN Pandanwangi 8 / Dinas Pendidikan dan Kebudayaan" is a school that is not registered,
+        # under its Dinas: a supervising unit is no sender where a unit of its children's kind is named.
+        scores = {pid: s for pid, s in scores.items() if not (self._child_kinds.get(pid, set()) & leading_kinds)}
         strong = {pid: s for pid, s in scores.items() if s >= ACCEPT}
         if not strong:
             top = max(scores.values(), default=0.0)
@@ -174,59 +187,70 @@ def cover_segments(cover: str) -> list[str]:
     return lines + [f"{a} {b}" for a, b in zip(lines, lines[1:])]
 
 
-def _word_positions(toks: list[str]) -> dict[str, list[int]]:
-    """Every alphabetic token and every pair of neighbours joined ("bunul rejo" is "bunulrejo")."""
-    words: dict[str, list[int]] = defaultdict(list)
+def _word_positions(toks: list[str]) -> dict[str, list[tuple[int, int]]]:
+    """Spans (first, last token) of every alphabetic token and of every pair of neighbours joined
+    ("bunul rejo" is "bunulrejo")."""
+    words: dict[str, list[tuple[int, int]]] = defaultdict(list)
     for i, tok in enumerate(toks):
         if not tok.isdigit():
-            words[tok].append(i)
+            words[tok].append((i, i))
             if i + 1 < len(toks) and not toks[i + 1].isdigit():
-                words[tok + toks[i + 1]].append(i + 1)
+                words[tok + toks[i + 1]].append((i, i + 1))
     return words
 
 
-def _score_key(key: NameKey, toks: list[str], words: dict[str, list[int]]) -> float | None:
+def _score_key(key: NameKey, toks: list[str], words: dict[str, list[tuple[int, int]]]) -> float | None:
     kinds_here = KINDS.intersection(toks)
-    if key.kind and key.kind not in kinds_here and kinds_here:
-        return None  # "SDN Sawojajar 1" does not name Kelurahan Sawojajar
-    if not key.kind and kinds_here:
-        return None
-    if not key.distinctive and (not key.kind or key.kind not in kinds_here):
-        return None  # "SMP Negeri 5" is nothing but its kind and number
-    anchors: list[int] = []
-    if key.kind in kinds_here:
-        anchors.extend(i for i, t in enumerate(toks) if t == key.kind)
-    ratios: list[float] = []
-    if key.distinctive:
-        aligned = _align(key.distinctive, words)
-        joined = _align(("".join(key.distinctive),), words) if len(key.distinctive) > 1 else None
-        best = max((a for a in (aligned, joined) if a is not None), default=None, key=lambda a: a[0])
-        if best is None:
+    kind_at = [i for i, t in enumerate(toks) if t == key.kind] if key.kind else []
+    if not key.distinctive:
+        # "SMP Negeri 5" is nothing but its kind and its number.
+        if not kind_at:
             return None
-        ratios.append(best[0])
-        anchors.extend(best[1])
+        anchors, score, named_by_kind = kind_at, 100.0, True
+    else:
+        aligned = _align(key.distinctive, words)
+        if len(key.distinctive) > 1:
+            joined = _align(("".join(key.distinctive),), words)
+            if joined is not None and (aligned is None or joined[0] > aligned[0]):
+                aligned = joined
+        if aligned is None:
+            return None
+        score, first, ends = aligned
+        # The kind names this unit only right before its name ("Kelurahan Tulusrejo", "SDN 1
+        # Sawojajar"); "Kelurahan Tulusrejo Kecamatan Lowokwaru" does not name Kelurahan Lowokwaru.
+        before = [k for k in kind_at if 1 <= first - k <= 2 and all(toks[j].isdigit() for j in range(k + 1, first))]
+        named_by_kind = bool(before)
+        anchors = before + ends
+    if not named_by_kind and (kinds_here or key.kind in KIND_REQUIRED):
+        return None  # the text names a unit of some kind, and not this one; or names no unit at all
     found = {toks[i + 1] for i in anchors if i + 1 < len(toks) and toks[i + 1].isdigit()}
     if key.numbers and found != key.numbers:
         return None  # numbers are exact: SD Negeri Sawojajar 1 is never Sawojajar 2
-    score = ratios[0] if ratios else 100.0
-    if key.kind and key.kind not in kinds_here:
+    if key.kind and not named_by_kind:
         score *= NO_KIND_FACTOR
     return score
 
 
-def _align(wanted: tuple[str, ...], words: dict[str, list[int]]) -> tuple[float, list[int]] | None:
-    """Mean similarity of each wanted word to its best text word, and where those stand."""
+def _align(
+    wanted: tuple[str, ...], words: dict[str, list[tuple[int, int]]]
+) -> tuple[float, int, list[int]] | None:
+    """Mean similarity of each wanted word to its best text word, where the first one starts,
+    and where each ends."""
     total = 0.0
-    positions: list[int] = []
-    for want in wanted:
-        best_score, best_pos = 0.0, None
-        for word, pos in words.items():
-            cutoff = 100.0 if len(want) <= 4 else TYPO_CUTOFF
+    first: int | None = None
+    ends: list[int] = []
+    for n, want in enumerate(wanted):
+        cutoff = 100.0 if len(want) <= 4 else TYPO_CUTOFF
+        best_score, best_spans = 0.0, None
+        for word, spans in words.items():
             s = fuzz.ratio(want, word, score_cutoff=cutoff)
             if s > best_score:
-                best_score, best_pos = s, pos
-        if best_pos is None:
+                best_score, best_spans = s, spans
+        if best_spans is None:
             return None
         total += best_score
-        positions.extend(best_pos)
-    return total / len(wanted), positions
+        if n == 0:
+            first = best_spans[0][0]
+        ends.extend(end for _, end in best_spans)
+    assert first is not None
+    return total / len(wanted), first, ends

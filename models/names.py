@@ -61,13 +61,19 @@ ABBREVIATIONS: dict[str, str] = {
     "damkar": "dinas pemadam kebakaran",
 }
 
-# Two-token abbreviations: ("sd", "n") is "SD N", ("satpol", "pp") is Satpol PP.
-PAIR_ABBREVIATIONS: dict[tuple[str, str], str] = {
+# Abbreviations and spelled-out kinds of more than one token: "SD N", "Satpol PP", "Sekolah Dasar".
+PHRASES: dict[tuple[str, ...], str] = {
     ("sd", "n"): "sd negeri",
     ("smp", "n"): "smp negeri",
     ("satpol", "pp"): "satuan polisi pamong praja",
     ("upt", "pkm"): "puskesmas",
+    ("sekolah", "dasar"): "sd",
+    ("sekolah", "menengah", "pertama"): "smp",
+    ("sekolah", "menengah", "atas"): "sma",
+    ("sekolah", "menengah", "kejuruan"): "smk",
+    ("pusat", "kesehatan", "masyarakat"): "puskesmas",
 }
+_LONGEST_PHRASE = max(len(k) for k in PHRASES)
 
 # Words that say what kind of unit a name is. Two units of different kinds never match.
 KINDS = frozenset(
@@ -77,6 +83,10 @@ KINDS = frozenset(
         "dinas", "badan", "sekretariat", "inspektorat", "satuan", "rumah", "kantor", "bagian",
     }
 )
+
+# Kinds whose names are ordinary words ("Dinas Kesehatan", "Badan Pendapatan Daerah"): without the
+# kind, "kesehatan" in an innovation's title names no one. Place names (Kelurahan Bunulrejo) do.
+KIND_REQUIRED = frozenset({"dinas", "badan", "sekretariat", "inspektorat", "satuan", "rumah", "kantor", "bagian"})
 
 # Tokens that carry no identity. The city is generic for a city edition; a national edition
 # sets KIPP_GENERIC_WORDS so that region names count again.
@@ -118,14 +128,15 @@ def tokens(text: str, generic: frozenset[str] = DEFAULT_GENERIC) -> list[str]:
     expanded: list[str] = []
     i = 0
     while i < len(split):
-        tok = split[i]
-        pair = (tok, split[i + 1]) if i + 1 < len(split) else None
-        if pair in PAIR_ABBREVIATIONS:
-            expanded.extend(PAIR_ABBREVIATIONS[pair].split())
-            i += 2
-            continue
-        expanded.extend(ABBREVIATIONS.get(tok, tok).split())
-        i += 1
+        for n in range(_LONGEST_PHRASE, 1, -1):
+            phrase = tuple(split[i : i + n])
+            if phrase in PHRASES:
+                expanded.extend(PHRASES[phrase].split())
+                i += n
+                break
+        else:
+            expanded.extend(ABBREVIATIONS.get(split[i], split[i]).split())
+            i += 1
     out: list[str] = []
     for tok in expanded:
         if tok.isdigit():

@@ -106,3 +106,23 @@ def test_abbreviations_expand_to_the_roster_wording() -> None:
     assert tokens("Dispendukcapil") == tokens("Dinas Kependudukan dan Pencatatan Sipil")
     assert tokens("UPT PKM Dinoyo") == tokens("Puskesmas Dinoyo")
     assert tokens("Satpol PP") == tokens("Satuan Polisi Pamong Praja")
+
+
+def test_a_dinas_is_not_named_by_an_ordinary_word_in_a_title(ident: Identifier) -> None:
+    cover = "Judul Inovasi:\nSI CANTIK\n(Sistem Informasi Cepat Antrian Terpadu Kesehatan)\nPEMERINTAH KOTA MALANG"
+    assert ident.identify("KIPP - Ratna Susanti, S.Pd.pdf", cover).participant_id is None
+
+
+def test_unregistered_school_under_its_dinas_is_not_given_to_the_dinas(ident: Identifier) -> None:
+    cover = "Proposal Kinerja Penyelenggaraan Pelayanan Publik\nSDN PANDANWANGI 8\nDINAS PENDIDIKAN DAN KEBUDAYAAN"
+    assert ident.identify("Kinerja - sdn pandanwangi8.PDF", cover).participant_id is None
+
+
+def test_kind_names_only_the_place_right_after_it(ident: Identifier) -> None:
+    cover = "SIMPATI\n(Sistem Pelayanan Administrasi Terpadu Kelurahan)\nKECAMATAN KEDUNGKANDANG"
+    assert ident.identify("Kecamatan Kedungkandang proposal - Copy.docx", cover).participant_id == "kec-kedungkandang"
+
+
+def test_spelled_out_school_kind_is_understood(ident: Identifier) -> None:
+    cover = "PROPOSAL INOVASI\nDiajukan oleh:\nSEKOLAH DASAR NEGERI SAWOJAJAR 2\nPEMERINTAH KOTA MALANG"
+    assert ident.identify("KIPP - Rina Wibowo.DOCX", cover).participant_id == "sd-sawojajar-2"
