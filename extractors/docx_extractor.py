@@ -6,6 +6,7 @@ import re
 import zipfile
 from pathlib import Path
 
+from extractors.limits import Limits, check_docx_package
 from extractors.text import normalize_text
 from models.errors import ExtractionError
 from models.records import Extraction, Reason
@@ -15,18 +16,21 @@ _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _APP_PAGES = re.compile(rb"<Pages>(\d+)</Pages>")
 
 
-def extract_docx(path: Path) -> Extraction:
+def extract_docx(path: Path, limits: Limits) -> Extraction:
     import docx
     from docx.opc.exceptions import PackageNotFoundError
 
+    check_docx_package(path, limits)
     try:
         document = docx.Document(str(path))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as e:
         raise ExtractionError(Reason.CORRUPT_DOCX, f"DOCX rusak atau tidak lengkap ({type(e).__name__}: {e})") from e
-    except Exception as e:  # lxml raises XMLSyntaxError for broken parts
-        if type(e).__name__ == "XMLSyntaxError":
-            raise ExtractionError(Reason.CORRUPT_DOCX, f"XML di dalam DOCX rusak ({e})") from e
-        raise
+    except Exception as e:  # lxml raises XMLSyntaxError for broken parts, and when memory runs out
+        if type(e).__name__ != "XMLSyntaxError":
+            raise
+        if "memory" in str(e).lower() or "resource limit" in str(e).lower():
+            raise ExtractionError(Reason.RESOURCE_LIMIT, f"XML di dalam DOCX melampaui batas sumber daya ({e})") from e
+        raise ExtractionError(Reason.CORRUPT_DOCX, f"XML di dalam DOCX rusak ({e})") from e
     body, cover, page_breaks = _body_blocks(document)
     headers = _header_footer_text(document)
     text = normalize_text("\n".join(body + headers))

@@ -126,5 +126,23 @@ def evaluate(size: str, seeds: tuple[int, ...], directory: Path | None) -> None:
         sys.exit(1)
 
 
+@main.group()
+def bench() -> None:
+    """Benchmarks whose figures go into the issue notes."""
+
+
+@bench.command("safety")
+@click.option("--size", type=click.Choice(["demo", "full"]), default="demo", show_default=True)
+@click.option("--bomb-mb", type=int, default=2048, show_default=True)
+def bench_safety(size: str, bomb_mb: int) -> None:
+    """Peak memory of a run that meets a 2 GB zip bomb; files/s with and without isolation.
+
+    Example: kipp bench safety --size full
+    """
+    from flows.bench_safety import main as run_bench
+
+    click.echo(run_bench(size, bomb_mb))
+
+
 if __name__ == "__main__":
     main()

@@ -19,8 +19,9 @@ def extract_task(config: pipeline.RunConfig, hashes: dict[str, str]) -> int:
 
 
 @task(name="write-reports", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[1, 5])
-def reports_task(screening, out: Path, edition: str) -> dict[str, Path]:
-    return write_reports(screening, out, edition)
+def reports_task(config: pipeline.RunConfig, screening) -> dict[str, Path]:
+    pipeline.copy_quarantined(config, screening)
+    return write_reports(screening, config.out, config.edition)
 
 
 @flow(name="kipp-intake", log_prints=False)
@@ -34,7 +35,7 @@ def intake_flow(inbox: str, roster: str, out: str, edition: str) -> dict:
     extracted = extract_task(config, hashes)
     with Ledger(config.ledger_path) as ledger:
         screening = pipeline.decide(config, ledger, roster_, items, hashes)
-    reports = reports_task(screening, config.out, edition)
+    reports = reports_task(config, screening)
     summary = {
         "files_seen": len(items),
         "files_extracted": extracted,

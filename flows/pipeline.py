@@ -6,23 +6,26 @@ Prefect flows in flows/intake.py call these steps; tests call them directly.
 from __future__ import annotations
 
 import logging
+import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from extractors.pool import extract_many
+from extractors.sandbox import extract_many
 from flows.reporting import write_reports
 from models.errors import KippError
 from models.identify import Identifier
-from models.inbox import scan_inbox
+from models.inbox import scan_inbox, settle
 from models.ledger import Ledger
-from models.records import InboxItem
+from models.records import InboxItem, Status
 from models.roster import Roster, load_roster
 from models.screening import Screening, screen
 from models.settings import Settings
 
 log = logging.getLogger(__name__)
 LEDGER_NAME = "ledger.sqlite"
+QUARANTINE_DIR = "karantina"
+NOTE_SUFFIX = ".alasan.txt"
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +60,8 @@ def check_inputs(config: RunConfig) -> Roster:
 
 def record_inbox(config: RunConfig, ledger: Ledger) -> tuple[list[InboxItem], dict[str, str]]:
     items = scan_inbox(config.inbox)
+    if config.settings.settle_seconds > 0:
+        items = settle(config.inbox, items, wait=config.settings.settle_seconds)
     return items, ledger.sync_inbox(config.inbox, items)
 
 
@@ -67,7 +72,9 @@ def extract_pending(config: RunConfig, ledger: Ledger, hashes: dict[str, str]) -
     for path, sha in sorted(hashes.items()):
         if sha in pending and sha not in jobs:
             jobs[sha] = config.inbox / path
-    for sha, result in extract_many(jobs, config.settings.workers):
+    settings = config.settings
+    results = extract_many(jobs, settings.workers, settings.limits, isolate=settings.isolate)
+    for sha, result in results:
         ledger.save_extraction(sha, result)  # saved one by one: an interrupted run keeps its work
     return len(jobs)
 
@@ -78,6 +85,36 @@ def decide(config: RunConfig, ledger: Ledger, roster: Roster, items: list[InboxI
     screening = screen(items, hashes, extractions, roster, ledger.removed_paths(), identifier)
     ledger.record_outcomes(screening.documents)
     return screening
+
+
+def copy_quarantined(config: RunConfig, screening: Screening) -> Path:
+    """Copy each quarantined file, with a note of the reason, to <out>/karantina/ (the inbox keeps its own).
+
+    The folder mirrors the current decisions: a file that is no longer quarantined leaves it.
+    """
+    folder = config.out / QUARANTINE_DIR
+    wanted: dict[Path, str] = {}
+    for o in screening.documents:
+        if o.status is Status.QUARANTINED and (config.inbox / o.path).is_file():
+            target = folder / o.path
+            wanted[target] = o.path
+            note = target.with_name(target.name + NOTE_SUFFIX)
+            wanted[note] = o.path
+            if not target.exists() or target.stat().st_size != o.size:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(config.inbox / o.path, target)
+            note.write_text(
+                f"berkas: {o.path}\nsha256: {o.sha256}\nalasan: {o.reason}\nketerangan: {o.detail or ''}\n"
+                f"dugaan peserta: {o.participant_id or '-'}\n",
+                encoding="utf-8",
+            )
+    if folder.exists():
+        for path in sorted(folder.rglob("*"), reverse=True):
+            if path.is_file() and path not in wanted:
+                path.unlink()
+            elif path.is_dir() and not any(path.iterdir()):
+                path.rmdir()
+    return folder
 
 
 def run_once(config: RunConfig) -> RunResult:
@@ -95,6 +132,7 @@ def run_once(config: RunConfig) -> RunResult:
         screening = decide(config, ledger, roster, items, hashes)
         timings["decide"] = time.perf_counter() - t2
     t3 = time.perf_counter()
+    copy_quarantined(config, screening)
     reports = write_reports(screening, config.out, config.edition)
     timings["report"] = time.perf_counter() - t3
     return RunResult(screening, reports, len(items), extracted, timings)

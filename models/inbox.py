@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import stat
+import time
+from dataclasses import replace
 from pathlib import Path
 
 from models.records import InboxItem, Reason
@@ -44,3 +46,26 @@ def scan_inbox(inbox: Path) -> list[InboxItem]:
             reason = Reason.SYMLINK if stat.S_ISLNK(st.st_mode) else ignore_reason(rel)
             items.append(InboxItem(rel, st.st_size, st.st_mtime_ns, reason))
     return sorted(items, key=lambda item: item.path)
+
+
+def settle(inbox: Path, items: list[InboxItem], recent: float = 5.0, wait: float = 1.0) -> list[InboxItem]:
+    """Look again at files changed in the last `recent` seconds; those still changing wait.
+
+    A file still being copied or uploaded grows between two looks. It is marked still_writing
+    (recorded, not read) and read by a later run once it holds still.
+    """
+    now_ns = time.time_ns()
+    fresh = [i for i in items if i.ignore_reason is None and now_ns - i.mtime_ns < recent * 1e9]
+    if not fresh:
+        return items
+    time.sleep(wait)
+    moving: set[str] = set()
+    for item in fresh:
+        try:
+            st = (inbox / item.path).lstat()
+        except FileNotFoundError:
+            moving.add(item.path)
+            continue
+        if (st.st_size, st.st_mtime_ns) != (item.size, item.mtime_ns):
+            moving.add(item.path)
+    return [replace(i, ignore_reason=Reason.STILL_WRITING) if i.path in moving else i for i in items]

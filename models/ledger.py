@@ -19,9 +19,10 @@ from pathlib import Path
 
 from models.records import Extraction, InboxItem, Outcome, Reason
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 # Bump when an extractor reads files differently, so that cached extractions are redone.
-EXTRACTOR_VERSION = 1
+# 1: pypdf + python-docx; 2: OCR of scans, limits and hostile-file checks.
+EXTRACTOR_VERSION = 2
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -52,9 +53,12 @@ CREATE TABLE IF NOT EXISTS extractions (
     notes TEXT,
     error_reason TEXT,
     error_detail TEXT,
-    extracted_at TEXT NOT NULL
+    extracted_at TEXT NOT NULL,
+    ocr_confidence REAL
 );
 """
+# Columns added after a ledger may already exist: (table, column, type).
+_ADDED_COLUMNS = (("extractions", "ocr_confidence", "REAL"),)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +92,10 @@ class Ledger:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(_SCHEMA)
+        for table, column, kind in _ADDED_COLUMNS:
+            have = {row[1] for row in self.db.execute(f"PRAGMA table_info({table})")}
+            if column not in have:
+                self.db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
         self.db.execute(
             "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
         )
@@ -169,13 +177,15 @@ class Ledger:
             values = (
                 result.format, result.pages, len(result.text), result.cover,
                 zlib.compress(result.text.encode("utf-8")), json.dumps(list(result.notes)), None, None,
+                result.ocr_confidence,
             )
         else:
             reason, detail = result
-            values = (None, None, None, None, None, None, reason.value, detail)
+            values = (None, None, None, None, None, None, reason.value, detail, None)
         self.db.execute(
             """INSERT OR REPLACE INTO extractions(sha256, extractor_version, format, pages, chars, cover,
-               text, notes, error_reason, error_detail, extracted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+               text, notes, error_reason, error_detail, ocr_confidence, extracted_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             (sha, EXTRACTOR_VERSION, *values, _now()),
         )
 
@@ -188,16 +198,16 @@ class Ledger:
             chunk = wanted[start : start + 500]
             marks = ",".join("?" * len(chunk))
             for row in self.db.execute(
-                f"""SELECT sha256, format, pages, chars, cover, {text_col}, notes, error_reason, error_detail
-                    FROM extractions WHERE sha256 IN ({marks})""",
-                chunk,
+                f"""SELECT sha256, format, pages, chars, cover, {text_col}, notes, error_reason, error_detail,
+                    ocr_confidence FROM extractions WHERE sha256 IN ({marks}) AND extractor_version = ?""",
+                [*chunk, EXTRACTOR_VERSION],
             ):
-                sha, fmt, pages, chars, cover, blob, notes, err, detail = row
+                sha, fmt, pages, chars, cover, blob, notes, err, detail, ocr = row
                 if err:
                     out[sha] = StoredExtraction(sha, None, None, Reason(err), detail)
                     continue
                 text = zlib.decompress(blob).decode("utf-8") if blob is not None else ""
-                extraction = Extraction(fmt, text, pages, cover, tuple(json.loads(notes or "[]")))
+                extraction = Extraction(fmt, text, pages, cover, tuple(json.loads(notes or "[]")), ocr)
                 out[sha] = StoredExtraction(sha, extraction, chars, None, None)
         return out
 

@@ -34,6 +34,7 @@ class Reason(StrEnum):
     # ignored
     SYSTEM_FILE = "system_file"
     PARTIAL_DOWNLOAD = "partial_download"
+    STILL_WRITING = "still_writing"
     HIDDEN_FILE = "hidden_file"
     SYMLINK = "symlink"
     IDENTICAL_COPY = "identical_copy"
@@ -46,6 +47,12 @@ class Reason(StrEnum):
     CORRUPT_PDF = "corrupt_pdf"
     CORRUPT_DOCX = "corrupt_docx"
     ENCRYPTED_PDF = "encrypted_pdf"
+    TOO_MANY_PAGES = "too_many_pages"
+    ZIP_BOMB = "zip_bomb"
+    XML_ENTITIES = "xml_entities"
+    TIMEOUT = "timeout"
+    RESOURCE_LIMIT = "resource_limit"
+    EXTRACTION_CRASHED = "extraction_crashed"
     EXTRACTION_ERROR = "extraction_error"
     # quarantined: who sent it and what it is
     UNIDENTIFIED = "unidentified"
@@ -88,6 +95,7 @@ class Extraction:
     pages: int
     cover: str  # text of the first page (PDF) or the opening paragraphs and headers (DOCX)
     notes: tuple[str, ...] = ()
+    ocr_confidence: float | None = None  # mean Tesseract word confidence (0-100) when the text came from OCR
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +124,7 @@ class Outcome:
     format: str | None = None
     detail: str | None = None  # human-readable explanation, in Indonesian where shown to admins
     copy_of: str | None = None  # for identical copies and superseded files: the path that counts
+    ocr_confidence: float | None = None  # set when the text was read by OCR
 
 
 @dataclass(frozen=True, slots=True)

@@ -81,6 +81,7 @@ def decide_file(
         match_score=round(ident.score, 1),
         format=ex.format,
         detail="; ".join(ex.notes) or None,
+        ocr_confidence=ex.ocr_confidence,
     )
     if ident.participant_id is None:
         assert ident.reason is not None

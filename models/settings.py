@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
+from extractors.limits import Limits
 from models.names import DEFAULT_GENERIC
 
 
@@ -12,6 +13,9 @@ from models.names import DEFAULT_GENERIC
 class Settings:
     workers: int = field(default_factory=lambda: os.cpu_count() or 1)
     generic_words: frozenset[str] = DEFAULT_GENERIC
+    isolate: bool = True  # extract in limited worker processes; off only to measure what isolation costs
+    settle_seconds: float = 1.0  # how long to wait before a second look at files changed just now
+    limits: Limits = field(default_factory=Limits)
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -21,4 +25,9 @@ class Settings:
             kwargs["workers"] = max(1, int(env["KIPP_WORKERS"]))
         if "KIPP_GENERIC_WORDS" in env:
             kwargs["generic_words"] = frozenset(env["KIPP_GENERIC_WORDS"].lower().split())
+        kwargs["limits"] = Limits.from_env(env)
+        if env.get("KIPP_SETTLE_SECONDS"):
+            kwargs["settle_seconds"] = float(env["KIPP_SETTLE_SECONDS"])
+        if env.get("KIPP_ISOLATE", "").lower() in ("0", "false", "no"):
+            kwargs["isolate"] = False
         return cls(**kwargs)

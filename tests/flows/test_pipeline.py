@@ -42,7 +42,7 @@ def inbox(tmp_path: Path) -> Path:
 
 
 def _config(tmp_path: Path, inbox: Path, roster_file: Path) -> RunConfig:
-    return RunConfig(inbox, roster_file, tmp_path / "reports", "2021", Settings(workers=1))
+    return RunConfig(inbox, roster_file, tmp_path / "reports", "2021", Settings(workers=1, settle_seconds=0))
 
 
 def test_run_writes_the_published_screening_json(tmp_path: Path, inbox: Path, roster_file: Path) -> None:

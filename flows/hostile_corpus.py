@@ -1,0 +1,95 @@
+"""Broken and hostile files, built on the spot, for the safety tests and `kipp bench safety`.
+
+Every builder streams what it writes: the 2 GB zip bomb never exists in memory or on disk inflated.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+# A DOCX is a zip of these parts at the least; python-docx needs the content types and the rels.
+_CONTENT_TYPES = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    '<Default Extension="xml" ContentType="application/xml"/>'
+    '<Override PartName="/word/document.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/>'
+    "</Types>"
+)
+_RELS = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+    'officeDocument" Target="word/document.xml"/></Relationships>'
+)
+_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+
+def document_xml(body: str, prolog: str = "") -> str:
+    return (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>{prolog}'
+        f'<w:document xmlns:w="{_W}"><w:body><w:p><w:r><w:t>{body}</w:t></w:r></w:p></w:body></w:document>'
+    )
+
+
+def write_raw_docx(path: Path, document: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("[Content_Types].xml", _CONTENT_TYPES)
+        zf.writestr("_rels/.rels", _RELS)
+        zf.writestr("word/document.xml", document)
+    return path
+
+
+def write_zip_bomb(path: Path, inflated_mb: int = 2048) -> Path:
+    """A DOCX whose document.xml inflates to `inflated_mb` MB: streamed, 1 MB at a time."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    block = b" " * (1 << 20)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
+        zf.writestr("[Content_Types].xml", _CONTENT_TYPES)
+        zf.writestr("_rels/.rels", _RELS)
+        info = zipfile.ZipInfo("word/document.xml")
+        info.compress_type = zipfile.ZIP_DEFLATED
+        with zf.open(info, "w", force_zip64=True) as fh:
+            head = document_xml("PROPOSAL INOVASI").split("<w:body>")[0].encode()
+            fh.write(head + b"<w:body>")
+            for _ in range(inflated_mb):
+                fh.write(block)
+            fh.write(b"</w:body></w:document>")
+    return path
+
+
+def billion_laughs(levels: int = 9) -> str:
+    entities = ['<!ENTITY lol0 "lol">'] + [
+        f'<!ENTITY lol{i} "{("&lol" + str(i - 1) + ";") * 10}">' for i in range(1, levels + 1)
+    ]
+    return document_xml(f"&lol{levels};", prolog=f"<!DOCTYPE lolz [{''.join(entities)}]>")
+
+
+def external_entity(target: Path) -> str:
+    return document_xml("&secret;", prolog=f'<!DOCTYPE d [<!ENTITY secret SYSTEM "file://{target}">]>')
+
+
+def write_scanned_pdf(path: Path, lines: list[str], pages: int = 1) -> Path:
+    """A PDF of page images with no text layer, as a scanner makes it."""
+    from PIL import Image, ImageDraw, ImageFont
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen.canvas import Canvas
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    font = ImageFont.load_default(size=34)
+    canvas = Canvas(str(path), pagesize=A4, invariant=1)
+    for _ in range(pages):
+        image = Image.new("L", (1240, 1754), 255)  # A4 at 150 dpi
+        draw = ImageDraw.Draw(image)
+        y = 160
+        for line in lines:
+            draw.text((120, y), line, fill=0, font=font)
+            y += 70
+        canvas.drawImage(ImageReader(image), 0, 0, width=A4[0], height=A4[1])
+        canvas.showPage()
+    canvas.save()
+    return path

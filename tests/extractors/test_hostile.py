@@ -1,0 +1,223 @@
+"""Broken and hostile files: every one ends in its expected state, the run survives, nothing leaks."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from extractors.limits import Limits
+from extractors.ocr_extractor import ocr_available
+from extractors.sandbox import SandboxPool
+from flows.hostile_corpus import (
+    billion_laughs,
+    document_xml,
+    external_entity,
+    write_raw_docx,
+    write_scanned_pdf,
+    write_zip_bomb,
+)
+from flows.pipeline import RunConfig, run_once
+from models.records import Reason, Status
+from models.settings import Settings
+from tests.conftest import BODY, cover, make_docx, make_pdf
+
+SECRET = "RAHASIA-DI-LUAR-KOTAK-MASUK-93f1"
+
+# path in the inbox -> (status, reason)
+EXPECTED: dict[str, tuple[Status, Reason | None]] = {
+    "SMPN 5 inovasi.pdf": (Status.ACCEPTED, None),
+    "SMPN 5 kinerja.docx": (Status.ACCEPTED, None),
+    "kosong.pdf": (Status.QUARANTINED, Reason.EMPTY_FILE),
+    "SMPN 15 terpotong.pdf": (Status.QUARANTINED, Reason.CORRUPT_PDF),
+    "SMPN 15 terkunci.pdf": (Status.QUARANTINED, Reason.ENCRYPTED_PDF),
+    "halaman login.pdf": (Status.QUARANTINED, Reason.UNSUPPORTED_FORMAT),
+    "proposal lama.doc": (Status.QUARANTINED, Reason.UNSUPPORTED_FORMAT),
+    "proposal.odt": (Status.QUARANTINED, Reason.UNSUPPORTED_FORMAT),
+    "proposal.rtf": (Status.QUARANTINED, Reason.UNSUPPORTED_FORMAT),
+    "foto sampul.jpg": (Status.QUARANTINED, Reason.UNSUPPORTED_FORMAT),
+    "bom.docx": (Status.QUARANTINED, Reason.ZIP_BOMB),
+    "bom bagian.docx": (Status.QUARANTINED, Reason.ZIP_BOMB),
+    "tawa.docx": (Status.QUARANTINED, Reason.XML_ENTITIES),
+    "xxe.docx": (Status.QUARANTINED, Reason.XML_ENTITIES),
+    "rusak.docx": (Status.QUARANTINED, Reason.CORRUPT_DOCX),
+    "seribu halaman.pdf": (Status.QUARANTINED, Reason.TOO_MANY_PAGES),
+    "Kinerja SDN Sawojajar 1.docx": (Status.ACCEPTED, None),  # a PDF behind a .docx name
+    "unduhan.pdf.crdownload": (Status.IGNORED, Reason.PARTIAL_DOWNLOAD),
+    "proposal.pdf.part": (Status.IGNORED, Reason.PARTIAL_DOWNLOAD),
+    "~$proposal.docx": (Status.IGNORED, Reason.SYSTEM_FILE),
+    ".DS_Store": (Status.IGNORED, Reason.SYSTEM_FILE),
+    "Thumbs.db": (Status.IGNORED, Reason.SYSTEM_FILE),
+    "desktop.ini": (Status.IGNORED, Reason.SYSTEM_FILE),
+    ".tersembunyi.pdf": (Status.IGNORED, Reason.HIDDEN_FILE),
+    "tautan.pdf": (Status.IGNORED, Reason.SYMLINK),
+}
+
+# Small limits keep the test fast; the 2 GB bomb and the default limits are in `kipp bench safety`.
+LIMITS = Limits(docx_total_mb=200, docx_part_mb=2, pdf_pages=50)
+
+
+def build_hostile_inbox(inbox: Path, outside: Path) -> None:
+    from pypdf import PdfReader, PdfWriter
+
+    make_pdf(inbox / "SMPN 5 inovasi.pdf", [cover("PROPOSAL INOVASI", "SMP NEGERI 5 MALANG"), BODY])
+    make_docx(inbox / "SMPN 5 kinerja.docx", ["PROPOSAL KINERJA PENYELENGGARAAN PELAYANAN PUBLIK", "SMPN 5", BODY])
+    (inbox / "kosong.pdf").write_bytes(b"")
+    good = make_pdf(outside / "full.pdf", [cover("PROPOSAL INOVASI", "SMP NEGERI 15 MALANG"), BODY, BODY])
+    (inbox / "SMPN 15 terpotong.pdf").write_bytes(good.read_bytes()[:400])
+    writer = PdfWriter()
+    writer.append(PdfReader(good))
+    writer.encrypt(user_password="rahasia", algorithm="AES-128")
+    with (inbox / "SMPN 15 terkunci.pdf").open("wb") as fh:
+        writer.write(fh)
+    (inbox / "halaman login.pdf").write_bytes(b"<!DOCTYPE html><html><body>Sesi habis</body></html>")
+    (inbox / "proposal lama.doc").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 2000)
+    with zipfile.ZipFile(inbox / "proposal.odt", "w") as zf:
+        zf.writestr("mimetype", "application/vnd.oasis.opendocument.text")
+        zf.writestr("content.xml", "<office:document-content/>")
+    (inbox / "proposal.rtf").write_bytes(b"{\\rtf1\\ansi PROPOSAL INOVASI}")
+    (inbox / "foto sampul.jpg").write_bytes(b"\xff\xd8\xff\xe0" + b"\0" * 100)
+    write_zip_bomb(inbox / "bom.docx", inflated_mb=300)
+    # A part that is not a bomb by its headers (incompressible, small ratio) but is over the part limit.
+    noise = "".join(random.Random(7).choices("abcdefghij ", k=3 << 20))
+    write_raw_docx(inbox / "bom bagian.docx", document_xml(noise))
+    write_raw_docx(inbox / "tawa.docx", billion_laughs())
+    (outside / "secret.txt").write_text(SECRET, encoding="utf-8")
+    write_raw_docx(inbox / "xxe.docx", external_entity(outside / "secret.txt"))
+    (inbox / "rusak.docx").write_bytes(b"PK\x03\x04" + os.urandom(300))
+    make_pdf(inbox / "seribu halaman.pdf", ["halaman"] * 51)
+    shutil.copy(make_pdf(outside / "sdn.pdf", [cover("PROPOSAL KINERJA PENYELENGGARAAN PELAYANAN PUBLIK",
+                                                     "SD NEGERI SAWOJAJAR 1"), BODY]),
+                inbox / "Kinerja SDN Sawojajar 1.docx")
+    for name in ("unduhan.pdf.crdownload", "proposal.pdf.part", "~$proposal.docx", ".DS_Store", "Thumbs.db",
+                 "desktop.ini", ".tersembunyi.pdf"):
+        (inbox / name).write_bytes(b"sebagian")
+    (inbox / "tautan.pdf").symlink_to(outside / "secret.txt")
+
+
+@pytest.fixture
+def hostile_run(tmp_path: Path, roster_file: Path):
+    inbox, outside = tmp_path / "inbox", tmp_path / "outside"
+    inbox.mkdir()
+    outside.mkdir()
+    build_hostile_inbox(inbox, outside)
+    config = RunConfig(inbox, roster_file, tmp_path / "reports", "2021",
+                       Settings(workers=2, settle_seconds=0, limits=LIMITS))
+    return config, run_once(config)
+
+
+def test_every_hostile_file_ends_in_its_expected_state(hostile_run) -> None:
+    _, result = hostile_run
+    got = {o.path: (o.status, o.reason) for o in result.screening.documents}
+    assert got == EXPECTED
+
+
+def test_no_byte_from_outside_the_inbox_reaches_any_output(hostile_run) -> None:
+    config, _ = hostile_run
+    for path in config.out.rglob("*"):
+        if path.is_file() and ".kipp" not in path.parts:
+            assert SECRET.encode() not in path.read_bytes(), path
+
+
+def test_quarantined_files_are_copied_with_a_note_and_the_inbox_keeps_them(hostile_run) -> None:
+    config, result = hostile_run
+    quarantined = [o for o in result.screening.documents if o.status is Status.QUARANTINED]
+    for o in quarantined:
+        copy = config.out / "karantina" / o.path
+        assert copy.read_bytes() == (config.inbox / o.path).read_bytes()
+        note = copy.with_name(copy.name + ".alasan.txt").read_text(encoding="utf-8")
+        assert f"alasan: {o.reason}" in note
+    html = (config.out / "completeness.html").read_text(encoding="utf-8")
+    assert "SMPN 15 terkunci.pdf" in html  # listed under SMP Negeri 15, so an admin can ask again
+    doc = json.loads((config.out / "screening.json").read_text(encoding="utf-8"))
+    locked = next(d for d in doc["documents"] if d["path"] == "SMPN 15 terkunci.pdf")
+    assert locked["participant_id"] == "smp-15"
+
+
+def test_wrong_extension_is_read_as_what_it_is_and_noted(hostile_run) -> None:
+    _, result = hostile_run
+    o = {o.path: o for o in result.screening.documents}["Kinerja SDN Sawojajar 1.docx"]
+    assert (o.format, o.participant_id, o.doc_type) == ("pdf", "sd-sawojajar-1", "kinerja")
+    assert "extension_mismatch:docx" in o.detail
+
+
+def _slow_pdf(path: Path) -> Path:
+    from reportlab.pdfgen.canvas import Canvas
+
+    canvas = Canvas(str(path), invariant=1)
+    for page in range(60):  # many text operators: about 7 s of pypdf's work
+        for i in range(1500):
+            canvas.drawString(10 + (i % 7) * 70, 10 + (i % 100) * 8, f"kata{i} p{page}")
+        canvas.showPage()
+    canvas.save()
+    return path
+
+
+def test_a_file_over_the_time_limit_is_quarantined_and_the_run_goes_on(tmp_path: Path) -> None:
+    slow = _slow_pdf(tmp_path / "lambat.pdf")
+    quick = make_pdf(tmp_path / "cepat.pdf", ["PROPOSAL INOVASI"])
+    with SandboxPool(1, Limits(seconds=2.0)) as pool:
+        results = dict(pool.run({"slow": slow, "quick": quick}))
+        assert pool.restarts == 1
+    assert results["slow"][0] is Reason.TIMEOUT
+    assert "PROPOSAL INOVASI" in results["quick"].text
+
+
+def test_a_worker_that_crashes_is_replaced_and_the_run_goes_on(tmp_path: Path) -> None:
+    import signal
+    import threading
+
+    slow = _slow_pdf(tmp_path / "lambat.pdf")
+    quick = make_pdf(tmp_path / "cepat.pdf", ["PROPOSAL INOVASI"])
+    with SandboxPool(1, Limits(seconds=60)) as pool:
+
+        def crash_the_busy_worker() -> None:  # what a segfault in a C parser looks like from outside
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:
+                busy = [w for w in list(pool._workers) if w.job and w.job[0] == "slow"]
+                if busy:
+                    time.sleep(0.5)
+                    os.kill(busy[0].process.pid, signal.SIGSEGV)
+                    return
+                time.sleep(0.05)
+
+        killer = threading.Thread(target=crash_the_busy_worker)
+        killer.start()
+        results = dict(pool.run({"slow": slow, "quick": quick}))
+        killer.join()
+    assert results["slow"] == (Reason.EXTRACTION_CRASHED, "proses pembaca berhenti karena sinyal 11")
+    assert "PROPOSAL INOVASI" in results["quick"].text
+
+
+@pytest.mark.skipif(
+    not ocr_available() and not os.environ.get("KIPP_REQUIRE_OCR"), reason="Tesseract is not installed (CI installs it)"
+)
+def test_scanned_pdf_is_read_with_ocr_and_identified(tmp_path: Path, roster_file: Path) -> None:
+    inbox = tmp_path / "inbox"
+    write_scanned_pdf(inbox / "Scan_20210203_0012.pdf",
+                      ["PROPOSAL INOVASI PELAYANAN PUBLIK", "SI CANTIK", "UPT PUSKESMAS KENDALKEREP",
+                       "DINAS KESEHATAN", "PEMERINTAH KOTA MALANG"])
+    result = run_once(RunConfig(inbox, roster_file, tmp_path / "out", "2021", Settings(workers=1, settle_seconds=0)))
+    o = result.screening.documents[0]
+    assert (o.status, o.participant_id, o.doc_type) == (Status.ACCEPTED, "pkm-kendalkerep", "inovasi")
+    assert "ocr:ind" in o.detail
+    assert o.ocr_confidence is not None and o.ocr_confidence > 70
+
+
+def test_scan_without_tesseract_still_counts_and_says_how_to_enable_ocr(
+    tmp_path: Path, roster_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))  # no tesseract, no pdftoppm on this PATH
+    inbox = tmp_path / "inbox"
+    write_scanned_pdf(inbox / "SMPN 5 Proposal Inovasi.pdf", ["PROPOSAL INOVASI", "SMP NEGERI 5"])
+    config = RunConfig(inbox, roster_file, tmp_path / "out", "2021",
+                       Settings(workers=1, settle_seconds=0, isolate=False))
+    o = run_once(config).screening.documents[0]
+    assert (o.status, o.participant_id, o.doc_type) == (Status.ACCEPTED, "smp-05", "inovasi")
+    assert "no_text_layer" in o.detail and "tesseract-ocr-ind" in o.detail
