@@ -154,6 +154,7 @@ def malang_roster(size: str = "demo", seed: int = 0) -> list[RosterRow]:
 
 
 def write_roster(path: Path, rows: list[RosterRow]) -> None:
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
     with Path(path).open("w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(("id", "name", "category", "parent_id"))
@@ -161,6 +162,7 @@ def write_roster(path: Path, rows: list[RosterRow]) -> None:
 
 
 def write_truth(path: Path, truth: list[TruthRecord]) -> None:
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
     Path(path).write_text(json.dumps([asdict(t) for t in truth], ensure_ascii=False, indent=1), encoding="utf-8")
 
 

@@ -68,7 +68,6 @@ def evaluate_corpus(size: str, seed: int, directory: Path | None = None) -> Eval
         inbox = root / "inbox"
         if inbox.exists():
             raise KippError(f"{inbox}: already exists; evaluate writes a fresh corpus")
-        root.mkdir(parents=True)
         rows = malang_roster(size, seed)
         write_roster(root / "roster.csv", rows)
         truth = generate_inbox(inbox, rows, seed)

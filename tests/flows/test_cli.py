@@ -43,3 +43,16 @@ def test_bad_roster_is_one_clear_line_before_prefect_starts(tmp_path: Path) -> N
     assert result.exit_code == 1
     assert "line 2: x: unknown category 'school'" in result.output
     assert not (tmp_path / "out" / ".kipp").exists()
+
+
+@pytest.mark.slow
+def test_kipp_demo_writes_an_inbox_and_its_reports_from_nothing(tmp_path: Path) -> None:
+    directory = tmp_path / "demo"
+    result = CliRunner().invoke(main, ["demo", "--dir", str(directory)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "Demo: 40 peserta" in result.output
+    assert (directory / "reports" / "completeness.html").is_file()
+    doc = json.loads((directory / "reports" / "screening.json").read_text(encoding="utf-8"))
+    assert len(doc["participants"]) == 40
+    statuses = {p["status"] for p in doc["participants"]}
+    assert "complete" in statuses and statuses != {"complete"}  # the demo has missing documents
