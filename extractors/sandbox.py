@@ -44,6 +44,10 @@ def extract_one(path: Path, limits: Limits) -> Result:
 
 def _worker_main(conn: Connection, limits: Limits) -> None:
     import resource
+    import signal
+
+    # Ctrl-C reaches the whole process group; the parent decides when workers stop.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     limit = limits.memory_mb * (1 << 20)
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
@@ -191,6 +195,27 @@ def _death_result(exitcode: int | None, limits: Limits) -> tuple[Reason, str]:
     return (Reason.EXTRACTION_CRASHED, f"proses pembaca berhenti dengan kode {exitcode}")
 
 
+_kept: SandboxPool | None = None
+
+
+def keep_workers(workers: int, limits: Limits) -> SandboxPool:
+    """Keep one pool alive between runs in this process (a watcher runs many small batches,
+    and starting a worker costs a second of imports)."""
+    global _kept
+    if _kept is None or _kept.size != workers or _kept.limits != limits:
+        if _kept is not None:
+            _kept.close()
+        _kept = SandboxPool(workers, limits)
+    return _kept
+
+
+def release_workers() -> None:
+    global _kept
+    if _kept is not None:
+        _kept.close()
+        _kept = None
+
+
 def extract_many(
     jobs: dict[str, Path], workers: int | None = None, limits: Limits | None = None, isolate: bool = True
 ) -> Iterator[tuple[str, Result]]:
@@ -200,5 +225,9 @@ def extract_many(
         for key, path in jobs.items():
             yield key, extract_one(path, limits)
         return
-    with SandboxPool(min(workers or os.cpu_count() or 1, max(1, len(jobs))), limits) as pool:
+    workers = workers or os.cpu_count() or 1
+    if _kept is not None and _kept.limits == limits:
+        yield from _kept.run(jobs)
+        return
+    with SandboxPool(min(workers, max(1, len(jobs))), limits) as pool:
         yield from pool.run(jobs)

@@ -12,19 +12,28 @@ import click
 from models.errors import KippError
 
 
-def _run_flow(inbox: Path, roster: Path, out: Path, edition: str) -> dict:
+def _prepare(inbox: Path, roster: Path, out: Path, edition: str):
+    """Check the inputs in one clear line, before Prefect starts; then configure Prefect."""
     from flows.pipeline import RunConfig, check_inputs
     from flows.prefect_env import configure_prefect
 
     try:
-        check_inputs(RunConfig(inbox, roster, out, edition))  # fail in one line, before Prefect starts
+        check_inputs(RunConfig(inbox, roster, out, edition))
     except KippError as e:
         raise click.ClickException(str(e)) from e
     configure_prefect(out / ".kipp")
     from flows.intake import intake_flow  # imports prefect, after its settings are in place
 
+    return intake_flow
+
+
+def _run_flow(inbox: Path, roster: Path, out: Path, edition: str) -> dict:
+    from flows.lock import OutputLock
+
+    intake_flow = _prepare(inbox, roster, out, edition)
     try:
-        return intake_flow(str(inbox), str(roster), str(out), edition)
+        with OutputLock(out, "run"):
+            return intake_flow(str(inbox), str(roster), str(out), edition)
     except KippError as e:
         raise click.ClickException(str(e)) from e
 
@@ -57,16 +66,20 @@ def _print_summary(result: dict, seconds: float) -> None:
         click.echo(f"  {path}")
 
 
+def _inputs(f):
+    f = click.option("--edition", default="2021", show_default=True)(f)
+    f = click.option("--out", type=click.Path(path_type=Path), default=Path("reports"), show_default=True)(f)
+    f = click.option("--roster", type=click.Path(path_type=Path), default=Path("roster.csv"), show_default=True)(f)
+    return click.option("--inbox", type=click.Path(path_type=Path), default=Path("inbox"), show_default=True)(f)
+
+
 @click.group()
 def main() -> None:
     """kipp-intake: intake and pre-screening of KIPP proposals."""
 
 
 @main.command()
-@click.option("--inbox", type=click.Path(path_type=Path), default=Path("inbox"), show_default=True)
-@click.option("--roster", type=click.Path(path_type=Path), default=Path("roster.csv"), show_default=True)
-@click.option("--out", type=click.Path(path_type=Path), default=Path("reports"), show_default=True)
-@click.option("--edition", default="2021", show_default=True)
+@_inputs
 def run(inbox: Path, roster: Path, out: Path, edition: str) -> None:
     """Screen everything new in the inbox once and write the reports.
 
@@ -75,6 +88,78 @@ def run(inbox: Path, roster: Path, out: Path, edition: str) -> None:
     start = time.perf_counter()
     result = _run_flow(inbox, roster, out, edition)
     _print_summary(result, time.perf_counter() - start)
+
+
+@main.command("watch")
+@_inputs
+@click.option("--polling", is_flag=True, help="Poll instead of inotify (network shares, some mounts).")
+@click.option("--interval", type=float, default=2.0, show_default=True, help="Seconds between polls.")
+@click.option("--rescan", type=float, default=300.0, show_default=True, help="Seconds between full passes.")
+def watch_command(inbox: Path, roster: Path, out: Path, edition: str, polling: bool, interval: float,
+                  rescan: float) -> None:
+    """Screen new files as they arrive, until Ctrl-C or SIGTERM.
+
+    Example: kipp watch --inbox inbox/ --roster roster.csv --out reports/
+    """
+    import os
+
+    from extractors.sandbox import keep_workers, release_workers
+    from flows.watch import WatchOptions, watch
+    from models.settings import Settings
+
+    intake_flow = _prepare(inbox, roster, out, edition)
+    settings = Settings.from_env()
+    keep_workers(settings.workers, settings.limits)
+
+    def batch() -> None:
+        start = time.perf_counter()
+        try:
+            # The watcher has seen each file hold still: no second look needed in the flow.
+            result = intake_flow(str(inbox), str(roster), str(out), edition, settle_seconds=0.0)
+        except KippError as e:  # e.g. the roster is being edited: say so, keep watching
+            click.echo(f"[{time.strftime('%H:%M:%S')}] galat: {e}", err=True)
+            return
+        if result["files_extracted"]:
+            _print_batch(result, time.perf_counter() - start)
+
+    def ready(mode: str) -> None:
+        click.echo(f"Mengawasi {inbox}/ ({mode}, pid {os.getpid()}); laporan di {out}/. Ctrl-C untuk berhenti.")
+
+    try:
+        n = watch(inbox, out, batch, WatchOptions(polling=polling, poll_interval=interval, rescan=rescan),
+                  on_ready=ready)
+    except KippError as e:
+        raise click.ClickException(str(e)) from e
+    finally:
+        release_workers()
+    click.echo(f"Berhenti setelah {n} putaran; laporan terakhir di {out}/.")
+
+
+def _print_batch(result: dict, seconds: float) -> None:
+    from models.records import Completeness
+
+    screening = result["screening"]
+    complete = sum(1 for r in screening.participants if r.status is Completeness.COMPLETE)
+    quarantined = sum(1 for o in screening.documents if o.status.value == "quarantined")
+    click.echo(
+        f"[{time.strftime('%H:%M:%S')}] {result['files_extracted']} berkas baru dibaca ({seconds:.1f} s); "
+        f"lengkap {complete}/{len(screening.participants)}; dikarantina {quarantined}"
+    )
+
+
+@main.command("serve")
+@_inputs
+@click.option("--interval", type=int, default=60, show_default=True, help="Seconds between scheduled runs.")
+def serve_command(inbox: Path, roster: Path, out: Path, edition: str, interval: int) -> None:
+    """Serve the intake flow as a Prefect deployment that runs every --interval seconds.
+
+    Example: PREFECT_API_URL=http://127.0.0.1:4200/api kipp serve --interval 60
+    """
+    intake_flow = _prepare(inbox, roster, out, edition)
+    params = {"inbox": str(inbox.resolve()), "roster": str(roster.resolve()), "out": str(out.resolve()),
+              "edition": edition}
+    click.echo(f"Deployment kipp-intake/kipp-{edition}: every {interval} s; Ctrl-C to stop.")
+    intake_flow.serve(name=f"kipp-{edition}", interval=interval, parameters=params)
 
 
 @main.command()
@@ -142,6 +227,19 @@ def bench_safety(size: str, bomb_mb: int) -> None:
     from flows.bench_safety import main as run_bench
 
     click.echo(run_bench(size, bomb_mb))
+
+
+@bench.command("latency")
+@click.option("--drops", type=int, default=10, show_default=True)
+@click.option("--polling", is_flag=True, help="Measure the polling fallback instead of inotify.")
+def bench_latency(drops: int, polling: bool) -> None:
+    """Seconds from a 10-page PDF landing in the inbox to the report showing it, under kipp watch.
+
+    Example: kipp bench latency --drops 10
+    """
+    from flows.bench_watch import main as run_bench
+
+    click.echo(run_bench(drops, polling))
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
@@ -10,6 +11,7 @@ from prefect.cache_policies import NO_CACHE
 from flows import pipeline
 from flows.reporting import write_reports
 from models.ledger import Ledger
+from models.settings import Settings
 
 
 @task(name="extract-new-files", cache_policy=NO_CACHE)
@@ -25,10 +27,13 @@ def reports_task(config: pipeline.RunConfig, screening) -> dict[str, Path]:
 
 
 @flow(name="kipp-intake", log_prints=False)
-def intake_flow(inbox: str, roster: str, out: str, edition: str) -> dict:
+def intake_flow(inbox: str, roster: str, out: str, edition: str, settle_seconds: float | None = None) -> dict:
     """Screen everything new in the inbox once and rewrite the reports."""
     logger = get_run_logger()
-    config = pipeline.RunConfig(Path(inbox), Path(roster), Path(out), edition)
+    settings = Settings.from_env()
+    if settle_seconds is not None:
+        settings = replace(settings, settle_seconds=settle_seconds)
+    config = pipeline.RunConfig(Path(inbox), Path(roster), Path(out), edition, settings)
     roster_ = pipeline.check_inputs(config)
     with Ledger(config.ledger_path) as ledger:
         items, hashes = pipeline.record_inbox(config, ledger)

@@ -1,0 +1,50 @@
+"""One writer per output folder: a lock that a second watcher or run meets with a clear message."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from pathlib import Path
+
+from models.errors import KippError
+
+LOCK_NAME = "writer.lock"
+
+
+class OutputLock:
+    """An exclusive flock on <out>/.kipp/writer.lock; the kernel drops it when the holder dies."""
+
+    def __init__(self, out: Path, purpose: str):
+        self.path = out / ".kipp" / LOCK_NAME
+        self.purpose = purpose
+        self._fd: int | None = None
+
+    def acquire(self) -> OutputLock:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip() or "another process"
+            os.close(fd)
+            raise KippError(
+                f"{self.path.parent.parent}: already being processed by {holder}; "
+                "only one kipp run or watch may write an output folder at a time"
+            ) from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"kipp {self.purpose} (pid {os.getpid()})\n".encode(), 0)
+        self._fd = fd
+        return self
+
+    def release(self) -> None:
+        if self._fd is not None:
+            os.ftruncate(self._fd, 0)
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            os.close(self._fd)
+            self._fd = None
+
+    def __enter__(self) -> OutputLock:
+        return self.acquire()
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
