@@ -1,0 +1,205 @@
+"""Theme classification: taxonomy, predictions, review flag, corrections, persistence and held-out quality."""
+
+from __future__ import annotations
+
+import json
+import pickle
+
+import pytest
+
+from models.themes import (
+    CorrectionsError,
+    IncompatibleModelError,
+    LabelledText,
+    ModelTaxonomyMismatchError,
+    TaxonomyError,
+    ThemeClassifier,
+    ThemeInput,
+    ThemeModelError,
+    classify,
+    evaluate,
+    evaluate_held_out,
+    format_evaluation,
+    load_corrections,
+    load_taxonomy,
+    seed_samples,
+    sidecar_path,
+)
+
+DEFAULT_IDS = ("kesehatan", "pendidikan", "administrasi_kependudukan", "pendapatan_daerah",
+               "perlindungan_anak_keluarga", "kesejahteraan_sosial", "lingkungan_hidup", "ekonomi_umkm",
+               "tata_kelola_perencanaan", "perizinan_investasi", "infrastruktur_transportasi",
+               "ketertiban_kebencanaan")
+
+
+@pytest.fixture(scope="module")
+def taxonomy():
+    return load_taxonomy()
+
+
+@pytest.fixture(scope="module")
+def classifier(taxonomy):
+    return ThemeClassifier.train(taxonomy, seed_samples(taxonomy))
+
+
+def _input(pid: str, category: str, title: str, text: str) -> ThemeInput:
+    return ThemeInput(pid, category, title, text)
+
+
+def test_default_taxonomy_has_the_twelve_themes_with_labels(taxonomy):
+    assert taxonomy.ids == DEFAULT_IDS
+    assert all(t.label and t.description and t.keywords for t in taxonomy.themes)
+    assert taxonomy.label("lingkungan_hidup") == "Lingkungan Hidup"
+
+
+def test_custom_taxonomy_replaces_default_and_trains_from_descriptions(tmp_path):
+    path = tmp_path / "sdgs.json"
+    path.write_text(json.dumps({"themes": [
+        {"id": "sdg3", "label": "Kehidupan Sehat dan Sejahtera", "description": "Kesehatan ibu, anak, imunisasi",
+         "keywords": ["puskesmas", "imunisasi", "balita", "pasien"]},
+        {"id": "sdg4", "label": "Pendidikan Berkualitas", "description": "Pendidikan dan literasi anak",
+         "keywords": ["sekolah", "guru", "membaca", "literasi"]},
+        {"id": "sdg13", "label": "Penanganan Perubahan Iklim", "description": "Sampah, emisi dan penghijauan",
+         "keywords": ["sampah", "pohon", "kompos", "emisi"]},
+    ]}), encoding="utf-8")
+    custom = load_taxonomy(path)
+    assert custom.ids == ("sdg3", "sdg4", "sdg13")
+    assert seed_samples(custom) == []  # no seed rows: the lexicon alone trains the model
+    result = classify([_input("P1", "kelurahan", "Bank Sampah RW", "Warga memilah sampah dan membuat kompos.")],
+                      custom, None, {})
+    assert result[0].theme == "sdg13"
+
+
+def test_bad_taxonomy_is_rejected_with_the_file_name(tmp_path):
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps({"themes": [{"id": "A B", "label": "x"}, {"id": "ok", "label": ""}]}))
+    with pytest.raises(TaxonomyError, match="bad.json"):
+        load_taxonomy(path)
+
+
+@pytest.mark.parametrize(("category", "title", "text", "expected"), [
+    ("puskesmas", "SI IMUN: Aplikasi Pengingat Imunisasi",
+     "Puskesmas mengembangkan aplikasi yang mengingatkan orang tua jadwal imunisasi balita dan mencatat "
+     "vaksinasi di posyandu.", "kesehatan"),
+    ("kelurahan", "Bank Sampah Berseri",
+     "Kelurahan membentuk bank sampah: warga menabung sampah plastik dan kertas yang sudah dipilah, "
+     "saldo tabungan dicatat setiap minggu.", "lingkungan_hidup"),
+    ("sd", "Kantin Sehat Sekolah",
+     "Sekolah menata kantin sehat: jajanan siswa bebas pewarna dan boraks, menu sayur dan buah bergizi, "
+     "diperiksa petugas UKS.", "kesehatan"),
+])
+def test_obvious_proposals_get_their_theme(classifier, category, title, text, expected):
+    [a] = classifier.predict([_input("P1", category, title, text)])
+    assert a.theme == expected
+    assert a.theme_source == "model"
+    assert a.theme_runner_up not in (None, expected)
+    assert not a.needs_review
+
+
+def test_vague_proposal_is_marked_for_review(classifier):
+    [a] = classifier.predict([_input("P1", "kelurahan", "Inovasi Kami",
+                                     "Inovasi ini meningkatkan pelayanan kepada masyarakat dengan lebih baik.")])
+    assert a.needs_review
+    assert a.theme_confidence < classifier.threshold
+    assert a.to_json()["review_label"] == "perlu_ditinjau"
+
+
+def test_corrections_win_and_become_training_data(taxonomy, tmp_path):
+    odd = ("GEROBAK ZORBLAT", "Zorblat keliling mendatangi gang-gang kampung setiap sore membawa zorblat segar.")
+    inputs = [_input("P1", "kelurahan", *odd), _input("P2", "kelurahan", *odd),
+              _input("P3", "puskesmas", "Posyandu Balita", "Penimbangan balita dan imunisasi di posyandu.")]
+    model_path = tmp_path / "themes.pickle"
+    result = classify(inputs, taxonomy, model_path, {"P1": "ekonomi_umkm"})
+    by_id = {a.participant_id: a for a in result}
+    assert by_id["P1"].theme == "ekonomi_umkm" and by_id["P1"].theme_source == "correction"
+    assert by_id["P1"].theme_confidence == 1.0 and not by_id["P1"].needs_review
+    # P2 has P1's text and no correction: it learned from P1's corrected label.
+    assert by_id["P2"].theme == "ekonomi_umkm" and by_id["P2"].theme_source == "model"
+    assert by_id["P3"].theme == "kesehatan"
+    saved = json.loads(sidecar_path(model_path).read_text())
+    assert saved["n_samples"] > len(seed_samples(taxonomy))
+
+
+def test_save_load_round_trip(taxonomy, classifier, tmp_path):
+    path = tmp_path / "model" / "themes.pickle"
+    assert ThemeClassifier.load(path, taxonomy) is None
+    classifier.save(path)
+    loaded = ThemeClassifier.load(path, taxonomy)
+    inputs = [_input("P1", "smp", "Literasi Pagi", "Siswa membaca buku lima belas menit sebelum pelajaran.")]
+    assert loaded.predict(inputs) == classifier.predict(inputs)
+    sidecar = json.loads(sidecar_path(path).read_text())
+    assert sidecar["format_version"] == ThemeClassifier.FORMAT_VERSION
+    assert sidecar["taxonomy_hash"] == taxonomy.hash
+    assert {"trained_at", "n_samples", "metrics"} <= sidecar.keys()
+
+
+def test_wrong_format_version_raises_typed_error_and_classify_retrains(taxonomy, tmp_path):
+    path = tmp_path / "themes.pickle"
+    with path.open("wb") as fh:
+        pickle.dump(ThemeClassifier.FORMAT_VERSION + 99, fh)
+        pickle.dump({}, fh)
+    with pytest.raises(IncompatibleModelError) as err:
+        ThemeClassifier.load(path, taxonomy)
+    assert isinstance(err.value, ThemeModelError)
+    [a] = classify([_input("P1", "puskesmas", "Posyandu", "Imunisasi balita")], taxonomy, path, {})
+    assert a.theme == "kesehatan"
+    assert ThemeClassifier.load(path, taxonomy) is not None  # replaced by the retrained model
+
+
+def test_model_of_another_taxonomy_is_refused(classifier, tmp_path):
+    path = tmp_path / "themes.pickle"
+    classifier.save(path)
+    other = tmp_path / "other.json"
+    other.write_text(json.dumps([{"id": "a", "label": "A", "description": "a"},
+                                 {"id": "b", "label": "B", "description": "b"}]))
+    with pytest.raises(ModelTaxonomyMismatchError):
+        ThemeClassifier.load(path, load_taxonomy(other))
+
+
+def test_corrections_csv_is_read_by_id_or_label(taxonomy, tmp_path):
+    path = tmp_path / "corrections.csv"
+    path.write_text("participant_id,theme\nP1,kesehatan\n\nP2,Lingkungan Hidup\nP1,kesehatan\n", encoding="utf-8")
+    assert load_corrections(path, taxonomy) == {"P1": "kesehatan", "P2": "lingkungan_hidup"}
+
+
+def test_bad_corrections_csv_reports_file_and_line_numbers(taxonomy, tmp_path):
+    path = tmp_path / "corrections.csv"
+    path.write_text("participant_id,theme\nP1,kesehatan\nP2,olahraga\n,pendidikan\nP1,pendidikan\n",
+                    encoding="utf-8")
+    with pytest.raises(CorrectionsError) as err:
+        load_corrections(path, taxonomy)
+    message = str(err.value)
+    assert "corrections.csv" in message
+    assert "line 3" in message and "olahraga" in message
+    assert "line 4" in message and "line 5" in message and "line 2" in message
+    bad_header = tmp_path / "header.csv"
+    bad_header.write_text("id;tema\nP1;kesehatan\n", encoding="utf-8")
+    with pytest.raises(CorrectionsError, match="line 1"):
+        load_corrections(bad_header, taxonomy)
+
+
+def test_cross_validation_report_is_readable(taxonomy):
+    per_theme: dict[str, list[LabelledText]] = {}
+    for s in seed_samples(taxonomy):
+        per_theme.setdefault(s.theme, []).append(s)
+    small = [s for rows in per_theme.values() for s in rows[:9]]
+    ev = evaluate(taxonomy, small, folds=3)
+    assert ev.folds == 3 and ev.n_samples == len(small)
+    assert sum(map(sum, ev.confusion)) == len(small)
+    assert ev.macro_f1 > 0.7
+    report = format_evaluation(ev)
+    assert "macro-F1" in report and "ketertiban_kebencanaan" in report and "Confusion" in report
+
+
+def test_held_out_proposals_reach_macro_f1_085(taxonomy, classifier):
+    ev = evaluate_held_out(taxonomy, n_per_theme=8, seed=3, classifier=classifier)
+    assert ev.n_samples == 96 and set(ev.labels) == set(DEFAULT_IDS)
+    assert ev.macro_f1 >= 0.85, format_evaluation(ev)
+    assert ev.review_recall is None or 0.0 <= ev.review_recall <= 1.0
+
+
+def test_assignment_json_holds_plain_values(classifier):
+    [a] = classifier.predict([_input("P1", "kelurahan", "Lapor Jalan Rusak", "Warga melaporkan jalan berlubang.")])
+    data = a.to_json()
+    assert json.loads(json.dumps(data)) == data
+    assert type(data["theme"]) is str and type(data["theme_runner_up"]) is str
