@@ -12,13 +12,13 @@ import click
 from models.errors import KippError
 
 
-def _prepare(inbox: Path, roster: Path, out: Path, edition: str):
+def _prepare(inbox: Path, roster: Path, out: Path, edition: str, prior: Path | None = None):
     """Check the inputs in one clear line, before Prefect starts; then configure Prefect."""
     from flows.pipeline import RunConfig, check_inputs
     from flows.prefect_env import configure_prefect
 
     try:
-        check_inputs(RunConfig(inbox, roster, out, edition))
+        check_inputs(RunConfig(inbox, roster, out, edition, prior=prior))
     except KippError as e:
         raise click.ClickException(str(e)) from e
     configure_prefect(out / ".kipp")
@@ -27,13 +27,13 @@ def _prepare(inbox: Path, roster: Path, out: Path, edition: str):
     return intake_flow
 
 
-def _run_flow(inbox: Path, roster: Path, out: Path, edition: str) -> dict:
+def _run_flow(inbox: Path, roster: Path, out: Path, edition: str, prior: Path | None = None) -> dict:
     from flows.lock import OutputLock
 
-    intake_flow = _prepare(inbox, roster, out, edition)
+    intake_flow = _prepare(inbox, roster, out, edition, prior)
     try:
         with OutputLock(out, "run"):
-            return intake_flow(str(inbox), str(roster), str(out), edition)
+            return intake_flow(str(inbox), str(roster), str(out), edition, prior=str(prior) if prior else None)
     except KippError as e:
         raise click.ClickException(str(e)) from e
 
@@ -54,6 +54,9 @@ def _print_summary(result: dict, seconds: float) -> None:
     for category, counts in by_cat.items():
         parts = ", ".join(f"{STATUS_LABEL[s].lower()} {counts[s]}" for s in Completeness if counts[s])
         click.echo(f"  {CATEGORY_LABEL[category]:<17} {sum(counts.values()):>4} peserta: {parts}")
+    if screening.duplicates:
+        kinds = Counter(f.kind.value for f in screening.duplicates)
+        click.echo(f"{len(screening.duplicates)} dugaan duplikat: " + ", ".join(f"{k} {v}" for k, v in sorted(kinds.items())))
     quarantined = [o for o in screening.documents if o.status.value == "quarantined"]
     if quarantined:
         click.echo(f"{len(quarantined)} berkas dikarantina (alasan di laporan):")
@@ -67,6 +70,9 @@ def _print_summary(result: dict, seconds: float) -> None:
 
 
 def _inputs(f):
+    f = click.option("--prior", type=click.Path(path_type=Path), default=None,
+                     help="Earlier editions: a folder of their proposals (e.g. prior/2020/...) or a previous run's "
+                          "ledger.sqlite.")(f)
     f = click.option("--edition", default="2021", show_default=True)(f)
     f = click.option("--out", type=click.Path(path_type=Path), default=Path("reports"), show_default=True)(f)
     f = click.option("--roster", type=click.Path(path_type=Path), default=Path("roster.csv"), show_default=True)(f)
@@ -80,13 +86,13 @@ def main() -> None:
 
 @main.command()
 @_inputs
-def run(inbox: Path, roster: Path, out: Path, edition: str) -> None:
+def run(inbox: Path, roster: Path, out: Path, edition: str, prior: Path | None) -> None:
     """Screen everything new in the inbox once and write the reports.
 
-    Example: kipp run --inbox inbox/ --roster roster.csv --out reports/ --edition 2021
+    Example: kipp run --inbox inbox/ --roster roster.csv --out reports/ --edition 2021 --prior arsip/
     """
     start = time.perf_counter()
-    result = _run_flow(inbox, roster, out, edition)
+    result = _run_flow(inbox, roster, out, edition, prior)
     _print_summary(result, time.perf_counter() - start)
 
 
@@ -95,8 +101,8 @@ def run(inbox: Path, roster: Path, out: Path, edition: str) -> None:
 @click.option("--polling", is_flag=True, help="Poll instead of inotify (network shares, some mounts).")
 @click.option("--interval", type=float, default=2.0, show_default=True, help="Seconds between polls.")
 @click.option("--rescan", type=float, default=300.0, show_default=True, help="Seconds between full passes.")
-def watch_command(inbox: Path, roster: Path, out: Path, edition: str, polling: bool, interval: float,
-                  rescan: float) -> None:
+def watch_command(inbox: Path, roster: Path, out: Path, edition: str, prior: Path | None, polling: bool,
+                  interval: float, rescan: float) -> None:
     """Screen new files as they arrive, until Ctrl-C or SIGTERM.
 
     Example: kipp watch --inbox inbox/ --roster roster.csv --out reports/
@@ -107,7 +113,7 @@ def watch_command(inbox: Path, roster: Path, out: Path, edition: str, polling: b
     from flows.watch import WatchOptions, watch
     from models.settings import Settings
 
-    intake_flow = _prepare(inbox, roster, out, edition)
+    intake_flow = _prepare(inbox, roster, out, edition, prior)
     settings = Settings.from_env()
     keep_workers(settings.workers, settings.limits)
 
@@ -115,7 +121,8 @@ def watch_command(inbox: Path, roster: Path, out: Path, edition: str, polling: b
         start = time.perf_counter()
         try:
             # The watcher has seen each file hold still: no second look needed in the flow.
-            result = intake_flow(str(inbox), str(roster), str(out), edition, settle_seconds=0.0)
+            result = intake_flow(str(inbox), str(roster), str(out), edition, settle_seconds=0.0,
+                                 prior=str(prior) if prior else None)
         except KippError as e:  # e.g. the roster is being edited: say so, keep watching
             click.echo(f"[{time.strftime('%H:%M:%S')}] galat: {e}", err=True)
             return
@@ -150,14 +157,14 @@ def _print_batch(result: dict, seconds: float) -> None:
 @main.command("serve")
 @_inputs
 @click.option("--interval", type=int, default=60, show_default=True, help="Seconds between scheduled runs.")
-def serve_command(inbox: Path, roster: Path, out: Path, edition: str, interval: int) -> None:
+def serve_command(inbox: Path, roster: Path, out: Path, edition: str, prior: Path | None, interval: int) -> None:
     """Serve the intake flow as a Prefect deployment that runs every --interval seconds.
 
     Example: PREFECT_API_URL=http://127.0.0.1:4200/api kipp serve --interval 60
     """
-    intake_flow = _prepare(inbox, roster, out, edition)
+    intake_flow = _prepare(inbox, roster, out, edition, prior)
     params = {"inbox": str(inbox.resolve()), "roster": str(roster.resolve()), "out": str(out.resolve()),
-              "edition": edition}
+              "edition": edition, "prior": str(prior.resolve()) if prior else None}
     click.echo(f"Deployment kipp-intake/kipp-{edition}: every {interval} s; Ctrl-C to stop.")
     intake_flow.serve(name=f"kipp-{edition}", interval=interval, parameters=params)
 
@@ -212,6 +219,168 @@ def evaluate(size: str, seeds: tuple[int, ...], directory: Path | None) -> None:
 
 
 @main.group()
+def themes() -> None:
+    """Innovation themes: evaluate and train the model, record admins' corrections."""
+
+
+def _themes_context(out: Path, taxonomy: Path | None):
+    from models.ledger import Ledger
+    from models.themes import ThemeError, load_taxonomy
+
+    try:
+        tax = load_taxonomy(taxonomy)
+    except ThemeError as e:
+        raise click.ClickException(str(e)) from e
+    return tax, Ledger(out / "ledger.sqlite")
+
+
+def _correction_samples(ledger, taxonomy) -> list:
+    """Each corrected participant's Inovasi proposal, labelled with the admin's theme."""
+    from models.themes import LabelledText, compose_document
+
+    samples = []
+    for pid, theme in ledger.theme_corrections().items():
+        sha = ledger.accepted_sha(pid, "inovasi")
+        stored = ledger.extractions([sha], with_text=True).get(sha) if sha else None
+        if stored and stored.extraction and theme in taxonomy:
+            samples.append(LabelledText(compose_document(stored.extraction.cover, stored.extraction.text), theme))
+    return samples
+
+
+_out_option = click.option("--out", type=click.Path(path_type=Path), default=Path("reports"), show_default=True,
+                           help="The output folder whose ledger keeps the corrections.")
+_taxonomy_option = click.option("--taxonomy", type=click.Path(path_type=Path), default=None,
+                                help="A taxonomy JSON replacing the default themes.")
+
+
+@themes.command("evaluate")
+@_out_option
+@_taxonomy_option
+@click.option("--folds", type=int, default=5, show_default=True)
+def themes_evaluate(out: Path, taxonomy: Path | None, folds: int) -> None:
+    """Cross-validated accuracy, macro-F1 and confusion on the labelled data, and on held-out proposals.
+
+    Example: kipp themes evaluate --out reports/
+    """
+    from models.themes import evaluate, evaluate_held_out, format_evaluation, seed_samples
+
+    tax, ledger = _themes_context(out, taxonomy)
+    with ledger:
+        corrections = _correction_samples(ledger, tax)
+    samples = seed_samples(tax) + corrections
+    click.echo(f"Labelled data: {len(samples)} samples ({len(corrections)} from admins' corrections)")
+    click.echo(format_evaluation(evaluate(tax, samples, folds=folds)))
+    click.echo("")
+    click.echo("Held-out proposals (a separate generator, every theme, cross-theme vocabulary):")
+    click.echo(format_evaluation(evaluate_held_out(tax)))
+
+
+@themes.command("train")
+@_out_option
+@_taxonomy_option
+def themes_train(out: Path, taxonomy: Path | None) -> None:
+    """Rebuild and save the theme model with its version and metrics.
+
+    Example: kipp themes train --out reports/
+    """
+    from models.themes import seed_samples, train
+
+    tax, ledger = _themes_context(out, taxonomy)
+    with ledger:
+        samples = seed_samples(tax) + _correction_samples(ledger, tax)
+    path = out / ".kipp" / "theme_model.pickle"
+    clf = train(tax, path, samples)
+    click.echo(f"Model saved to {path} (format {clf.FORMAT_VERSION}, {len(samples)} samples)")
+    for key, value in clf.metrics.items():
+        click.echo(f"  {key}: {value}")
+
+
+@themes.command("correct")
+@_out_option
+@_taxonomy_option
+@click.argument("participant_id")
+@click.argument("theme")
+def themes_correct(out: Path, taxonomy: Path | None, participant_id: str, theme: str) -> None:
+    """Record an admin's theme for a participant; it wins over the model from the next run on.
+
+    Example: kipp themes correct sd-sawojajar-1 kesehatan --out reports/
+    """
+    tax, ledger = _themes_context(out, taxonomy)
+    resolved = tax.resolve(theme)
+    if resolved is None:
+        raise click.ClickException(f"unknown theme {theme!r}; known: {', '.join(tax.ids)}")
+    with ledger:
+        ledger.save_theme_corrections({participant_id: resolved}, source="cli")
+    click.echo(f"{participant_id}: {tax.label(resolved)} (berlaku mulai putaran berikutnya)")
+
+
+@themes.command("import")
+@_out_option
+@_taxonomy_option
+@click.argument("csv_file", type=click.Path(path_type=Path))
+def themes_import(out: Path, taxonomy: Path | None, csv_file: Path) -> None:
+    """Record admins' themes from a CSV `participant_id,theme`.
+
+    Example: kipp themes import koreksi_tema.csv --out reports/
+    """
+    from models.themes import ThemeError, load_corrections
+
+    tax, ledger = _themes_context(out, taxonomy)
+    try:
+        corrections = load_corrections(csv_file, tax)
+    except ThemeError as e:
+        raise click.ClickException(str(e)) from e
+    with ledger:
+        ledger.save_theme_corrections(corrections, source=str(csv_file))
+    click.echo(f"{len(corrections)} koreksi tema disimpan")
+
+
+@main.group()
+def duplicates() -> None:
+    """Admins' decisions on duplicate flags, kept across runs."""
+
+
+def _decide(out: Path, key: str, decision: str, note: str | None) -> None:
+    import json
+
+    from models.ledger import Ledger
+
+    try:
+        flags = json.loads((out / "screening.json").read_text(encoding="utf-8")).get("duplicates", [])
+    except FileNotFoundError:
+        raise click.ClickException(f"{out / 'screening.json'}: no report yet; run kipp run first") from None
+    if key not in {f.get("key") for f in flags}:
+        raise click.ClickException(f"{key}: no such flag in {out / 'screening.json'} (see duplicates.html)")
+    with Ledger(out / "ledger.sqlite") as ledger:
+        ledger.save_duplicate_decision(key, decision, note)
+    click.echo(f"{key}: {decision} (tampil di laporan mulai putaran berikutnya)")
+
+
+@duplicates.command("confirm")
+@_out_option
+@click.argument("key")
+@click.option("--note", default=None)
+def duplicates_confirm(out: Path, key: str, note: str | None) -> None:
+    """Confirm a flag: the two documents are copies.
+
+    Example: kipp duplicates confirm near:3f2a...:9b1c... --out reports/
+    """
+    _decide(out, key, "confirmed", note)
+
+
+@duplicates.command("dismiss")
+@_out_option
+@click.argument("key")
+@click.option("--note", default=None)
+def duplicates_dismiss(out: Path, key: str, note: str | None) -> None:
+    """Dismiss a flag: not a copy; it stays in the report, marked dismissed.
+
+    Example: kipp duplicates dismiss title:3f2a...:9b1c... --out reports/
+    """
+    _decide(out, key, "dismissed", note)
+
+
+@main.group()
 def bench() -> None:
     """Benchmarks whose figures go into the issue notes."""
 
@@ -240,6 +409,18 @@ def bench_latency(drops: int, polling: bool) -> None:
     from flows.bench_watch import main as run_bench
 
     click.echo(run_bench(drops, polling))
+
+
+@bench.command("duplicates", context_settings={"ignore_unknown_options": True})
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def bench_duplicates(args: tuple[str, ...]) -> None:
+    """Duplicate detection: --eval (recall/precision on planted copies), --bench --docs 6000 --words 3000.
+
+    Example: kipp bench duplicates --bench --docs 6000 --words 3000
+    """
+    from flows.bench_duplicates import main as run_bench
+
+    sys.exit(run_bench(list(args)) or 0)
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import shutil
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from extractors.sandbox import extract_many
@@ -35,10 +35,15 @@ class RunConfig:
     out: Path
     edition: str
     settings: Settings = field(default_factory=Settings.from_env)
+    prior: Path | None = None  # earlier editions: a folder of proposals or a previous run's ledger
 
     @property
     def ledger_path(self) -> Path:
         return self.out / LEDGER_NAME
+
+    @property
+    def theme_model_path(self) -> Path:
+        return self.out / ".kipp" / "theme_model.pickle"
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +58,8 @@ class RunResult:
 def check_inputs(config: RunConfig) -> Roster:
     if not config.inbox.is_dir():
         raise KippError(f"{config.inbox}: the inbox folder does not exist")
+    if config.prior is not None and not config.prior.exists():
+        raise KippError(f"{config.prior}: the earlier editions' folder or ledger does not exist")
     if config.out.resolve().is_relative_to(config.inbox.resolve()):
         raise KippError(f"{config.out}: the output folder must not be inside the inbox (the inbox is never written)")
     return load_roster(config.roster)
@@ -84,7 +91,34 @@ def decide(config: RunConfig, ledger: Ledger, roster: Roster, items: list[InboxI
     identifier = Identifier(roster, config.settings.generic_words)
     screening = screen(items, hashes, extractions, roster, ledger.removed_paths(), identifier)
     ledger.record_outcomes(screening.documents)
+    ledger.set_meta("edition", config.edition)
     return screening
+
+
+def flag_duplicates(config: RunConfig, ledger: Ledger, screening: Screening) -> Screening:
+    from flows.dedupe import flag_duplicates as flags_for
+
+    return replace(screening, duplicates=flags_for(config, ledger, screening))
+
+
+def assign_themes(config: RunConfig, ledger: Ledger, screening: Screening) -> Screening:
+    """Theme of every participant's Inovasi proposal; an admin's correction wins over the model."""
+    from models.themes import ThemeInput, classify, load_taxonomy
+
+    taxonomy = load_taxonomy(config.settings.taxonomy)
+    by_path = {o.path: o for o in screening.documents}
+    wanted = {r.participant.id: by_path[r.inovasi].sha256 for r in screening.participants if r.inovasi}
+    texts = ledger.extractions(wanted.values(), with_text=True)
+    inputs = []
+    for r in screening.participants:
+        sha = wanted.get(r.participant.id)
+        stored = texts.get(sha) if sha else None
+        if stored and stored.extraction:
+            ex = stored.extraction
+            inputs.append(ThemeInput(r.participant.id, r.participant.category.value, ex.cover, ex.text))
+    themes = {a.participant_id: a for a in classify(inputs, taxonomy, config.theme_model_path, ledger.theme_corrections())}
+    participants = tuple(replace(r, theme=themes.get(r.participant.id)) for r in screening.participants)
+    return replace(screening, participants=participants)
 
 
 def copy_quarantined(config: RunConfig, screening: Screening) -> Path:
@@ -131,6 +165,12 @@ def run_once(config: RunConfig) -> RunResult:
         t2 = time.perf_counter()
         screening = decide(config, ledger, roster, items, hashes)
         timings["decide"] = time.perf_counter() - t2
+        t_themes = time.perf_counter()
+        screening = assign_themes(config, ledger, screening)
+        timings["themes"] = time.perf_counter() - t_themes
+        t_dupes = time.perf_counter()
+        screening = flag_duplicates(config, ledger, screening)
+        timings["duplicates"] = time.perf_counter() - t_dupes
     t3 = time.perf_counter()
     copy_quarantined(config, screening)
     reports = write_reports(screening, config.out, config.edition)

@@ -65,11 +65,13 @@ def screening_document(screening: Screening, edition: str, generated_at: datetim
         "summary": summary(screening),
         "documents": [asdict(o) for o in screening.documents],
         "participants": [_participant_json(r) for r in screening.participants],
+        "duplicates": [f.to_json() for f in screening.duplicates],
     }
 
 
 def _participant_json(r: ParticipantResult) -> dict:
     p = r.participant
+    t = r.theme
     return {
         "id": p.id,
         "name": p.name,
@@ -79,11 +81,18 @@ def _participant_json(r: ParticipantResult) -> dict:
         "inovasi": r.inovasi,
         "kinerja": r.kinerja,
         "history": list(r.history),
+        "theme": t.theme if t else None,
+        "theme_label": t.theme_label if t else None,
+        "theme_confidence": round(t.theme_confidence, 4) if t else None,
+        "theme_runner_up": t.theme_runner_up if t else None,
+        "theme_source": t.theme_source if t else None,
+        "theme_needs_review": t.needs_review if t else None,
     }
 
 
 def summary(screening: Screening) -> dict:
     return {
+        "duplicates": dict(sorted(Counter(f.kind.value for f in screening.duplicates).items())),
         "files": dict(sorted(Counter(o.status.value for o in screening.documents).items())),
         "participants": dict(sorted(Counter(r.status.value for r in screening.participants).items())),
     }
@@ -96,13 +105,17 @@ def completeness_csv(screening: Screening) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf)
     writer.writerow(
-        ["kategori", "id", "nama", "status", "keterangan", "proposal_inovasi", "proposal_kinerja", "riwayat"]
+        ["kategori", "id", "nama", "status", "keterangan", "proposal_inovasi", "proposal_kinerja", "riwayat",
+         "tema", "keyakinan_tema", "tema_perlu_ditinjau"]
     )
     for r in _by_category(screening.participants):
+        t = r.theme
         writer.writerow(
             [
                 CATEGORY_LABEL[r.participant.category], r.participant.id, r.participant.name, r.status.value,
                 STATUS_LABEL[r.status], r.inovasi or "", r.kinerja or "", " ; ".join(r.history),
+                t.theme_label if t else "", f"{t.theme_confidence:.2f}" if t else "",
+                ("ya" if t.needs_review else "tidak") if t else "",
             ]
         )
     return buf.getvalue()
@@ -143,6 +156,14 @@ th{background:#f0f4f8} td.num{text-align:right}
 """
 
 
+def local_time(iso: str) -> str:
+    """An ISO timestamp as Malang reads it: 23-11-2026 16:09 WIB."""
+    from zoneinfo import ZoneInfo
+
+    when = datetime.fromisoformat(iso).astimezone(ZoneInfo("Asia/Jakarta"))
+    return when.strftime("%d-%m-%Y %H:%M WIB")
+
+
 def completeness_html(screening: Screening, edition: str, generated_at: str) -> str:
     e = escape
     participants = _by_category(screening.participants)
@@ -152,7 +173,9 @@ def completeness_html(screening: Screening, edition: str, generated_at: str) -> 
         '<meta name="viewport" content="width=device-width,initial-scale=1">',
         f"<title>Kelengkapan Berkas KIPP {e(edition)}</title><style>{_CSS}</style></head><body>",
         f"<h1>Laporan Kelengkapan Berkas KIPP {e(edition)}</h1>",
-        f'<p class="meta">Kompetisi Inovasi Pelayanan Publik &middot; dibuat {e(generated_at)}</p>',
+        f'<p class="meta">Kompetisi Inovasi Pelayanan Publik &middot; dibuat {e(local_time(generated_at))} '
+        f'&middot; <a href="themes.html">Sebaran tema</a> &middot; <a href="duplicates.html">Dugaan duplikat '
+        f"({len(screening.duplicates)})</a></p>",
         "<h2>Ringkasan per kategori</h2>",
         _category_table(participants),
     ]
@@ -164,7 +187,7 @@ def completeness_html(screening: Screening, edition: str, generated_at: str) -> 
         out.append(f'<h2 id="{category.value}">{e(CATEGORY_LABEL[category])} ({len(rows)})</h2>')
         out.append(
             "<table><thead><tr><th>No</th><th>Peserta</th><th>Status</th><th>Proposal Inovasi</th>"
-            "<th>Proposal Kinerja</th><th>Berkas lain</th></tr></thead><tbody>"
+            "<th>Proposal Kinerja</th><th>Tema</th><th>Berkas lain</th></tr></thead><tbody>"
         )
         for i, r in enumerate(rows, 1):
             others = [f"<code>{e(path)}</code> ({e(text)})" for path, text in problems.get(r.participant.id, [])]
@@ -172,7 +195,7 @@ def completeness_html(screening: Screening, edition: str, generated_at: str) -> 
             out.append(
                 f"<tr><td class=num>{i}</td><td>{e(r.participant.name)}<br><small>{e(r.participant.id)}</small></td>"
                 f'<td><span class="st {r.status.value}">{e(STATUS_LABEL[r.status])}</span></td>'
-                f"<td>{_path_cell(r.inovasi)}</td><td>{_path_cell(r.kinerja)}</td>"
+                f"<td>{_path_cell(r.inovasi)}</td><td>{_path_cell(r.kinerja)}</td><td>{_theme_cell(r)}</td>"
                 f"<td>{'<br>'.join(others)}</td></tr>"
             )
         out.append("</tbody></table>")
@@ -214,6 +237,18 @@ def _problem_files_by_participant(documents: tuple[Outcome, ...]) -> dict[str, l
     return out
 
 
+def _theme_cell(r: ParticipantResult) -> str:
+    t = r.theme
+    if t is None:
+        return "&mdash;"
+    cell = f"{escape(t.theme_label)} <small>({t.theme_confidence:.0%})</small>"
+    if t.theme_source == "correction":
+        cell += ' <span class="st complete">koreksi admin</span>'
+    elif t.needs_review:
+        cell += ' <span class="st missing_inovasi">perlu ditinjau</span>'
+    return cell
+
+
 def _path_cell(path: str | None) -> str:
     return f"<code>{escape(path)}</code>" if path else "&mdash;"
 
@@ -234,6 +269,121 @@ def _files_section(documents: tuple[Outcome, ...], status: Status, title: str) -
     )
 
 
+def themes_html(screening: Screening, edition: str, generated_at: str) -> str:
+    """Counts per theme and category, drawn as bars in plain HTML and CSS (opens from disk, no script)."""
+    e = escape
+    themed = [r for r in screening.participants if r.theme]
+    labels: dict[str, str] = {}
+    counts: dict[str, Counter] = {}
+    for r in themed:
+        labels[r.theme.theme] = r.theme.theme_label
+        counts.setdefault(r.theme.theme, Counter())[r.participant.category] += 1
+    categories = [c for c in Category if any(c in cnt for cnt in counts.values())]
+    order = sorted(counts, key=lambda t: (-sum(counts[t].values()), t))
+    top = max((sum(c.values()) for c in counts.values()), default=1)
+    colours = {Category.PERANGKAT_DAERAH: "#3b5bdb", Category.KELURAHAN: "#0ca678", Category.PUSKESMAS: "#e8590c",
+               Category.SMP: "#ae3ec9", Category.SD: "#f59f00"}
+    legend = " ".join(
+        f'<span class="key"><i style="background:{colours[c]}"></i>{e(CATEGORY_LABEL[c])}</span>' for c in categories
+    )
+    rows = []
+    for theme in order:
+        bars = "".join(
+            f'<i style="width:{100 * counts[theme][c] / top:.2f}%;background:{colours[c]}" '
+            f'title="{e(CATEGORY_LABEL[c])}: {counts[theme][c]}"></i>'
+            for c in categories if counts[theme][c]
+        )
+        cells = "".join(f"<td class=num>{counts[theme][c] or ''}</td>" for c in categories)
+        rows.append(
+            f"<tr><td>{e(labels[theme])}</td><td class=bar>{bars}</td>{cells}"
+            f"<td class=num><b>{sum(counts[theme].values())}</b></td></tr>"
+        )
+    review = [r for r in themed if r.theme.needs_review and r.theme.theme_source == "model"]
+    review_rows = "".join(
+        f"<tr><td>{e(r.participant.name)}<br><small>{e(r.participant.id)}</small></td>"
+        f"<td>{e(r.theme.theme_label)} ({r.theme.theme_confidence:.0%})</td>"
+        f"<td>{e(r.theme.theme_runner_up or '')}</td></tr>"
+        for r in review
+    )
+    heads = "".join(f"<th>{e(CATEGORY_LABEL[c])}</th>" for c in categories)
+    css = _CSS + (
+        "td.bar{width:40%} td.bar i{display:inline-block;height:1rem;vertical-align:middle}"
+        ".key{margin-right:1rem;white-space:nowrap} .key i{display:inline-block;width:.8rem;height:.8rem;"
+        "margin-right:.3rem;vertical-align:middle}"
+    )
+    return "\n".join([
+        "<!DOCTYPE html>",
+        '<html lang="id"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width,initial-scale=1">',
+        f"<title>Sebaran Tema KIPP {e(edition)}</title><style>{css}</style></head><body>",
+        f"<h1>Sebaran Tema Inovasi KIPP {e(edition)}</h1>",
+        f'<p class="meta">{len(themed)} proposal inovasi &middot; dibuat {e(local_time(generated_at))} '
+        '&middot; <a href="completeness.html">Kelengkapan berkas</a></p>',
+        f"<p>{legend}</p>",
+        f"<table><thead><tr><th>Tema</th><th>Sebaran</th>{heads}<th>Jumlah</th></tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table>",
+        f"<h2>Perlu ditinjau ({len(review)})</h2>",
+        "<p>Tema dengan keyakinan rendah; koreksi dengan <code>kipp themes correct</code>.</p>"
+        if review else "<p>Tidak ada.</p>",
+        f"<table><thead><tr><th>Peserta</th><th>Tema</th><th>Alternatif</th></tr></thead><tbody>{review_rows}</tbody></table>"
+        if review else "",
+        "</body></html>",
+    ]) + "\n"
+
+
+KIND_LABEL = {
+    "exact": "berkas identik",
+    "cross_format": "teks sama, format lain",
+    "near": "salinan yang disunting",
+    "prior_edition": "sama dengan edisi sebelumnya",
+    "title": "nama inovasi mirip",
+}
+SEVERITY_LABEL = {"high": "tinggi", "medium": "sedang", "low": "rendah", "info": "info"}
+DECISION_LABEL = {"confirmed": "dikonfirmasi", "dismissed": "ditolak"}
+
+
+def duplicates_html(screening: Screening, edition: str, generated_at: str) -> str:
+    """Every flag with its evidence side by side; document text is escaped like everything else."""
+    e = escape
+    names = {r.participant.id: r.participant.name for r in screening.participants}
+    css = _CSS + (
+        ".ev{display:grid;grid-template-columns:1fr 1fr;gap:.5rem;margin:.3rem 0}"
+        ".ev div{background:#f8f9fa;border-left:3px solid #adb5bd;padding:.3rem .5rem;font-size:.85rem}"
+        ".high{background:#ffe3e3;color:#a61e1e} .medium{background:#fff3bf;color:#7c5e00}"
+        ".low,.info{background:#e7f5ff;color:#1864ab} .flag{border:1px solid #d9e2ec;padding:.6rem;margin:.8rem 0}"
+    )
+    out = [
+        "<!DOCTYPE html>",
+        '<html lang="id"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width,initial-scale=1">',
+        f"<title>Dugaan Duplikat KIPP {e(edition)}</title><style>{css}</style></head><body>",
+        f"<h1>Dugaan Duplikat KIPP {e(edition)}</h1>",
+        f'<p class="meta">{len(screening.duplicates)} tanda &middot; dibuat {e(local_time(generated_at))} '
+        '&middot; <a href="completeness.html">Kelengkapan berkas</a></p>',
+        "<p>Tanda tidak menolak berkas apa pun: admin memutuskan dengan "
+        "<code>kipp duplicates confirm KUNCI</code> atau <code>kipp duplicates dismiss KUNCI</code>.</p>",
+    ]
+    if not screening.duplicates:
+        out.append("<p>Tidak ada.</p>")
+    for f in screening.duplicates:
+        def who(pid: str | None) -> str:
+            return f" &middot; {e(names.get(pid, pid))}" if pid else ""
+
+        decision = f" &middot; keputusan: <b>{e(DECISION_LABEL.get(f.decision.value, f.decision.value))}</b>" if f.decision else ""
+        edition_note = f" (edisi {e(f.edition)})" if f.edition else ""
+        out.append(
+            f'<div class="flag"><span class="st {e(f.severity.value)}">{e(SEVERITY_LABEL.get(f.severity.value, ""))}</span> '
+            f"<b>{e(KIND_LABEL.get(f.kind.value, f.kind.value))}</b>{edition_note} &middot; skor {f.score:.2f}{decision}<br>"
+            f"<code>{e(f.a)}</code>{who(f.a_participant)}<br><code>{e(f.b)}</code>{who(f.b_participant)}<br>"
+            f"<small>kunci: <code>{e(f.key)}</code></small>"
+        )
+        for passage in f.evidence:
+            out.append(f'<div class="ev"><div>{e(passage.a)}</div><div>{e(passage.b)}</div></div>')
+        out.append("</div>")
+    out.append("</body></html>")
+    return "\n".join(out) + "\n"
+
+
 def write_reports(screening: Screening, out: Path, edition: str) -> dict[str, Path]:
     doc = screening_document(screening, edition)
     paths = {
@@ -241,10 +391,14 @@ def write_reports(screening: Screening, out: Path, edition: str) -> dict[str, Pa
         "completeness_csv": out / "completeness.csv",
         "documents_csv": out / "documents.csv",
         "completeness_html": out / "completeness.html",
+        "themes_html": out / "themes.html",
+        "duplicates_html": out / "duplicates.html",
     }
     write_atomic(paths["screening"], json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
     # utf-8-sig: Excel on Windows opens the CSV with the right accents only with a BOM.
     write_atomic(paths["completeness_csv"], completeness_csv(screening), encoding="utf-8-sig")
     write_atomic(paths["documents_csv"], documents_csv(screening), encoding="utf-8-sig")
     write_atomic(paths["completeness_html"], completeness_html(screening, edition, doc["generated_at"]))
+    write_atomic(paths["themes_html"], themes_html(screening, edition, doc["generated_at"]))
+    write_atomic(paths["duplicates_html"], duplicates_html(screening, edition, doc["generated_at"]))
     return paths

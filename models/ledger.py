@@ -11,7 +11,7 @@ import hashlib
 import json
 import sqlite3
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -41,6 +41,18 @@ CREATE TABLE IF NOT EXISTS files (
     match_score REAL,
     detail TEXT,
     copy_of TEXT
+);
+CREATE TABLE IF NOT EXISTS duplicate_decisions (
+    key TEXT PRIMARY KEY,
+    decision TEXT NOT NULL,
+    decided_at TEXT NOT NULL,
+    note TEXT
+);
+CREATE TABLE IF NOT EXISTS theme_corrections (
+    participant_id TEXT PRIMARY KEY,
+    theme TEXT NOT NULL,
+    corrected_at TEXT NOT NULL,
+    source TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS extractions (
     sha256 TEXT PRIMARY KEY,
@@ -227,6 +239,49 @@ class Ledger:
                    detail=?, copy_of=? WHERE path=?""",
                 rows,
             )
+
+    # -- admins' decisions, kept across runs ---------------------------------------------
+
+    def save_theme_corrections(self, corrections: Mapping[str, str], source: str) -> None:
+        now = _now()
+        with self.transaction():
+            self.db.executemany(
+                "INSERT OR REPLACE INTO theme_corrections(participant_id, theme, corrected_at, source) VALUES (?,?,?,?)",
+                [(pid, theme, now, source) for pid, theme in corrections.items()],
+            )
+
+    def save_duplicate_decision(self, key: str, decision: str, note: str | None = None) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO duplicate_decisions(key, decision, decided_at, note) VALUES (?,?,?,?)",
+            (key, decision, _now(), note),
+        )
+
+    def duplicate_decisions(self) -> dict[str, str]:
+        return dict(self.db.execute("SELECT key, decision FROM duplicate_decisions"))
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
+
+    def meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def accepted_documents(self) -> list[tuple[str, str, str | None, str | None]]:
+        """(path, sha256, participant_id, doc_type) of every present accepted file."""
+        return list(self.db.execute(
+            "SELECT path, sha256, participant_id, doc_type FROM files WHERE status='accepted' AND present=1 ORDER BY path"
+        ))
+
+    def theme_corrections(self) -> dict[str, str]:
+        return dict(self.db.execute("SELECT participant_id, theme FROM theme_corrections ORDER BY participant_id"))
+
+    def accepted_sha(self, participant_id: str, doc_type: str) -> str | None:
+        """The content that counts for a participant's document, as last decided."""
+        row = self.db.execute(
+            "SELECT sha256 FROM files WHERE participant_id=? AND doc_type=? AND status='accepted' AND present=1",
+            (participant_id, doc_type),
+        ).fetchone()
+        return row[0] if row else None
 
     def outcome_rows(self) -> list[dict]:
         cur = self.db.execute("SELECT * FROM files ORDER BY path")

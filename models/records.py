@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from models.themes import ThemeAssignment
 
 
 class Category(StrEnum):
@@ -134,3 +138,4 @@ class ParticipantResult:
     inovasi: str | None
     kinerja: str | None
     history: tuple[str, ...] = field(default=())  # superseded paths, oldest first
+    theme: ThemeAssignment | None = None  # of the Inovasi proposal that counts

@@ -46,6 +46,7 @@ REASON_TEXT: dict[Reason, str] = {
 class Screening:
     documents: tuple[Outcome, ...]
     participants: tuple[ParticipantResult, ...]
+    duplicates: tuple = ()  # DuplicateFlag records (models/duplicates.py), most severe first
 
 
 def decide_file(

@@ -125,3 +125,71 @@ def test_reports_are_readable_by_others(tmp_path: Path, inbox: Path, roster_file
 def test_output_inside_the_inbox_is_refused(tmp_path: Path, inbox: Path, roster_file: Path) -> None:
     with pytest.raises(KippError, match="must not be inside the inbox"):
         run_once(RunConfig(inbox, roster_file, inbox / "reports", "2021"))
+
+
+def test_every_inovasi_gets_a_theme_and_an_admins_correction_wins(tmp_path: Path, inbox: Path, roster_file: Path) -> None:
+    from models.ledger import Ledger
+
+    config = _config(tmp_path, inbox, roster_file)
+    make_pdf(inbox / "PKM Kendalkerep inovasi.pdf",
+             [cover("PROPOSAL INOVASI", "UPT PUSKESMAS KENDALKEREP"),
+              "Inovasi imunisasi balita dan pemeriksaan ibu hamil dengan pengingat jadwal posyandu."])
+    first = {r.participant.id: r for r in run_once(config).screening.participants}
+    assert first["pkm-kendalkerep"].theme.theme == "kesehatan"
+    assert first["pkm-kendalkerep"].theme.theme_source == "model"
+    assert first["smp-15"].theme is None  # no Inovasi proposal, no theme
+    with Ledger(config.ledger_path) as ledger:
+        ledger.save_theme_corrections({"pkm-kendalkerep": "pendidikan"}, source="test")
+    run_once(config)
+    doc = json.loads((config.out / "screening.json").read_text(encoding="utf-8"))
+    pkm = {p["id"]: p for p in doc["participants"]}["pkm-kendalkerep"]
+    assert (pkm["theme"], pkm["theme_label"], pkm["theme_source"]) == ("pendidikan", "Pendidikan", "correction")
+    assert {"theme_confidence", "theme_runner_up"} <= pkm.keys()
+    assert "Sebaran Tema" in (config.out / "themes.html").read_text(encoding="utf-8")
+
+
+COPIED = (
+    "Latar belakang: antrean panjang di loket pelayanan membuat warga menunggu hingga tiga jam setiap pagi. "
+    "Inovasi SI ANTRI memindahkan pendaftaran ke aplikasi daring sehingga warga datang sesuai jadwal. "
+    "Petugas memantau kuota harian dari dasbor dan mengirim pengingat melalui pesan singkat sehari sebelumnya. "
+    "Sejak diterapkan, waktu tunggu rata-rata turun dari seratus delapan puluh menit menjadi dua puluh menit. "
+    "Keluhan warga tentang antrean berkurang dari empat puluh menjadi lima laporan setiap bulan. "
+    "Biaya cetak nomor antrean dihemat dan petugas loket dapat melayani lebih banyak warga setiap hari. "
+    "Rencana ke depan adalah menghubungkan aplikasi dengan layanan rujukan dan layanan konsultasi daring."
+)
+
+
+def test_a_proposal_copied_between_participants_is_flagged_with_evidence(
+    tmp_path: Path, inbox: Path, roster_file: Path
+) -> None:
+    config = _config(tmp_path, inbox, roster_file)
+    make_pdf(inbox / "SMPN 5 inovasi.pdf", [cover("PROPOSAL INOVASI", "SMP NEGERI 5 MALANG"), COPIED])
+    make_docx(inbox / "SMPN 15 inovasi.docx",
+              ["PROPOSAL INOVASI", "SMP NEGERI 15 MALANG", COPIED.replace("tiga jam", "dua jam")])
+    result = run_once(config)
+    flags = [f for f in result.screening.duplicates if {f.a, f.b} == {"SMPN 5 inovasi.pdf", "SMPN 15 inovasi.docx"}]
+    assert len(flags) == 1 and flags[0].kind.value in ("near", "cross_format")
+    assert flags[0].evidence and "SI ANTRI" in flags[0].evidence[0].a + flags[0].evidence[0].b
+    doc = json.loads((config.out / "screening.json").read_text(encoding="utf-8"))
+    assert {"a", "b", "kind", "score", "evidence"} <= doc["duplicates"][0].keys()
+    assert all(d["status"] != "quarantined" for d in doc["documents"] if "SMPN" in d["path"])  # flags never block
+
+
+def test_an_earlier_editions_proposal_is_flagged_with_its_edition_and_a_decision_is_kept(
+    tmp_path: Path, inbox: Path, roster_file: Path
+) -> None:
+    from dataclasses import replace as with_
+
+    from models.ledger import Ledger
+
+    prior = tmp_path / "arsip"
+    make_pdf(prior / "2020" / "SMPN 5 inovasi 2020.pdf", [cover("PROPOSAL INOVASI", "SMP NEGERI 5 MALANG"), COPIED])
+    make_pdf(inbox / "SMPN 5 inovasi.pdf", [cover("PROPOSAL INOVASI", "SMP NEGERI 5 MALANG"), COPIED])
+    config = with_(_config(tmp_path, inbox, roster_file), prior=prior)
+    flag = next(f for f in run_once(config).screening.duplicates if f.kind.value == "prior_edition")
+    assert (flag.a, flag.b, flag.edition) == ("SMPN 5 inovasi.pdf", "prior/2020/SMPN 5 inovasi 2020.pdf", "2020")
+    with Ledger(config.ledger_path) as ledger:
+        ledger.save_duplicate_decision(flag.key, "dismissed", "inovasi lanjutan, sudah diverifikasi")
+    again = next(f for f in run_once(config).screening.duplicates if f.key == flag.key)
+    assert again.decision.value == "dismissed"
+    assert "sama dengan edisi sebelumnya" in (config.out / "duplicates.html").read_text(encoding="utf-8")
