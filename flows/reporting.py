@@ -156,6 +156,16 @@ th{background:#f0f4f8} td.num{text-align:right}
 """
 
 
+def _head(title: str, css: str) -> str:
+    """The start of a report page, up to its heading: one file, no script, no external asset."""
+    t = escape(title)
+    return (
+        '<!DOCTYPE html>\n<html lang="id"><head><meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width,initial-scale=1">\n'
+        f"<title>{t}</title><style>{css}</style></head><body>\n<h1>{t}</h1>"
+    )
+
+
 def local_time(iso: str) -> str:
     """An ISO timestamp as Malang reads it: 23-11-2026 16:09 WIB."""
     from zoneinfo import ZoneInfo
@@ -168,11 +178,7 @@ def completeness_html(screening: Screening, edition: str, generated_at: str) -> 
     e = escape
     participants = _by_category(screening.participants)
     out = [
-        "<!DOCTYPE html>",
-        '<html lang="id"><head><meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width,initial-scale=1">',
-        f"<title>Kelengkapan Berkas KIPP {e(edition)}</title><style>{_CSS}</style></head><body>",
-        f"<h1>Laporan Kelengkapan Berkas KIPP {e(edition)}</h1>",
+        _head(f"Laporan Kelengkapan Berkas KIPP {edition}", _CSS),
         f'<p class="meta">Kompetisi Inovasi Pelayanan Publik &middot; dibuat {e(local_time(generated_at))} '
         f'&middot; <a href="themes.html">Sebaran tema</a> &middot; <a href="duplicates.html">Dugaan duplikat '
         f"({len(screening.duplicates)})</a></p>",
@@ -312,11 +318,7 @@ def themes_html(screening: Screening, edition: str, generated_at: str) -> str:
         "margin-right:.3rem;vertical-align:middle}"
     )
     return "\n".join([
-        "<!DOCTYPE html>",
-        '<html lang="id"><head><meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width,initial-scale=1">',
-        f"<title>Sebaran Tema KIPP {e(edition)}</title><style>{css}</style></head><body>",
-        f"<h1>Sebaran Tema Inovasi KIPP {e(edition)}</h1>",
+        _head(f"Sebaran Tema Inovasi KIPP {edition}", css),
         f'<p class="meta">{len(themed)} proposal inovasi &middot; dibuat {e(local_time(generated_at))} '
         '&middot; <a href="completeness.html">Kelengkapan berkas</a></p>',
         f"<p>{legend}</p>",
@@ -353,11 +355,7 @@ def duplicates_html(screening: Screening, edition: str, generated_at: str) -> st
         ".low,.info{background:#e7f5ff;color:#1864ab} .flag{border:1px solid #d9e2ec;padding:.6rem;margin:.8rem 0}"
     )
     out = [
-        "<!DOCTYPE html>",
-        '<html lang="id"><head><meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width,initial-scale=1">',
-        f"<title>Dugaan Duplikat KIPP {e(edition)}</title><style>{css}</style></head><body>",
-        f"<h1>Dugaan Duplikat KIPP {e(edition)}</h1>",
+        _head(f"Dugaan Duplikat KIPP {edition}", css),
         f'<p class="meta">{len(screening.duplicates)} tanda &middot; dibuat {e(local_time(generated_at))} '
         '&middot; <a href="completeness.html">Kelengkapan berkas</a></p>',
         "<p>Tanda tidak menolak berkas apa pun: admin memutuskan dengan "
