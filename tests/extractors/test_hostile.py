@@ -19,6 +19,7 @@ from flows.hostile_corpus import (
     billion_laughs,
     document_xml,
     external_entity,
+    write_cyclic_pdf,
     write_raw_docx,
     write_scanned_pdf,
     write_zip_bomb,
@@ -48,6 +49,7 @@ EXPECTED: dict[str, tuple[Status, Reason | None]] = {
     "xxe.docx": (Status.QUARANTINED, Reason.XML_ENTITIES),
     "rusak.docx": (Status.QUARANTINED, Reason.CORRUPT_DOCX),
     "seribu halaman.pdf": (Status.QUARANTINED, Reason.TOO_MANY_PAGES),
+    "siklus.pdf": (Status.QUARANTINED, Reason.CORRUPT_PDF),  # a page tree that contains itself
     "Kinerja SDN Sawojajar 1.docx": (Status.ACCEPTED, None),  # a PDF behind a .docx name
     "unduhan.pdf.crdownload": (Status.IGNORED, Reason.PARTIAL_DOWNLOAD),
     "proposal.pdf.part": (Status.IGNORED, Reason.PARTIAL_DOWNLOAD),
@@ -92,6 +94,7 @@ def build_hostile_inbox(inbox: Path, outside: Path) -> None:
     write_raw_docx(inbox / "xxe.docx", external_entity(outside / "secret.txt"))
     (inbox / "rusak.docx").write_bytes(b"PK\x03\x04" + os.urandom(300))
     make_pdf(inbox / "seribu halaman.pdf", ["halaman"] * 51)
+    write_cyclic_pdf(inbox / "siklus.pdf")
     shutil.copy(make_pdf(outside / "sdn.pdf", [cover("PROPOSAL KINERJA PENYELENGGARAAN PELAYANAN PUBLIK",
                                                      "SD NEGERI SAWOJAJAR 1"), BODY]),
                 inbox / "Kinerja SDN Sawojajar 1.docx")
