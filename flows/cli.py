@@ -110,9 +110,14 @@ def watch_command(inbox: Path, roster: Path, out: Path, edition: str, prior: Pat
     import os
 
     from extractors.sandbox import keep_workers, release_workers
+    from flows.lock import OutputLock
     from flows.watch import WatchOptions, watch
     from models.settings import Settings
 
+    try:  # before Prefect and the workers start: a second watcher stops at once
+        lock = OutputLock(out, "watch").acquire()
+    except KippError as e:
+        raise click.ClickException(str(e)) from e
     intake_flow = _prepare(inbox, roster, out, edition, prior)
     settings = Settings.from_env()
     keep_workers(settings.workers, settings.limits)
@@ -134,7 +139,7 @@ def watch_command(inbox: Path, roster: Path, out: Path, edition: str, prior: Pat
 
     try:
         n = watch(inbox, out, batch, WatchOptions(polling=polling, poll_interval=interval, rescan=rescan),
-                  on_ready=ready)
+                  on_ready=ready, lock=lock)
     except KippError as e:
         raise click.ClickException(str(e)) from e
     finally:

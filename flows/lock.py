@@ -44,7 +44,7 @@ class OutputLock:
             self._fd = None
 
     def __enter__(self) -> OutputLock:
-        return self.acquire()
+        return self if self._fd is not None else self.acquire()
 
     def __exit__(self, *exc: object) -> None:
         self.release()

@@ -71,11 +71,13 @@ def watch(
     options: WatchOptions = WatchOptions(),
     stop: threading.Event | None = None,
     on_ready: Callable[[str], None] | None = None,
+    lock: OutputLock | None = None,
 ) -> int:
     """Run batches until `stop` is set or SIGINT/SIGTERM arrives; returns the number of batches.
 
     A signal never cuts a batch in half: it is noticed between batches, so the batch in hand
-    finishes (its ledger writes are transactions, its reports atomic renames).
+    finishes (its ledger writes are transactions, its reports atomic renames). `lock` is the
+    caller's when it took the output folder's lock already; otherwise watch takes it.
     """
     stop = stop or threading.Event()
     if threading.current_thread() is threading.main_thread():
@@ -83,7 +85,7 @@ def watch(
             signal.signal(sig, lambda *_: stop.set())
     run_batch = _off_main_thread(run_batch)
     batches = 0
-    with OutputLock(out, "watch"):
+    with lock or OutputLock(out, "watch"):
         events = _Events()
         observer, mode = _start_observer(inbox, events, options)
         try:

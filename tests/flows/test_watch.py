@@ -81,6 +81,17 @@ def test_a_second_writer_on_the_same_output_is_refused_clearly(tmp_path: Path) -
 # -- the real `kipp watch`, in its own process -------------------------------------------------
 
 
+def test_a_second_kipp_watch_on_the_same_output_stops_at_once_with_the_holder(tmp_path: Path, roster_file: Path) -> None:
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    inbox.mkdir()
+    with OutputLock(out, "watch"):  # the first watcher
+        second = _start_watcher(inbox, roster_file, out)
+        output, _ = second.communicate(timeout=60)
+    assert second.returncode == 1
+    assert f"already being processed by kipp watch (pid {os.getpid()})" in output
+    assert "Traceback" not in output
+
+
 def _start_watcher(inbox: Path, roster: Path, out: Path) -> subprocess.Popen:
     env = {**os.environ, "KIPP_WORKERS": "2", "PYTHONUNBUFFERED": "1"}
     return subprocess.Popen(
