@@ -278,6 +278,9 @@ def themes_evaluate(out: Path, taxonomy: Path | None, folds: int) -> None:
     click.echo("")
     click.echo("Held-out proposals (a separate generator, every theme, cross-theme vocabulary):")
     click.echo(format_evaluation(evaluate_held_out(tax)))
+    click.echo("")
+    click.echo("Held-out, terse proposals (a stress test: short texts, where the review flag matters):")
+    click.echo(format_evaluation(evaluate_held_out(tax, hard=True)))
 
 
 @themes.command("train")
