@@ -463,6 +463,28 @@ _LAMPIRAN_SECTIONS = (
     ("Dokumentasi Kegiatan", "Foto kegiatan sosialisasi inovasi kepada masyarakat. | Foto rapat koordinasi bersama "
      "{p1}. | Tangkapan layar aplikasi yang digunakan dalam pelayanan."),
 )
+# Fragments of the one paragraph that is each proposal's own: real proposals tell their own story,
+# and without it every same-theme proposal of the demo would share most of its text.
+_OWN_OPENERS = ("Di wilayah kami", "Berdasarkan data tahun 2020", "Hasil survei internal menunjukkan bahwa",
+                "Dari catatan buku tamu", "Menurut laporan bulanan", "Dalam rapat evaluasi triwulan")
+_OWN_SUBJECTS = ("warga lanjut usia", "pedagang pasar", "orang tua murid", "pekerja pabrik", "mahasiswa pendatang",
+                 "pengemudi ojek", "ibu rumah tangga", "pemuda karang taruna", "kader posyandu", "penyandang disabilitas",
+                 "petani kota", "pemilik warung", "guru honorer", "pengurus masjid", "nelayan sungai Brantas")
+_OWN_PROBLEMS = ("harus antre sejak subuh", "tidak mendapat kabar tindak lanjut", "kesulitan mengisi formulir kertas",
+                 "bolak-balik karena berkas kurang", "tidak tahu jadwal layanan", "terkendala biaya transportasi",
+                 "enggan datang karena ruang tunggu sempit", "kehilangan satu hari kerja",
+                 "tidak memiliki telepon pintar", "menunggu tanda tangan pejabat berhari-hari")
+_OWN_PLACES = ("balai RW {n}", "pos ronda RT {n}", "gang {n}", "lapangan blok {n}", "musala RW {n}", "aula lantai {n}")
+
+
+def _own_story(rng: random.Random) -> str:
+    place = rng.choice(_OWN_PLACES).format(n=rng.randint(1, 19))
+    subjects = rng.sample(_OWN_SUBJECTS, 2)
+    return (f"{rng.choice(_OWN_OPENERS)}, sekitar {rng.randint(12, 480)} {subjects[0]} {rng.choice(_OWN_PROBLEMS)}, "
+            f"terutama yang tinggal dekat {place}. Keluhan serupa datang dari {subjects[1]} yang "
+            f"{rng.choice(_OWN_PROBLEMS)} pada hari {rng.choice(('Senin', 'Selasa', 'Rabu', 'Kamis', 'Jumat'))}.")
+
+
 _MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober")
 
 
@@ -549,7 +571,10 @@ def _compose_body(doc_type: str | None, author: _Author, partners: list[str], fm
                    "upper": heading.upper()}[numbering]
         pool = sentences.split(" | ")
         picked = sorted(rng.sample(range(len(pool)), rng.randint(min(2, len(pool)), len(pool))))
-        pages[k * len(pages) // len(chosen)] += [("h", heading), ("p", " ".join(pool[i].format(**ctx) for i in picked))]
+        paragraph = " ".join(pool[i].format(**ctx) for i in picked)
+        if k == 0 and doc_type:
+            paragraph = f"{_own_story(rng)} {paragraph}"
+        pages[k * len(pages) // len(chosen)] += [("h", heading), ("p", paragraph)]
     table: list[list[str]] = []
     if fmt == "docx" and doc_type == "inovasi" and rng.random() < 0.5:
         table = [["Indikator", "Sebelum Inovasi", "Sesudah Inovasi"],
