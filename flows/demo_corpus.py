@@ -34,6 +34,7 @@ class TruthRecord:
     doc_type: str | None
     expected_status: str
     naming: str
+    copy_of: str | None = None  # a planted copy: the path of the proposal it copies
 
 
 # --------------------------------------------------------------------------- roster data
@@ -385,6 +386,55 @@ _INNOVATIONS = {
     "communication": (("SAMBAT", "Sistem Aplikasi Masyarakat Bertanya Terpadu"),
                       ("NGALAM CERDAS", "Layanan Aspirasi Masyarakat Cerdas")),
 }
+# Most units name their innovation themselves: a lead, a theme's object and a qualifier, abbreviated
+# syllable by syllable ("GEBUMIL (Gerakan Ibu Hamil Peduli)"); a few reuse a well-known name above.
+_NAME_LEADS = (("Sistem", "SI"), ("Gerakan", "GE"), ("Layanan", "LA"), ("Pojok", "PO"), ("Jemput Bola", "JEBOL"),
+               ("Sahabat", "SAHA"), ("Program", "PRO"), ("Aksi", "AK"), ("Klinik", "KLIN"), ("Sinergi", "SIN"),
+               ("Gerai", "GERAI"), ("Gerobak", "ROBAK"))
+_NAME_QUALIFIERS = (("Terpadu", "PADU"), ("Digital", "DIGI"), ("Keliling", "LING"), ("Mandiri", "MANDIRI"),
+                    ("Cerdas", "CERDAS"), ("Ramah Warga", "RAWA"), ("Bersama", "SAMA"), ("Cepat", "CEPAT"),
+                    ("Daring", "RING"), ("Tuntas", "TUNTAS"), ("Peduli", "PEDULI"), ("Prima", "PRIMA"),
+                    ("Berbasis Aplikasi", "APLI"), ("Satu Pintu", "SATPI"))
+_NAME_OBJECTS = {
+    "health": (("Ibu Hamil", "BUMIL"), ("Lansia Sehat", "LANSIA"), ("Gizi Balita", "GIBA"), ("Antrean Pasien", "ANPAS"),
+               ("Posyandu", "YANDU"), ("Imunisasi Anak", "MUNI"), ("Kesehatan Jiwa", "KESWA"), ("Obat Pasien", "BAT")),
+    "education": (("Literasi Siswa", "LISA"), ("Pojok Baca", "BACA"), ("Belajar Interaktif", "BELIN"),
+                  ("Jurnal Siswa", "JURSI"), ("Karakter Anak", "KARA"), ("Numerasi Siswa", "NUMER"),
+                  ("Perpustakaan Kelas", "PUSKEL"), ("Orang Tua Murid", "ORTU")),
+    "adminduk": (("Surat Keterangan", "SUKET"), ("Administrasi Kependudukan", "MINDUK"), ("KTP Elektronik", "KTPEL"),
+                 ("Data Warga", "DAWA"), ("Akta Kelahiran", "AKLA"), ("Kartu Identitas Anak", "KIA"),
+                 ("Pindah Datang", "PINDA")),
+    "tax": (("Pajak Daerah", "PADA"), ("Retribusi Daerah", "RETRI"), ("Pajak Bumi dan Bangunan", "PBB"),
+            ("Wajib Pajak", "WAPA"), ("Tagihan Pajak", "TAPA"), ("Pajak Restoran", "PARES")),
+    "environment": (("Bank Sampah", "BASA"), ("Pilah Sampah", "PISA"), ("Kompos Warga", "KOMPOS"),
+                    ("Ruang Terbuka Hijau", "RTH"), ("Sungai Bersih", "SUBER"), ("Lubang Biopori", "BIOPORI"),
+                    ("Penghijauan", "HIJAU")),
+    "social": (("Penyandang Disabilitas", "DIFA"), ("Perlindungan Anak", "LINDA"), ("Bantuan Sosial", "BANSOS"),
+               ("Warga Rentan", "TAN"), ("Lansia Terlantar", "LANTAR"), ("Pemberdayaan Perempuan", "PUAN")),
+    "economy": (("UMKM", "UMKM"), ("Pasar Rakyat", "PASRA"), ("Produk Lokal", "PROLOK"), ("Koperasi", "KOP"),
+                ("Pelaku Usaha", "PUSA"), ("Wirausaha Muda", "WIRA")),
+    "disaster": (("Tanggap Bencana", "TABEN"), ("Siaga Banjir", "BANJIR"), ("Kebakaran", "BAKAR"),
+                 ("Relawan Bencana", "RELA"), ("Evakuasi Warga", "EVA")),
+    "permits": (("Perizinan Berusaha", "IZIN"), ("Izin Usaha", "ZIUS"), ("Izin Bangunan", "IMB"),
+                ("Investasi", "INVEST")),
+    "transport": (("Parkir Tertib", "PARKIR"), ("Angkutan Sekolah", "ANSEK"), ("Lalu Lintas", "LALIN"),
+                  ("Terminal", "TERMI")),
+    "communication": (("Aduan Warga", "ADUWA"), ("Informasi Publik", "INFO"), ("Aspirasi Masyarakat", "ASMARA"),
+                      ("Media Sosial", "MEDSOS")),
+}
+WELL_KNOWN_NAME_RATE = 0.05
+
+
+def _innovation_name(theme: str, rng: random.Random) -> tuple[str, str]:
+    """(acronym, spelt-out name) of one unit's innovation."""
+    if rng.random() < WELL_KNOWN_NAME_RATE:
+        return rng.choice(_INNOVATIONS[theme])
+    (lead, a), (obj, b), (qualifier, c) = (rng.choice(_NAME_LEADS), rng.choice(_NAME_OBJECTS[theme]),
+                                           rng.choice(_NAME_QUALIFIERS))
+    acronym = a + b + c if rng.random() < 0.5 else f"{a} {b}"
+    return acronym, f"{lead} {obj} {qualifier}"
+
+
 _ISSUES = {
     "health": "antrean pasien yang panjang dan pemantauan kesehatan warga yang belum terjadwal",
     "education": "rendahnya minat baca siswa dan terbatasnya komunikasi antara sekolah dan orang tua",
@@ -551,8 +601,8 @@ def _compose_cover(doc_type: str | None, ident: _Identity | None, innovation: tu
 
 
 def _compose_body(doc_type: str | None, author: _Author, partners: list[str], fmt: str,
-                  rng: random.Random) -> tuple[list[list[tuple[str, str]]], list[list[str]]]:
-    """Body pages (1-3) and, for some DOCX, a table."""
+                  rng: random.Random, min_pages: int = 1) -> tuple[list[list[tuple[str, str]]], list[list[str]]]:
+    """Body pages (1-3, at least min_pages) and, for some DOCX, a table."""
     n1, pct0 = rng.randint(3, 14), rng.randint(62, 78)
     ctx = {"unit": author.ident.forms.full if author.ident else rng.choice(("unit kerja kami", "kantor kami")),
            "acr": author.innovation[0], "long": author.innovation[1], "issue": _ISSUES[author.theme],
@@ -561,7 +611,7 @@ def _compose_body(doc_type: str | None, author: _Author, partners: list[str], fm
            "month": rng.choice(_MONTHS), "staff": rng.randint(6, 60), "compl": rng.randint(4, 180)}
     sections = {"inovasi": _INOVASI_SECTIONS, "kinerja": _KINERJA_SECTIONS, None: _LAMPIRAN_SECTIONS}[doc_type]
     # At most three sections per body page keeps every page from overflowing, so a PDF has 2-4 pages.
-    n_pages = rng.randint(1, 3) if doc_type else 1
+    n_pages = max(min_pages, rng.randint(1, 3)) if doc_type else 1
     chosen = sorted(rng.sample(range(len(sections)), min(len(sections), n_pages * rng.choice((2, 2, 3)))))
     numbering = rng.choice(("letter", "number", "upper"))
     pages: list[list[tuple[str, str]]] = [[] for _ in range(min(n_pages, len(chosen)))]
@@ -572,7 +622,7 @@ def _compose_body(doc_type: str | None, author: _Author, partners: list[str], fm
         pool = sentences.split(" | ")
         picked = sorted(rng.sample(range(len(pool)), rng.randint(min(2, len(pool)), len(pool))))
         paragraph = " ".join(pool[i].format(**ctx) for i in picked)
-        if k == 0 and doc_type:
+        if doc_type and (k == 0 or rng.random() < 0.5):
             paragraph = f"{_own_story(rng)} {paragraph}"
         pages[k * len(pages) // len(chosen)] += [("h", heading), ("p", paragraph)]
     table: list[list[str]] = []
@@ -696,6 +746,8 @@ class _Plan:
     folder: str
     naming: str
     resubmitted: bool = False
+    copy_of: _Plan | None = None  # another participant's proposal this one copies, names changed
+    long_body: bool = False  # a copied proposal has substance: copies of a one-page text are not flagged
 
 
 class _InboxBuilder:
@@ -704,6 +756,7 @@ class _InboxBuilder:
         self.names = {r.id: r.name for r in roster}
         self.taken: set[str] = set()
         self.truth: list[TruthRecord] = []
+        self.written: dict[int, tuple[str, list[list[tuple[str, str]]]]] = {}  # id(plan) -> (path, body)
 
     def random_time(self, start: datetime = _WINDOW_START, end: datetime = _WINDOW_END) -> datetime:
         return start + timedelta(seconds=self.rng.randint(0, int((end - start).total_seconds())))
@@ -715,7 +768,7 @@ class _InboxBuilder:
         theme = _pick_theme(row.name, row.category, self.rng)
         return _Author(row.id if registered else None, row.category,
                        _Identity(_unit_forms(row.name), parent_line, government), theme,
-                       self.rng.choice(_INNOVATIONS[theme]))
+                       _innovation_name(theme, self.rng))
 
     def partners(self, author: _Author, rng: random.Random) -> list[str]:
         # Other participants mentioned in passing: decoys for any name matcher that reads the body.
@@ -748,7 +801,10 @@ class _InboxBuilder:
         content_rng = random.Random(self.rng.getrandbits(64))
         cover, header = _compose_cover(plan.doc_type, author.ident, author.innovation, fmt, content_rng)
         pages, table = _compose_body(plan.doc_type, author, self.partners(author, content_rng), fmt,
-                                    content_rng)
+                                    content_rng, min_pages=3 if plan.long_body else 1)
+        copied = self.written.get(id(plan.copy_of)) if plan.copy_of else None
+        if copied:
+            pages = _copied_body(copied[1], plan.copy_of.author, author, content_rng)
         content = _Content(cover, header, pages, table)
         path = self.inbox / rel
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -757,7 +813,9 @@ class _InboxBuilder:
         else:
             _write_docx(path, content, when, _person(self.rng))
         os.utime(path, (when.timestamp(), when.timestamp()))
-        self.truth.append(TruthRecord(rel, author.participant_id, plan.doc_type, status, naming))
+        self.truth.append(TruthRecord(rel, author.participant_id, plan.doc_type, status, naming,
+                                      copied[0] if copied else None))
+        self.written[id(plan)] = (rel, pages)
         return folder, stem
 
     def handle(self, plan: _Plan) -> None:
@@ -800,8 +858,43 @@ class _InboxBuilder:
 
     def anonymous_plan(self, doc_type: str | None) -> _Plan:
         theme = self.rng.choice(tuple(_INNOVATIONS))
-        author = _Author(None, "", None, theme, self.rng.choice(_INNOVATIONS[theme]))
+        author = _Author(None, "", None, theme, _innovation_name(theme, self.rng))
         return _Plan(author, doc_type, "anonymous", "", "anonymous")
+
+
+def _plant_copies(plans: list[_Plan], count: int, rng: random.Random) -> list[_Plan]:
+    """Let `count` participants hand in a copy of another's Inovasi proposal; copies are written last."""
+    inovasi = [p for p in plans if p.doc_type == "inovasi" and p.author.participant_id and not p.resubmitted]
+    if len(inovasi) < 2 * count:
+        return plans
+    picked = rng.sample(inovasi, 2 * count)
+    for source, copier in zip(picked[::2], picked[1::2], strict=True):
+        copier.copy_of, source.long_body = source, True
+    return [p for p in plans if p.copy_of is None] + [p for p in plans if p.copy_of is not None]
+
+
+def _copied_body(pages: list[list[tuple[str, str]]], source: _Author, copier: _Author,
+                 rng: random.Random) -> list[list[tuple[str, str]]]:
+    """Another unit's body with the unit and innovation renamed, some sentences dropped and some added."""
+    renames = [(source.innovation[1], copier.innovation[1]), (source.innovation[0], copier.innovation[0])]
+    if source.ident and copier.ident:
+        renames.insert(0, (source.ident.forms.full, copier.ident.forms.full))
+    out = []
+    for page in pages:
+        new_page = []
+        for kind, text in page:
+            for old, new in renames:
+                text = text.replace(old, new)
+            if kind == "p":
+                sentences = re.split(r"(?<=\.) ", text)
+                if len(sentences) > 3 and rng.random() < 0.5:
+                    sentences.pop(rng.randrange(len(sentences)))
+                if rng.random() < 0.4:
+                    sentences.insert(rng.randrange(len(sentences) + 1), _own_story(rng))
+                text = " ".join(sentences)
+            new_page.append((kind, text))
+        out.append(new_page)
+    return out
 
 
 def generate_inbox(inbox: Path, roster: list[RosterRow], seed: int = 0, *, missing_rate: float = 0.12,
@@ -833,6 +926,7 @@ def generate_inbox(inbox: Path, roster: list[RosterRow], seed: int = 0, *, missi
         plans += builder.unregistered_plans(max(3, n // 20))
         # One anonymous file is not even a proposal (doc_type None): a loose attachment.
         plans += [builder.anonymous_plan(None if k == 1 else rng.choice(DOC_TYPES)) for k in range(max(2, n // 40))]
+        plans = _plant_copies(plans, max(1, n // 40), rng)
     for plan in plans:
         builder.handle(plan)
 

@@ -30,6 +30,9 @@ class EvalReport:
     status_right: int
     completeness_right: int
     seconds: float
+    copies: int = 0  # planted copies of another participant's proposal
+    copies_flagged: int = 0  # of them, flagged as a duplicate of the proposal they copy
+    other_near: int = 0  # near-duplicate flags on pairs that are not planted copies
     misses: list[str] = field(default_factory=list)
 
     @property
@@ -105,6 +108,7 @@ def score(size: str, seed: int, truth: list[TruthRecord], screening, seconds: fl
             f"{t.path} [{t.naming}]: want {t.participant_id}/{t.doc_type}, got "
             f"{o.participant_id}/{o.doc_type} ({o.reason}; {o.detail})"
         )
+    score_copies(report, truth, screening.duplicates)
     expected = expected_completeness(truth)
     for r in screening.participants:
         want = expected.get(r.participant.id, Completeness.MISSING_BOTH)
@@ -113,6 +117,25 @@ def score(size: str, seed: int, truth: list[TruthRecord], screening, seconds: fl
         else:
             report.misses.append(f"participant {r.participant.id}: want {want}, got {r.status}")
     return report
+
+
+def score_copies(report: EvalReport, truth: list[TruthRecord], flags) -> None:
+    """Planted copies flagged with the proposal they copy, and near flags on any other pair.
+
+    Shown, not passed or failed: the generator's sentences come from small pools, so a copy shares
+    only a few passages no other proposal has. Duplicate detection is measured where texts are
+    realistic, by `kipp bench duplicates --eval`.
+    """
+    planted = {frozenset((t.path, t.copy_of)) for t in truth if t.copy_of}
+    found = set()
+    for flag in flags:
+        pair = frozenset((flag.a, flag.b))
+        if pair in planted and flag.kind != "title":
+            found.add(pair)
+        elif pair not in planted and flag.kind == "near":
+            report.other_near += 1
+    report.copies, report.copies_flagged = len(planted), len(found)
+    report.misses += [f"copy not flagged: {' <- '.join(sorted(pair))}" for pair in sorted(planted - found, key=sorted)]
 
 
 def format_report(reports: list[EvalReport]) -> str:
@@ -128,6 +151,9 @@ def format_report(reports: list[EvalReport]) -> str:
             f"{r.status_right:>4}/{r.files:<4}   {r.completeness_right:>4}/{r.participants:<4}        "
             f"{r.seconds:6.1f}"
         )
+    lines.append("corpus      planted copies flagged  other near-duplicate flags")
+    for r in reports:
+        lines.append(f"{r.size}-{r.seed:<6} {r.copies_flagged:>10}/{r.copies:<11} {r.other_near:>10}")
     for r in reports:
         for miss in r.misses[:25]:
             lines.append(f"  {r.size}-{r.seed}: {miss}")

@@ -1,0 +1,53 @@
+"""kipp evaluate on a generated demo inbox: the identification figures and the planted copies."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from extractors import extract
+from flows.demo_corpus import generate_inbox, malang_roster
+from flows.evaluation import evaluate_corpus, format_report
+
+
+def _words(path: Path) -> list[str]:
+    return re.findall(r"\w+", extract(path).text.lower())
+
+
+def _longest_common_run(a: list[str], b: list[str]) -> int:
+    best, previous = 0, [0] * (len(b) + 1)
+    for x in a:
+        current = [0] * (len(b) + 1)
+        for j, y in enumerate(b, 1):
+            if x == y:
+                current[j] = previous[j - 1] + 1
+                best = max(best, current[j])
+        previous = current
+    return best
+
+
+def test_planted_copy_is_another_participants_proposal_renamed(tmp_path: Path) -> None:
+    truth = generate_inbox(tmp_path, malang_roster("demo"), seed=3)
+    by_path = {t.path: t for t in truth}
+    copies = [t for t in truth if t.copy_of]
+    assert len(copies) == 1
+    copy = copies[0]
+    source = by_path[copy.copy_of]
+    assert copy.participant_id and source.participant_id and copy.participant_id != source.participant_id
+    assert copy.doc_type == source.doc_type == "inovasi"
+    assert copy.expected_status == source.expected_status == "accepted"
+    # A long stretch of the source's text, word for word, but not all of it.
+    copied, original = _words(tmp_path / copy.path), _words(tmp_path / source.path)
+    run = _longest_common_run(copied, original)
+    assert 25 <= run < min(len(copied), len(original)) - 20
+
+
+@pytest.mark.slow
+def test_demo_inbox_is_screened_right_and_its_copy_flagged(tmp_path: Path) -> None:
+    report = evaluate_corpus("demo", 3, tmp_path)
+    assert report.passed, format_report([report])
+    assert report.identified_share == 1.0 and report.wrong_participant == 0
+    assert (report.copies, report.copies_flagged) == (1, 1), format_report([report])
+    assert report.other_near <= 3, format_report([report])
