@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 import time
 from collections import Counter
@@ -239,17 +240,23 @@ def _themes_context(out: Path, taxonomy: Path | None):
     return tax, Ledger(out / "ledger.sqlite")
 
 
-def _correction_samples(ledger, taxonomy) -> list:
-    """Each corrected participant's Inovasi proposal, labelled with the admin's theme."""
-    from models.themes import LabelledText, compose_document
+def _correction_samples(ledger, taxonomy, out: Path) -> list:
+    """Each corrected participant's Inovasi proposal, labelled with the admin's theme, as a run builds them
+    (so that a model trained here is the one the next run reuses)."""
+    from models.themes import ThemeInput, correction_samples
 
-    samples = []
-    for pid, theme in ledger.theme_corrections().items():
+    categories = {}
+    screening = out / "screening.json"
+    if screening.is_file():
+        categories = {p["id"]: p["category"] for p in json.loads(screening.read_text(encoding="utf-8"))["participants"]}
+    corrections = {pid: theme for pid, theme in ledger.theme_corrections().items() if theme in taxonomy}
+    inputs = []
+    for pid in corrections:
         sha = ledger.accepted_sha(pid, "inovasi")
         stored = ledger.extractions([sha], with_text=True).get(sha) if sha else None
-        if stored and stored.extraction and theme in taxonomy:
-            samples.append(LabelledText(compose_document(stored.extraction.cover, stored.extraction.text), theme))
-    return samples
+        if stored and stored.extraction:
+            inputs.append(ThemeInput(pid, categories.get(pid, ""), stored.extraction.cover, stored.extraction.text))
+    return correction_samples(inputs, corrections)
 
 
 _out_option = click.option("--out", type=click.Path(path_type=Path), default=Path("reports"), show_default=True,
@@ -271,7 +278,7 @@ def themes_evaluate(out: Path, taxonomy: Path | None, folds: int) -> None:
 
     tax, ledger = _themes_context(out, taxonomy)
     with ledger:
-        corrections = _correction_samples(ledger, tax)
+        corrections = _correction_samples(ledger, tax, out)
     samples = seed_samples(tax) + corrections
     click.echo(f"Labelled data: {len(samples)} samples ({len(corrections)} from admins' corrections)")
     click.echo(format_evaluation(evaluate(tax, samples, folds=folds)))
@@ -295,7 +302,7 @@ def themes_train(out: Path, taxonomy: Path | None) -> None:
 
     tax, ledger = _themes_context(out, taxonomy)
     with ledger:
-        samples = seed_samples(tax) + _correction_samples(ledger, tax)
+        samples = seed_samples(tax) + _correction_samples(ledger, tax, out)
     path = out / ".kipp" / "theme_model.pickle"
     clf = train(tax, path, samples)
     click.echo(f"Model saved to {path} (format {clf.FORMAT_VERSION}, {len(samples)} samples)")

@@ -295,9 +295,10 @@ def _check_samples(taxonomy: Taxonomy, samples: Sequence[LabelledText]) -> None:
 
 
 def _fingerprint(taxonomy: Taxonomy, samples: Sequence[LabelledText], stem: bool) -> str:
+    """The same for the same samples in any order: `kipp themes train` and a run list them differently."""
     h = hashlib.sha256(f"{taxonomy.hash}|{stem}".encode())
-    for s in samples:
-        h.update(f"\x1e{s.theme}\x1f{s.category or ''}\x1f{s.text}".encode("utf-8"))
+    for line in sorted(f"\x1e{s.theme}\x1f{s.category or ''}\x1f{s.text}" for s in samples):
+        h.update(line.encode("utf-8"))
     return h.hexdigest()[:16]
 
 

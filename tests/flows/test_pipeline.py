@@ -193,3 +193,26 @@ def test_an_earlier_editions_proposal_is_flagged_with_its_edition_and_a_decision
     again = next(f for f in run_once(config).screening.duplicates if f.key == flag.key)
     assert again.decision.value == "dismissed"
     assert "sama dengan edisi sebelumnya" in (config.out / "duplicates.html").read_text(encoding="utf-8")
+
+
+def test_model_trained_by_kipp_themes_train_is_the_one_the_next_run_uses(
+    tmp_path: Path, inbox: Path, roster_file: Path
+) -> None:
+    from click.testing import CliRunner
+
+    from flows.cli import main
+
+    config = _config(tmp_path, inbox, roster_file)
+    run_once(config)
+    cli = CliRunner()
+    corrected = cli.invoke(main, ["themes", "correct", "kel-bunulrejo", "lingkungan_hidup", "--out", str(config.out)])
+    assert corrected.exit_code == 0, corrected.output
+    trained = cli.invoke(main, ["themes", "train", "--out", str(config.out)])
+    assert trained.exit_code == 0, trained.output
+    assert "(format" in trained.output and "samples)" in trained.output
+    model = config.theme_model_path
+    before = model.stat().st_mtime_ns
+    result = run_once(config)
+    assert model.stat().st_mtime_ns == before  # reused, not retrained over
+    themes = {r.participant.id: r.theme for r in result.screening.participants if r.theme}
+    assert (themes["kel-bunulrejo"].theme, themes["kel-bunulrejo"].theme_source) == ("lingkungan_hidup", "correction")
