@@ -1,4 +1,13 @@
-"""Theme of each Inovasi proposal: taxonomy, Indonesian text features, a calibrated linear classifier, corrections."""
+"""Theme of each Inovasi proposal: taxonomy, Indonesian text features, a linear classifier, corrections.
+
+The probabilities are multinomial logistic regression's own (trained on log-loss); `kipp themes evaluate`
+prints their expected calibration error (ECE). They are under-confident: ECE 0.09 on the realistic
+held-out set, 0.17 on the terse one. Measured alternatives: CalibratedClassifierCV (sigmoid or isotonic,
+3 folds) was worse on the realistic set (ECE 0.19 and 0.16); temperature scaling fitted out-of-fold on
+the seed (T 0.28) brought the realistic set to 0.004 but made terse proposals over-confident (ECE 0.13)
+and the needs-review flag then caught 0 of 49 wrong terse themes at 0.40 (16 at 0.70, against 24 now).
+The review flag matters most on exactly those proposals, so the raw probabilities stay.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +19,7 @@ import pickle
 import random
 import re
 import warnings
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -625,12 +635,16 @@ class ThemeEvaluation:
     n_flagged_wrong: int
     review_precision: float | None  # flagged & wrong / flagged
     review_recall: float | None  # flagged & wrong / wrong
+    mean_confidence: float  # of the top theme; compare with accuracy
+    calibration_error: float  # expected calibration error of the top theme's probability, 10 equal bins
 
     def to_json(self) -> dict:
         return {"method": self.method, "folds": self.folds, "n_samples": self.n_samples,
                 "accuracy": round(self.accuracy, 4), "macro_f1": round(self.macro_f1, 4),
                 "review_threshold": self.review_threshold, "n_flagged": self.n_flagged, "n_wrong": self.n_wrong,
                 "review_precision": self.review_precision, "review_recall": self.review_recall,
+                "mean_confidence": round(self.mean_confidence, 4),
+                "calibration_error": round(self.calibration_error, 4),
                 "per_theme": {s.theme: {"precision": round(s.precision, 4), "recall": round(s.recall, 4),
                                         "f1": round(s.f1, 4), "support": s.support} for s in self.per_theme},
                 "labels": list(self.labels), "confusion": [list(r) for r in self.confusion]}
@@ -653,7 +667,17 @@ def _score(method: str, folds: int, labels: Sequence[str], truth: Sequence[str],
         method, folds, len(truth), tuple(labels), float(accuracy_score(truth, predicted)), macro_f1,
         tuple(ThemeScore(t, float(p[i]), float(r[i]), float(f[i]), int(s[i])) for i, t in enumerate(labels)),
         tuple(tuple(int(v) for v in row) for row in cm), threshold, n_flagged, n_wrong, n_fw,
-        n_fw / n_flagged if n_flagged else None, n_fw / n_wrong if n_wrong else None)
+        n_fw / n_flagged if n_flagged else None, n_fw / n_wrong if n_wrong else None,
+        sum(confidence) / len(confidence) if confidence else 0.0, _calibration_error(confidence, wrong))
+
+
+def _calibration_error(confidence: Sequence[float], wrong: Sequence[bool], bins: int = 10) -> float:
+    """Expected calibration error: per confidence bin, |mean confidence - accuracy|, weighted by its share."""
+    binned: dict[int, list[tuple[float, bool]]] = defaultdict(list)
+    for c, w in zip(confidence, wrong, strict=True):
+        binned[min(int(c * bins), bins - 1)].append((c, not w))
+    n = len(confidence)
+    return sum(abs(sum(c for c, _ in b) - sum(ok for _, ok in b)) / n for b in binned.values()) if n else 0.0
 
 
 def evaluate(taxonomy: Taxonomy, samples: Sequence[LabelledText], folds: int = 5, *,
@@ -712,6 +736,8 @@ def format_evaluation(ev: ThemeEvaluation) -> str:
     rr = "n/a" if ev.review_recall is None else f"{ev.review_recall:.2f}"
     lines.append(f"  needs review (confidence < {ev.review_threshold:.2f}): {ev.n_flagged} flagged, "
                  f"{ev.n_wrong} wrong, {ev.n_flagged_wrong} both; precision {rp}, recall {rr}")
+    lines.append(f"  calibration: mean confidence {ev.mean_confidence:.3f} against accuracy {ev.accuracy:.3f}, "
+                 f"expected calibration error {ev.calibration_error:.3f}")
     width = max(len(t) for t in ev.labels)
     lines += ["", f"  {'#':>2}  {'theme':<{width}}  precision  recall     F1  support"]
     for i, s in enumerate(ev.per_theme, 1):

@@ -196,6 +196,17 @@ def test_held_out_proposals_reach_macro_f1_085(taxonomy, classifier):
     assert ev.n_samples == 96 and set(ev.labels) == set(DEFAULT_IDS)
     assert ev.macro_f1 >= 0.85, format_evaluation(ev)
     assert ev.review_recall is None or 0.0 <= ev.review_recall <= 1.0
+    assert 0.5 < ev.mean_confidence <= 1.0 and ev.calibration_error < 0.3, format_evaluation(ev)
+    assert "expected calibration error" in format_evaluation(ev)
+
+
+def test_calibration_error_weighs_each_bin_by_its_share():
+    from models.themes import _calibration_error
+
+    # Bin 0.9: two at 0.95, one right (|0.95 - 0.5| = 0.45); bin 0.6: two at 0.6, both right (0.4).
+    confidence, wrong = [0.95, 0.95, 0.6, 0.6], [False, True, False, False]
+    assert _calibration_error(confidence, wrong) == pytest.approx(0.5 * 0.45 + 0.5 * 0.4)
+    assert _calibration_error([0.8] * 5, [False, False, False, False, True]) == pytest.approx(0.0)
 
 
 def test_assignment_json_holds_plain_values(classifier):
