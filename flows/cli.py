@@ -245,10 +245,11 @@ def _correction_samples(ledger, taxonomy, out: Path) -> list:
     (so that a model trained here is the one the next run reuses)."""
     from models.themes import ThemeInput, correction_samples
 
-    categories = {}
-    screening = out / "screening.json"
-    if screening.is_file():
-        categories = {p["id"]: p["category"] for p in json.loads(screening.read_text(encoding="utf-8"))["participants"]}
+    try:  # categories as the last run saw them; without them the next run merely retrains
+        participants = json.loads((out / "screening.json").read_text(encoding="utf-8"))["participants"]
+        categories = {p["id"]: p["category"] for p in participants}
+    except (OSError, ValueError, KeyError, TypeError):
+        categories = {}
     corrections = {pid: theme for pid, theme in ledger.theme_corrections().items() if theme in taxonomy}
     inputs = []
     for pid in corrections:
