@@ -802,6 +802,7 @@ class _InboxBuilder:
         cover, header = _compose_cover(plan.doc_type, author.ident, author.innovation, fmt, content_rng)
         pages, table = _compose_body(plan.doc_type, author, self.partners(author, content_rng), fmt,
                                     content_rng, min_pages=3 if plan.long_body else 1)
+        # A copy still draws its own body first: its table is its own, and the draws keep the corpus stable.
         copied = self.written.get(id(plan.copy_of)) if plan.copy_of else None
         if copied:
             pages = _copied_body(copied[1], plan.copy_of.author, author, content_rng)
