@@ -40,7 +40,6 @@ def _run_flow(inbox: Path, roster: Path, out: Path, edition: str, prior: Path | 
 
 
 def _print_summary(result: dict, seconds: float) -> None:
-    from flows.reporting import CATEGORY_LABEL, STATUS_LABEL
     from models.records import Completeness
 
     screening = result["screening"]
@@ -53,8 +52,8 @@ def _print_summary(result: dict, seconds: float) -> None:
     for r in screening.participants:
         by_cat.setdefault(r.participant.category, Counter())[r.status] += 1
     for category, counts in by_cat.items():
-        parts = ", ".join(f"{STATUS_LABEL[s].lower()} {counts[s]}" for s in Completeness if counts[s])
-        click.echo(f"  {CATEGORY_LABEL[category]:<17} {sum(counts.values()):>4} peserta: {parts}")
+        parts = ", ".join(f"{s.label.lower()} {counts[s]}" for s in Completeness if counts[s])
+        click.echo(f"  {category.label:<17} {sum(counts.values()):>4} peserta: {parts}")
     if screening.duplicates:
         kinds = Counter(f.kind.value for f in screening.duplicates)
         click.echo(f"{len(screening.duplicates)} dugaan duplikat: " + ", ".join(f"{k} {v}" for k, v in sorted(kinds.items())))

@@ -14,30 +14,9 @@ from html import escape
 from pathlib import Path
 
 from models.records import Category, Completeness, Outcome, ParticipantResult, Status
-from models.screening import REASON_TEXT, Screening
+from models.screening import Screening
 
 SCHEMA_VERSION = 1
-
-CATEGORY_LABEL = {
-    Category.PERANGKAT_DAERAH: "Perangkat Daerah",
-    Category.KELURAHAN: "Kelurahan",
-    Category.PUSKESMAS: "Puskesmas",
-    Category.SMP: "SMP",
-    Category.SD: "SD",
-}
-STATUS_LABEL = {
-    Completeness.COMPLETE: "Lengkap",
-    Completeness.MISSING_INOVASI: "Kurang Proposal Inovasi",
-    Completeness.MISSING_KINERJA: "Kurang Proposal Kinerja",
-    Completeness.MISSING_BOTH: "Belum mengirim",
-}
-FILE_STATUS_LABEL = {
-    Status.ACCEPTED: "Diterima",
-    Status.QUARANTINED: "Dikarantina",
-    Status.IGNORED: "Diabaikan",
-    Status.SUPERSEDED: "Digantikan",
-}
-
 
 def write_atomic(path: Path, data: str, encoding: str = "utf-8") -> None:
     """Write, then rename: a reader sees the old report or the new one, never half of one."""
@@ -112,8 +91,8 @@ def completeness_csv(screening: Screening) -> str:
         t = r.theme
         writer.writerow(
             [
-                CATEGORY_LABEL[r.participant.category], r.participant.id, r.participant.name, r.status.value,
-                STATUS_LABEL[r.status], r.inovasi or "", r.kinerja or "", " ; ".join(r.history),
+                r.participant.category.label, r.participant.id, r.participant.name, r.status.value,
+                r.status.label, r.inovasi or "", r.kinerja or "", " ; ".join(r.history),
                 t.theme_label if t else "", f"{t.theme_confidence:.2f}" if t else "",
                 ("ya" if t.needs_review else "tidak") if t else "",
             ]
@@ -128,7 +107,7 @@ def documents_csv(screening: Screening) -> str:
     for o in screening.documents:
         writer.writerow(
             [
-                o.path, FILE_STATUS_LABEL[o.status], o.reason or "", o.detail or "", o.participant_id or "",
+                o.path, FILE_o.status.label, o.reason or "", o.detail or "", o.participant_id or "",
                 o.doc_type or "", o.pages if o.pages is not None else "",
                 o.match_score if o.match_score is not None else "", o.sha256 or "",
             ]
@@ -190,7 +169,7 @@ def completeness_html(screening: Screening, edition: str, generated_at: str) -> 
         rows = [r for r in participants if r.participant.category is category]
         if not rows:
             continue
-        out.append(f'<h2 id="{category.value}">{e(CATEGORY_LABEL[category])} ({len(rows)})</h2>')
+        out.append(f'<h2 id="{category.value}">{e(category.label)} ({len(rows)})</h2>')
         out.append(
             "<table><thead><tr><th>No</th><th>Peserta</th><th>Status</th><th>Proposal Inovasi</th>"
             "<th>Proposal Kinerja</th><th>Tema</th><th>Berkas lain</th></tr></thead><tbody>"
@@ -200,7 +179,7 @@ def completeness_html(screening: Screening, edition: str, generated_at: str) -> 
             others += [f"<code>{e(path)}</code> (versi lama)" for path in r.history]
             out.append(
                 f"<tr><td class=num>{i}</td><td>{e(r.participant.name)}<br><small>{e(r.participant.id)}</small></td>"
-                f'<td><span class="st {r.status.value}">{e(STATUS_LABEL[r.status])}</span></td>'
+                f'<td><span class="st {r.status.value}">{e(r.status.label)}</span></td>'
                 f"<td>{_path_cell(r.inovasi)}</td><td>{_path_cell(r.kinerja)}</td><td>{_theme_cell(r)}</td>"
                 f"<td>{'<br>'.join(others)}</td></tr>"
             )
@@ -215,7 +194,7 @@ def _category_table(participants: list[ParticipantResult]) -> str:
     counts: dict[Category, Counter] = {c: Counter() for c in Category}
     for r in participants:
         counts[r.participant.category][r.status] += 1
-    head = "".join(f"<th>{escape(STATUS_LABEL[s])}</th>" for s in Completeness)
+    head = "".join(f"<th>{escape(s.label)}</th>" for s in Completeness)
     rows = []
     total: Counter = Counter()
     for category, c in counts.items():
@@ -224,7 +203,7 @@ def _category_table(participants: list[ParticipantResult]) -> str:
         total.update(c)
         cells = "".join(f"<td class=num>{c[s]}</td>" for s in Completeness)
         rows.append(
-            f'<tr><td><a href="#{category.value}">{escape(CATEGORY_LABEL[category])}</a></td>'
+            f'<tr><td><a href="#{category.value}">{escape(category.label)}</a></td>'
             f"<td class=num>{sum(c.values())}</td>{cells}</tr>"
         )
     cells = "".join(f"<td class=num><b>{total[s]}</b></td>" for s in Completeness)
@@ -239,7 +218,7 @@ def _problem_files_by_participant(documents: tuple[Outcome, ...]) -> dict[str, l
     out: dict[str, list[tuple[str, str]]] = {}
     for o in documents:
         if o.status is Status.QUARANTINED and o.participant_id and o.reason:
-            out.setdefault(o.participant_id, []).append((o.path, REASON_TEXT[o.reason]))
+            out.setdefault(o.participant_id, []).append((o.path, o.reason.label))
     return out
 
 
@@ -265,7 +244,7 @@ def _files_section(documents: tuple[Outcome, ...], status: Status, title: str) -
         return f"<h2>{escape(title)}</h2><p>Tidak ada.</p>"
     body = "".join(
         f"<tr><td><code>{escape(o.path)}</code></td><td>{escape(o.reason or '')}</td>"
-        f"<td>{escape(o.detail or (REASON_TEXT[o.reason] if o.reason else ''))}</td>"
+        f"<td>{escape(o.detail or (o.reason.label if o.reason else ''))}</td>"
         f"<td>{escape(o.participant_id or '')}</td></tr>"
         for o in rows
     )
@@ -290,13 +269,13 @@ def themes_html(screening: Screening, edition: str, generated_at: str) -> str:
     colours = {Category.PERANGKAT_DAERAH: "#3b5bdb", Category.KELURAHAN: "#0ca678", Category.PUSKESMAS: "#e8590c",
                Category.SMP: "#ae3ec9", Category.SD: "#f59f00"}
     legend = " ".join(
-        f'<span class="key"><i style="background:{colours[c]}"></i>{e(CATEGORY_LABEL[c])}</span>' for c in categories
+        f'<span class="key"><i style="background:{colours[c]}"></i>{e(c.label)}</span>' for c in categories
     )
     rows = []
     for theme in order:
         bars = "".join(
             f'<i style="width:{100 * counts[theme][c] / top:.2f}%;background:{colours[c]}" '
-            f'title="{e(CATEGORY_LABEL[c])}: {counts[theme][c]}"></i>'
+            f'title="{e(c.label)}: {counts[theme][c]}"></i>'
             for c in categories if counts[theme][c]
         )
         cells = "".join(f"<td class=num>{counts[theme][c] or ''}</td>" for c in categories)
@@ -311,7 +290,7 @@ def themes_html(screening: Screening, edition: str, generated_at: str) -> str:
         f"<td>{e(r.theme.theme_runner_up or '')}</td></tr>"
         for r in review
     )
-    heads = "".join(f"<th>{e(CATEGORY_LABEL[c])}</th>" for c in categories)
+    heads = "".join(f"<th>{e(c.label)}</th>" for c in categories)
     css = _CSS + (
         "td.bar{width:40%} td.bar i{display:inline-block;height:1rem;vertical-align:middle}"
         ".key{margin-right:1rem;white-space:nowrap} .key i{display:inline-block;width:.8rem;height:.8rem;"
@@ -333,15 +312,6 @@ def themes_html(screening: Screening, edition: str, generated_at: str) -> str:
     ]) + "\n"
 
 
-KIND_LABEL = {
-    "exact": "berkas identik",
-    "cross_format": "teks sama, format lain",
-    "near": "salinan yang disunting",
-    "prior_edition": "sama dengan edisi sebelumnya",
-    "title": "nama inovasi mirip",
-}
-SEVERITY_LABEL = {"high": "tinggi", "medium": "sedang", "low": "rendah", "info": "info"}
-DECISION_LABEL = {"confirmed": "dikonfirmasi", "dismissed": "ditolak"}
 
 
 def duplicates_html(screening: Screening, edition: str, generated_at: str) -> str:
@@ -367,11 +337,11 @@ def duplicates_html(screening: Screening, edition: str, generated_at: str) -> st
         def who(pid: str | None) -> str:
             return f" &middot; {e(names.get(pid, pid))}" if pid else ""
 
-        decision = f" &middot; keputusan: <b>{e(DECISION_LABEL.get(f.decision.value, f.decision.value))}</b>" if f.decision else ""
+        decision = f" &middot; keputusan: <b>{e(f.decision.label)}</b>" if f.decision else ""
         edition_note = f" (edisi {e(f.edition)})" if f.edition else ""
         out.append(
-            f'<div class="flag"><span class="st {e(f.severity.value)}">{e(SEVERITY_LABEL.get(f.severity.value, ""))}</span> '
-            f"<b>{e(KIND_LABEL.get(f.kind.value, f.kind.value))}</b>{edition_note} &middot; skor {f.score:.2f}{decision}<br>"
+            f'<div class="flag"><span class="st {e(f.severity.value)}">{e(f.severity.label)}</span> '
+            f"<b>{e(f.kind.label)}</b>{edition_note} &middot; skor {f.score:.2f}{decision}<br>"
             f"<code>{e(f.a)}</code>{who(f.a_participant)}<br><code>{e(f.b)}</code>{who(f.b_participant)}<br>"
             f"<small>kunci: <code>{e(f.key)}</code></small>"
         )

@@ -11,7 +11,7 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from enum import StrEnum
+from models.records import Labelled
 
 import numpy as np
 
@@ -20,26 +20,28 @@ log = logging.getLogger(__name__)
 PRIOR_PREFIX = "prior/"
 
 
-class DuplicateKind(StrEnum):
-    EXACT = "exact"  # the same bytes
-    CROSS_FORMAT = "cross_format"  # the same text in another file: a PDF and a DOCX of one proposal
-    NEAR = "near"  # an edited copy between participants
-    PRIOR_EDITION = "prior_edition"  # the text of a proposal from an earlier edition
-    TITLE = "title"  # the same or a very similar innovation name or acronym
+class DuplicateKind(Labelled):
+    EXACT = ("exact", "berkas identik", "identical files")  # the same bytes
+    # the same text in another file: a PDF and a DOCX of one proposal
+    CROSS_FORMAT = ("cross_format", "teks sama, format lain", "same text, another format")
+    NEAR = ("near", "salinan yang disunting", "edited copy")  # an edited copy between participants
+    # the text of a proposal from an earlier edition
+    PRIOR_EDITION = ("prior_edition", "sama dengan edisi sebelumnya", "same as an earlier edition")
+    TITLE = ("title", "nama inovasi sama", "same innovation name")  # the same innovation name
 
 
-class Severity(StrEnum):
-    HIGH = "high"
-    MEDIUM = "medium"
-    LOW = "low"
-    INFO = "info"  # one participant's own files, e.g. its PDF and DOCX of one proposal
+class Severity(Labelled):
+    HIGH = ("high", "tinggi", "high")
+    MEDIUM = ("medium", "sedang", "medium")
+    LOW = ("low", "rendah", "low")
+    INFO = ("info", "info", "info")  # one participant's own files, e.g. its PDF and DOCX of one proposal
 
 
-class Decision(StrEnum):
+class Decision(Labelled):
     """An admin's verdict on a flag; flags never block, the verdict is only shown."""
 
-    CONFIRMED = "confirmed"
-    DISMISSED = "dismissed"
+    CONFIRMED = ("confirmed", "dikonfirmasi", "confirmed")
+    DISMISSED = ("dismissed", "ditolak", "dismissed")
 
 
 _SEVERITY_RANK = {Severity.HIGH: 0, Severity.MEDIUM: 1, Severity.LOW: 2, Severity.INFO: 3}

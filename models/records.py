@@ -4,72 +4,132 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Self
 
 if TYPE_CHECKING:
     from models.themes import ThemeAssignment
 
 
-class Category(StrEnum):
-    PERANGKAT_DAERAH = "perangkat_daerah"
-    KELURAHAN = "kelurahan"
-    PUSKESMAS = "puskesmas"
-    SMP = "smp"
-    SD = "sd"
+class Labelled(StrEnum):
+    """A code that carries the words an admin reads for it, where it is defined.
+
+    Members are written `NAME = ("code", "Indonesian label", "English label")`; the value is the
+    code. A member without both labels cannot be defined, so no report can look one up and miss.
+    """
+
+    label: str  # Indonesian: what every report shows today
+    label_en: str  # for --lang en later
+
+    def __new__(cls, value: str, label: str, label_en: str) -> Self:
+        if not (value and label and label_en):
+            raise ValueError(f"{cls.__name__}.{value}: a code needs its Indonesian and English labels")
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.label = label
+        member.label_en = label_en
+        return member
+
+    def text(self, lang: str = "id") -> str:
+        return self.label_en if lang == "en" else self.label
 
 
-class DocType(StrEnum):
-    INOVASI = "inovasi"
-    KINERJA = "kinerja"
+class Category(Labelled):
+    PERANGKAT_DAERAH = ("perangkat_daerah", "Perangkat Daerah", "Regional agency")
+    KELURAHAN = ("kelurahan", "Kelurahan", "Urban village")
+    PUSKESMAS = ("puskesmas", "Puskesmas", "Community health centre")
+    SMP = ("smp", "SMP", "Junior high school")
+    SD = ("sd", "SD", "Primary school")
 
 
-class Status(StrEnum):
+class DocType(Labelled):
+    INOVASI = ("inovasi", "Proposal Inovasi", "Innovation proposal")
+    KINERJA = ("kinerja", "Proposal Kinerja", "Performance proposal")
+
+
+class Status(Labelled):
     """Final state of one inbox file; every file ends in exactly one."""
 
-    ACCEPTED = "accepted"
-    QUARANTINED = "quarantined"
-    IGNORED = "ignored"
-    SUPERSEDED = "superseded"
+    ACCEPTED = ("accepted", "Diterima", "Accepted")
+    QUARANTINED = ("quarantined", "Dikarantina", "Quarantined")
+    IGNORED = ("ignored", "Diabaikan", "Ignored")
+    SUPERSEDED = ("superseded", "Digantikan", "Superseded")
 
 
-class Reason(StrEnum):
+class Reason(Labelled):
     """Why a file is in its state. The README lists these; tests check that it does."""
 
     # ignored
-    SYSTEM_FILE = "system_file"
-    PARTIAL_DOWNLOAD = "partial_download"
-    STILL_WRITING = "still_writing"
-    HIDDEN_FILE = "hidden_file"
-    SYMLINK = "symlink"
-    IDENTICAL_COPY = "identical_copy"
-    REMOVED_FROM_INBOX = "removed_from_inbox"
+    SYSTEM_FILE = ("system_file", "berkas sistem (bukan dokumen peserta)", "system file, not a participant's document")
+    PARTIAL_DOWNLOAD = ("partial_download", "unduhan/unggahan belum selesai", "download or upload not finished")
+    STILL_WRITING = ("still_writing", "berkas masih sedang ditulis; dibaca pada putaran berikutnya",
+                     "still being written; read on a later run")
+    HIDDEN_FILE = ("hidden_file", "berkas tersembunyi", "hidden file")
+    SYMLINK = ("symlink", "tautan simbolik; tidak dibaca demi keamanan", "symbolic link; never followed")
+    SPECIAL_FILE = ("special_file", "bukan berkas biasa (FIFO, soket atau perangkat); tidak dibaca",
+                    "not a regular file (FIFO, socket or device); never read")
+    IDENTICAL_COPY = ("identical_copy", "salinan identik dari berkas lain", "identical copy of another file")
+    REMOVED_FROM_INBOX = ("removed_from_inbox", "pernah diterima, kini tidak ada lagi di kotak masuk",
+                          "received earlier, no longer in the inbox")
     # superseded
-    NEWER_VERSION = "newer_version"
+    NEWER_VERSION = ("newer_version", "digantikan oleh kiriman yang lebih baru", "replaced by a newer submission")
     # quarantined: the file itself
-    EMPTY_FILE = "empty_file"
-    UNSUPPORTED_FORMAT = "unsupported_format"
-    CORRUPT_PDF = "corrupt_pdf"
-    CORRUPT_DOCX = "corrupt_docx"
-    ENCRYPTED_PDF = "encrypted_pdf"
-    TOO_MANY_PAGES = "too_many_pages"
-    ZIP_BOMB = "zip_bomb"
-    XML_ENTITIES = "xml_entities"
-    TIMEOUT = "timeout"
-    RESOURCE_LIMIT = "resource_limit"
-    EXTRACTION_CRASHED = "extraction_crashed"
-    EXTRACTION_ERROR = "extraction_error"
+    EMPTY_FILE = ("empty_file", "berkas kosong (0 byte)", "empty file (0 bytes)")
+    UNREADABLE = ("unreadable", "berkas atau folder tidak dapat dibuka (izin akses ditolak)",
+                  "file or folder cannot be opened (permission denied)")
+    BAD_FILE_NAME = ("bad_file_name", "nama berkas tidak dapat dipakai (bukan UTF-8 atau terlalu panjang); ganti nama berkas",
+                     "unusable file name (not UTF-8 or too long); rename the file")
+    UNSUPPORTED_FORMAT = ("unsupported_format", "format tidak didukung (kirim PDF atau DOCX)",
+                          "unsupported format (send PDF or DOCX)")
+    CORRUPT_PDF = ("corrupt_pdf", "PDF rusak atau terpotong", "broken or truncated PDF")
+    CORRUPT_DOCX = ("corrupt_docx", "DOCX rusak atau terpotong", "broken or truncated DOCX")
+    ENCRYPTED_PDF = ("encrypted_pdf", "PDF terkunci kata sandi", "password-protected PDF")
+    TOO_MANY_PAGES = ("too_many_pages", "PDF melebihi batas jumlah halaman", "PDF has more pages than the limit")
+    ZIP_BOMB = ("zip_bomb", "DOCX mengembang melampaui batas ukuran (bom zip)",
+                "DOCX inflates past the size limits (zip bomb)")
+    XML_ENTITIES = ("xml_entities", "DOCX memuat deklarasi entitas XML; ditolak demi keamanan",
+                    "DOCX declares XML entities; refused for safety")
+    TIMEOUT = ("timeout", "membaca berkas melebihi batas waktu", "reading took longer than the time limit")
+    RESOURCE_LIMIT = ("resource_limit", "membaca berkas melampaui batas memori", "reading needed more memory than allowed")
+    EXTRACTION_CRASHED = ("extraction_crashed", "proses pembaca berkas berhenti mendadak",
+                          "the reading process died")
+    EXTRACTION_ERROR = ("extraction_error", "galat tak terduga saat membaca berkas", "unexpected error while reading")
+    NO_TEXT = ("no_text", "dokumen kosong atau tidak terbaca", "blank or unreadable document")
     # quarantined: who sent it and what it is
-    UNIDENTIFIED = "unidentified"
-    AMBIGUOUS_PARTICIPANT = "ambiguous_participant"
-    CONFLICTING_PARTICIPANT = "conflicting_participant"
-    UNKNOWN_DOC_TYPE = "unknown_doc_type"
+    UNIDENTIFIED = ("unidentified", "peserta tidak dikenali dari nama berkas maupun halaman sampul",
+                    "no registered participant matches the name or the cover")
+    AMBIGUOUS_PARTICIPANT = ("ambiguous_participant", "cocok dengan lebih dari satu peserta",
+                             "matches more than one participant")
+    CONFLICTING_PARTICIPANT = ("conflicting_participant", "nama berkas dan halaman sampul menunjuk peserta berbeda",
+                               "file name and cover name different participants")
+    UNKNOWN_DOC_TYPE = ("unknown_doc_type", "jenis proposal (Inovasi/Kinerja) tidak dikenali",
+                        "neither Inovasi nor Kinerja could be recognised")
+    # quarantined: the pipeline itself failed on this file
+    INTERNAL_ERROR = ("internal_error", "galat internal saat menyaring berkas ini; laporkan ke pengembang",
+                      "internal error while screening this file; report it to the developers")
+
+    @property
+    def state(self) -> Status:
+        """The one state a file with this reason is in."""
+        return _REASON_STATE.get(self, Status.QUARANTINED)
 
 
-class Completeness(StrEnum):
-    COMPLETE = "complete"
-    MISSING_INOVASI = "missing_inovasi"
-    MISSING_KINERJA = "missing_kinerja"
-    MISSING_BOTH = "missing_both"
+_REASON_STATE = {
+    **dict.fromkeys(
+        (Reason.SYSTEM_FILE, Reason.PARTIAL_DOWNLOAD, Reason.STILL_WRITING, Reason.HIDDEN_FILE, Reason.SYMLINK,
+         Reason.SPECIAL_FILE, Reason.IDENTICAL_COPY, Reason.REMOVED_FROM_INBOX),
+        Status.IGNORED,
+    ),
+    Reason.NEWER_VERSION: Status.SUPERSEDED,
+}
+
+
+class Completeness(Labelled):
+    """Where a participant stands: which of the two proposals count."""
+
+    COMPLETE = ("complete", "Lengkap", "Complete")
+    MISSING_INOVASI = ("missing_inovasi", "Kurang Proposal Inovasi", "Innovation proposal missing")
+    MISSING_KINERJA = ("missing_kinerja", "Kurang Proposal Kinerja", "Performance proposal missing")
+    MISSING_BOTH = ("missing_both", "Belum mengirim", "Nothing sent")
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,28 +20,6 @@ from models.records import (
 )
 from models.roster import Roster
 
-# What an admin reads next to a reason code.
-REASON_TEXT: dict[Reason, str] = {
-    Reason.SYSTEM_FILE: "berkas sistem (bukan dokumen peserta)",
-    Reason.PARTIAL_DOWNLOAD: "unduhan/unggahan belum selesai",
-    Reason.HIDDEN_FILE: "berkas tersembunyi",
-    Reason.SYMLINK: "tautan simbolik; tidak dibaca demi keamanan",
-    Reason.IDENTICAL_COPY: "salinan identik dari berkas lain",
-    Reason.REMOVED_FROM_INBOX: "pernah diterima, kini tidak ada lagi di kotak masuk",
-    Reason.NEWER_VERSION: "digantikan oleh kiriman yang lebih baru",
-    Reason.EMPTY_FILE: "berkas kosong",
-    Reason.UNSUPPORTED_FORMAT: "format tidak didukung (kirim PDF atau DOCX)",
-    Reason.CORRUPT_PDF: "PDF rusak atau terpotong",
-    Reason.CORRUPT_DOCX: "DOCX rusak atau terpotong",
-    Reason.ENCRYPTED_PDF: "PDF terkunci kata sandi",
-    Reason.EXTRACTION_ERROR: "galat tak terduga saat membaca berkas",
-    Reason.UNIDENTIFIED: "peserta tidak dikenali dari nama berkas maupun halaman sampul",
-    Reason.AMBIGUOUS_PARTICIPANT: "cocok dengan lebih dari satu peserta",
-    Reason.CONFLICTING_PARTICIPANT: "nama berkas dan halaman sampul menunjuk peserta berbeda",
-    Reason.UNKNOWN_DOC_TYPE: "jenis proposal (Inovasi/Kinerja) tidak dikenali",
-}
-
-
 @dataclass(frozen=True, slots=True)
 class Screening:
     documents: tuple[Outcome, ...]
@@ -55,7 +33,7 @@ def decide_file(
     """The state of one file, before resubmissions and copies are sorted out."""
     base = Outcome(item.path, sha, item.size, Status.IGNORED, item.ignore_reason)
     if item.ignore_reason is not None:
-        return replace(base, detail=REASON_TEXT[item.ignore_reason])
+        return replace(base, detail=item.ignore_reason.label)
     if stored is None:
         raise ValueError(f"{item.path}: no extraction recorded for sha256 {sha}")
     if stored.extraction is None:
@@ -86,14 +64,14 @@ def decide_file(
     )
     if ident.participant_id is None:
         assert ident.reason is not None
-        detail = REASON_TEXT[ident.reason]
+        detail = ident.reason.label
         if ident.candidates:
             names = ", ".join(_name(identifier.roster, pid) for pid in ident.candidates)
             detail = f"{detail}: {names}"
         return replace(read, status=Status.QUARANTINED, reason=ident.reason, detail=detail)
     if doc_type is None:
         return replace(
-            read, status=Status.QUARANTINED, reason=Reason.UNKNOWN_DOC_TYPE, detail=REASON_TEXT[Reason.UNKNOWN_DOC_TYPE]
+            read, status=Status.QUARANTINED, reason=Reason.UNKNOWN_DOC_TYPE, detail=Reason.UNKNOWN_DOC_TYPE.label
         )
     return replace(read, status=Status.ACCEPTED, reason=None)
 
@@ -120,12 +98,12 @@ def resolve_versions(outcomes: list[Outcome], mtimes: Mapping[str, int]) -> list
             if o.sha256 == current.sha256:
                 changed[o.path] = replace(
                     o, status=Status.IGNORED, reason=Reason.IDENTICAL_COPY, copy_of=current.path,
-                    detail=f"{REASON_TEXT[Reason.IDENTICAL_COPY]}: {current.path}",
+                    detail=f"{Reason.IDENTICAL_COPY.label}: {current.path}",
                 )
             else:
                 changed[o.path] = replace(
                     o, status=Status.SUPERSEDED, reason=Reason.NEWER_VERSION, copy_of=current.path,
-                    detail=f"{REASON_TEXT[Reason.NEWER_VERSION]}: {current.path}",
+                    detail=f"{Reason.NEWER_VERSION.label}: {current.path}",
                 )
     return [changed.get(o.path, o) for o in outcomes]
 
@@ -173,7 +151,7 @@ def screen(
     for path, sha, size in removed:
         outcomes.append(
             Outcome(path, sha, size, Status.IGNORED, Reason.REMOVED_FROM_INBOX,
-                    detail=REASON_TEXT[Reason.REMOVED_FROM_INBOX])
+                    detail=Reason.REMOVED_FROM_INBOX.label)
         )
     return Screening(tuple(outcomes), tuple(completeness(roster, outcomes)))
 
