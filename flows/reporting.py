@@ -107,7 +107,7 @@ def documents_csv(screening: Screening) -> str:
     for o in screening.documents:
         writer.writerow(
             [
-                o.path, FILE_o.status.label, o.reason or "", o.detail or "", o.participant_id or "",
+                o.path, o.status.label, o.reason or "", o.detail or "", o.participant_id or "",
                 o.doc_type or "", o.pages if o.pages is not None else "",
                 o.match_score if o.match_score is not None else "", o.sha256 or "",
             ]

@@ -1,16 +1,55 @@
-"""One hierarchy for the errors that kipp-intake raises itself."""
+"""One hierarchy for the errors that kipp-intake raises itself, and the exit codes they end in.
+
+Every operational error reaches the user as one line naming the file and the reason, and the
+command exits with the code of its class (README, *Exit codes*); never a traceback.
+"""
 
 from __future__ import annotations
 
+from enum import IntEnum
+
 from models.records import Reason
+
+
+class ExitCode(IntEnum):
+    """What `kipp` exits with; scripts and schedulers may rely on these."""
+
+    OK = 0
+    FAILED = 1  # an unexpected failure of kipp itself; one line, the trace kept for a developer
+    USAGE = 2  # a wrong option or argument (click's own code)
+    BAD_INPUT = 3  # the inbox, roster, earlier editions, edition, taxonomy, participant id or theme
+    OUTPUT = 4  # the output folder: not a folder, not writable, full, overlapping the inbox, or held by another writer
+    LEDGER = 5  # the ledger cannot be read (corrupt, truncated, or from a newer kipp)
+    FILES_FAILED = 6  # the reports were written, but kipp failed on some files (internal_error)
+    INTERRUPTED = 130  # Ctrl-C
 
 
 class KippError(Exception):
     """Base class of every error raised by kipp-intake."""
 
+    exit_code: ExitCode = ExitCode.FAILED
 
-class RosterError(KippError):
+
+class InputError(KippError):
+    """Something the user gave cannot be used; the message names it and says why."""
+
+    exit_code = ExitCode.BAD_INPUT
+
+
+class RosterError(InputError):
     """The roster file cannot be used; the message names the file and the lines."""
+
+
+class OutputError(KippError):
+    """The output folder cannot be written; the previous reports stay as they were."""
+
+    exit_code = ExitCode.OUTPUT
+
+
+class LedgerError(KippError):
+    """The ledger cannot be read; the message says what to do."""
+
+    exit_code = ExitCode.LEDGER
 
 
 class ExtractionError(KippError):

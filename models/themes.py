@@ -26,7 +26,7 @@ from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
 
-from models.errors import KippError
+from models.errors import InputError
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +49,7 @@ _ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 
 # --------------------------------------------------------------------------------------------- errors
 
-class ThemeError(KippError):
+class ThemeError(InputError):
     """A theme input (taxonomy, corrections, samples) cannot be used; the message says which and why."""
 
 
