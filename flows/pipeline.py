@@ -17,9 +17,9 @@ from models.errors import KippError
 from models.identify import Identifier
 from models.inbox import scan_inbox, settle
 from models.ledger import Ledger
-from models.records import InboxItem, Status
+from models.records import InboxItem, Outcome, Status
 from models.roster import Roster, load_roster
-from models.screening import Screening, screen
+from models.screening import MIN_TEXT_CHARS, Screening, StepError, internal_error, is_blank, screen, trace
 from models.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -53,6 +53,10 @@ class RunResult:
     files_seen: int
     files_extracted: int
     seconds: dict[str, float]
+
+    @property
+    def internal_errors(self) -> int:
+        return self.screening.internal_errors
 
 
 def check_inputs(config: RunConfig) -> Roster:
@@ -89,36 +93,121 @@ def extract_pending(config: RunConfig, ledger: Ledger, hashes: dict[str, str]) -
 def decide(config: RunConfig, ledger: Ledger, roster: Roster, items: list[InboxItem], hashes: dict[str, str]) -> Screening:
     extractions = ledger.extractions(hashes.values())
     identifier = Identifier(roster, config.settings.generic_words)
-    screening = screen(items, hashes, extractions, roster, ledger.removed_paths(), identifier)
+    screening = screen(items, hashes, extractions, roster, ledger.removed_paths(), identifier,
+                       blank=blank_contents(ledger, extractions))
     ledger.record_outcomes(screening.documents)
     ledger.set_meta("edition", config.edition)
     return screening
 
 
+# A text this long has enough letters in words unless it is nearly all digits and dots: only
+# shorter ones are read back from the ledger to be counted.
+_BLANK_SUSPECT_CHARS = 20 * MIN_TEXT_CHARS
+
+
+def blank_contents(ledger: Ledger, extractions: dict) -> set[str]:
+    """The sha256 of every read content without readable text (see models.screening.is_blank)."""
+    suspects = [sha for sha, s in extractions.items()
+                if s.extraction is not None and (s.chars or 0) < _BLANK_SUSPECT_CHARS]
+    texts = ledger.extractions(suspects, with_text=True)
+    return {sha for sha, s in texts.items()
+            if s.extraction is not None and is_blank(s.extraction.text, s.extraction.ocr_confidence)}
+
+
 def flag_duplicates(config: RunConfig, ledger: Ledger, screening: Screening) -> Screening:
+    """Duplicate flags; a document the comparison fails on is set aside as internal_error, and a
+    comparison that fails as a whole leaves the run without flags, never without reports."""
     from flows.dedupe import flag_duplicates as flags_for
 
-    return replace(screening, duplicates=flags_for(config, ledger, screening))
+    try:
+        return replace(screening, duplicates=flags_for(config, ledger, screening))
+    except Exception as exc:  # noqa: BLE001 - find which documents, if any, it fails on
+        first = exc
+    from flows.dedupe import current_documents
+    from models.duplicates import DuplicateSettings, find_duplicates
+
+    docs = current_documents(ledger, screening)
+    failed = failing_items(docs, lambda some: find_duplicates(some, settings=DuplicateSettings(workers=1)))
+    if not failed:
+        return replace(screening, errors=(*screening.errors, StepError("duplicates", trace(first))))
+    screening = set_aside(screening, {d.path: exc for d, exc in failed})
+    try:
+        return replace(screening, duplicates=flags_for(config, ledger, screening))
+    except Exception as exc:  # noqa: BLE001
+        return replace(screening, errors=(*screening.errors, StepError("duplicates", trace(exc))))
 
 
 def assign_themes(config: RunConfig, ledger: Ledger, screening: Screening) -> Screening:
-    """Theme of every participant's Inovasi proposal; an admin's correction wins over the model."""
-    from models.themes import ThemeInput, classify, load_taxonomy
+    """Theme of every participant's Inovasi proposal; an admin's correction wins over the model.
+
+    A proposal the text steps fail on is set aside as internal_error; a classifier that fails as a
+    whole leaves every theme empty and the run goes on.
+    """
+    from models.themes import ThemeError, ThemeInput, check_input, classify, load_taxonomy
 
     taxonomy = load_taxonomy(config.settings.taxonomy)
     by_path = {o.path: o for o in screening.documents}
     wanted = {r.participant.id: by_path[r.inovasi].sha256 for r in screening.participants if r.inovasi}
     texts = ledger.extractions(wanted.values(), with_text=True)
-    inputs = []
+    inputs, failed = [], {}
     for r in screening.participants:
         sha = wanted.get(r.participant.id)
         stored = texts.get(sha) if sha else None
         if stored and stored.extraction:
             ex = stored.extraction
-            inputs.append(ThemeInput(r.participant.id, r.participant.category.value, ex.cover, ex.text))
-    themes = {a.participant_id: a for a in classify(inputs, taxonomy, config.theme_model_path, ledger.theme_corrections())}
+            inp = ThemeInput(r.participant.id, r.participant.category.value, ex.cover, ex.text)
+            try:
+                check_input(inp)
+            except Exception as exc:  # noqa: BLE001 - one proposal never stops the others
+                failed[r.inovasi] = exc
+                continue
+            inputs.append(inp)
+    if failed:
+        screening = set_aside(screening, failed)
+    try:
+        assigned = classify(inputs, taxonomy, config.theme_model_path, ledger.theme_corrections())
+    except ThemeError:
+        raise  # the taxonomy or the corrections are wrong: the user's to fix, said in one line
+    except Exception as exc:  # noqa: BLE001
+        return replace(screening, errors=(*screening.errors, StepError("themes", trace(exc))))
+    themes = {a.participant_id: a for a in assigned}
     participants = tuple(replace(r, theme=themes.get(r.participant.id)) for r in screening.participants)
     return replace(screening, participants=participants)
+
+
+def failing_items(items: list, work) -> list[tuple[object, Exception]]:
+    """The items `work` fails on when given alone or with others that pass, found by halving:
+    about 2·k·log2(n) calls of `work` for k failing items among n. Empty when no single item is
+    to blame (the failure needs the whole set)."""
+    if not items:
+        return []
+    try:
+        work(items)
+        return []
+    except Exception as exc:  # noqa: BLE001
+        if len(items) == 1:
+            return [(items[0], exc)]
+    half = len(items) // 2
+    return failing_items(items[:half], work) + failing_items(items[half:], work)
+
+
+def set_aside(screening: Screening, failed: dict[str, Exception]) -> Screening:
+    """Files kipp failed on after deciding become internal_error, and completeness follows."""
+    from models.screening import completeness
+
+    documents = tuple(
+        internal_error(o.path, o.sha256, o.size, failed[o.path], o.participant_id, o.doc_type)
+        if o.path in failed else o
+        for o in screening.documents
+    )
+    roster = Roster(tuple(r.participant for r in screening.participants))
+    # A theme stays with the Inovasi proposal it was given for.
+    themes = {r.participant.id: (r.inovasi, r.theme) for r in screening.participants}
+    participants = tuple(
+        replace(r, theme=themes[r.participant.id][1] if themes[r.participant.id][0] == r.inovasi else None)
+        for r in completeness(roster, documents)
+    )
+    return replace(screening, documents=documents, participants=participants)
 
 
 def copy_quarantined(config: RunConfig, screening: Screening) -> Path:
@@ -151,6 +240,52 @@ def copy_quarantined(config: RunConfig, screening: Screening) -> Path:
     return folder
 
 
+def reportable(screening: Screening, edition: str) -> Screening:
+    """The screening with every file the reports cannot show set aside as internal_error, so that
+    one odd name or value never costs the admins all their reports."""
+    from flows.reporting import render_reports
+
+    try:
+        render_reports(screening, edition)
+        return screening
+    except Exception as exc:  # noqa: BLE001 - find which files or participants
+        first = exc
+
+    def failing_documents(s: Screening) -> list:
+        return failing_items(list(s.documents),
+                             lambda docs: render_reports(replace(s, documents=tuple(docs), participants=()), edition))
+
+    screening = set_aside(screening, {o.path: exc for o, exc in failing_documents(screening)})
+    # A file whose very name or size the reports cannot show is shown by its escaped name alone.
+    still = {o.path for o, _ in failing_documents(screening)}
+    screening = replace(screening, documents=tuple(
+        Outcome(ascii(o.path)[1:-1], o.sha256, o.size, o.status, o.reason, detail=o.reason.label if o.reason else None)
+        if o.path in still else o
+        for o in screening.documents
+    ))
+    failed = failing_items(list(screening.participants),
+                           lambda rows: render_reports(replace(screening, documents=(), participants=tuple(rows)), edition))
+    if failed:
+        bare = {r.participant.id for r, _ in failed}
+        screening = replace(screening, participants=tuple(
+            replace(r, theme=None, history=(), review=()) if r.participant.id in bare else r
+            for r in screening.participants
+        ))
+    if failed or not screening.internal_errors:
+        screening = replace(screening, errors=(*screening.errors, StepError("reports", trace(first))))
+    return screening
+
+
+def report(config: RunConfig, screening: Screening) -> tuple[Screening, dict[str, Path]]:
+    """Write every report and the quarantine copies; what was set aside on the way is recorded."""
+    checked = reportable(screening, config.edition)
+    if checked.documents != screening.documents:
+        with Ledger(config.ledger_path) as ledger:
+            ledger.record_outcomes(checked.documents)
+    copy_quarantined(config, checked)
+    return checked, write_reports(checked, config.out, config.edition)
+
+
 def run_once(config: RunConfig) -> RunResult:
     """One whole intake run without Prefect (the flow runs the same steps)."""
     timings: dict[str, float] = {}
@@ -171,8 +306,8 @@ def run_once(config: RunConfig) -> RunResult:
         t_dupes = time.perf_counter()
         screening = flag_duplicates(config, ledger, screening)
         timings["duplicates"] = time.perf_counter() - t_dupes
+        ledger.record_outcomes(screening.documents)  # files set aside by themes or duplicates
     t3 = time.perf_counter()
-    copy_quarantined(config, screening)
-    reports = write_reports(screening, config.out, config.edition)
+    screening, reports = report(config, screening)
     timings["report"] = time.perf_counter() - t3
     return RunResult(screening, reports, len(items), extracted, timings)

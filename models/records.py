@@ -189,6 +189,7 @@ class Outcome:
     detail: str | None = None  # human-readable explanation, in Indonesian where shown to admins
     copy_of: str | None = None  # for identical copies and superseded files: the path that counts
     ocr_confidence: float | None = None  # set when the text was read by OCR
+    review: str | None = None  # why an accepted file needs a human look (a scan read without OCR)
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,3 +200,8 @@ class ParticipantResult:
     kinerja: str | None
     history: tuple[str, ...] = field(default=())  # superseded paths, oldest first
     theme: ThemeAssignment | None = None  # of the Inovasi proposal that counts
+    review: tuple[str, ...] = field(default=())  # why a counting file needs a human look
+
+    @property
+    def needs_review(self) -> bool:
+        return bool(self.review)

@@ -541,6 +541,14 @@ def load_corrections(path: Path, taxonomy: Taxonomy) -> dict[str, str]:
     return result
 
 
+def check_input(inp: ThemeInput) -> None:
+    """Run the text steps of one proposal alone, so that a proposal they fail on can be set aside
+    instead of stopping the classification of every other."""
+    for part in split_document(compose_document(inp.title, inp.text)):
+        preprocess(part)
+    inp.participant_id.encode("utf-8"), inp.category.encode("utf-8")
+
+
 def correction_samples(inputs: Iterable[ThemeInput], corrections: Mapping[str, str]) -> list[LabelledText]:
     """A corrected participant's proposal, labelled with the corrected theme, as training data."""
     return [LabelledText(compose_document(i.title, i.text), corrections[i.participant_id], i.category)

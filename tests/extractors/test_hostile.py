@@ -30,6 +30,9 @@ from models.settings import Settings
 from tests.conftest import BODY, cover, make_docx, make_pdf
 
 SECRET = "RAHASIA-DI-LUAR-KOTAK-MASUK-93f1"
+# Lines of a scanned proposal's body: with its cover, enough words to count as a document.
+SCANNED_BODY = ["Latar belakang: antrean pasien panjang", "Inovasi: pendaftaran daring dan pesan",
+                "singkat untuk jadwal pemeriksaan", "Hasil: waktu tunggu turun setengahnya"]
 
 # path in the inbox -> (status, reason)
 EXPECTED: dict[str, tuple[Status, Reason | None]] = {
@@ -205,7 +208,7 @@ def test_scanned_pdf_is_read_with_ocr_and_identified(tmp_path: Path, roster_file
     inbox = tmp_path / "inbox"
     write_scanned_pdf(inbox / "Scan_20210203_0012.pdf",
                       ["PROPOSAL INOVASI PELAYANAN PUBLIK", "SI CANTIK", "UPT PUSKESMAS KENDALKEREP",
-                       "DINAS KESEHATAN", "PEMERINTAH KOTA MALANG"])
+                       "DINAS KESEHATAN", "PEMERINTAH KOTA MALANG", *SCANNED_BODY], pages=2)
     result = run_once(RunConfig(inbox, roster_file, tmp_path / "out", "2021", Settings(workers=1, settle_seconds=0)))
     o = result.screening.documents[0]
     assert (o.status, o.participant_id, o.doc_type) == (Status.ACCEPTED, "pkm-kendalkerep", "inovasi")
