@@ -544,13 +544,20 @@ def themes_train(out: Path, taxonomy: Path | None) -> None:
 
     Example: kipp themes train --out reports/
     """
-    from models.themes import seed_samples, train
+    from models.themes import ThemeClassifier, seed_samples, train
 
     tax = _taxonomy(taxonomy)
     click.echo(_describe(tax))
     samples = seed_samples(tax) + _admins_corrections(out, tax)
     path = out / ".kipp" / "theme_model.pickle"
-    clf = train(tax, path, samples)
+    per_theme = Counter(s.theme for s in samples)
+    if samples and min(per_theme.values()) < 2:
+        # A new taxonomy (KIPP_TAXONOMY) starts with its lexicon and a few corrections: too few to cross-validate.
+        click.echo("Cross-validation skipped: it needs at least two labelled samples of every theme")
+        clf = ThemeClassifier.train(tax, samples)
+        clf.save(path)
+    else:
+        clf = train(tax, path, samples)
     click.echo(f"Model saved to {path} (format {clf.FORMAT_VERSION}, {len(samples)} samples)")
     for key, value in clf.metrics.items():
         click.echo(f"  {key}: {value}")

@@ -67,19 +67,19 @@ def check_output_folder(out: Path, min_free_mb: int = MIN_FREE_MB) -> None:
                           "pilih folder lain untuk --out")
     try:
         out.mkdir(parents=True, exist_ok=True)
+        stat = os.statvfs(out)
+        free = stat.f_bavail * stat.f_frsize
+        if free < min_free_mb * 2**20:
+            raise OutputError(f"{out}: disk hampir penuh (sisa {free / 2**20:.1f} MB, perlu paling sedikit "
+                              f"{min_free_mb} MB); kosongkan ruang disk lalu ulangi; laporan sebelumnya tetap utuh")
         fd, probe = tempfile.mkstemp(dir=out, prefix=".kipp-probe-")
         try:
             os.write(fd, b"kipp")
         finally:
             os.close(fd)
             os.unlink(probe)
-        stat = os.statvfs(out)
     except OSError as e:
         raise OutputError(f"{out}: folder keluaran tidak dapat ditulis: {os_reason(e)}") from e
-    free = stat.f_bavail * stat.f_frsize
-    if free < min_free_mb * 2**20:
-        raise OutputError(f"{out}: disk hampir penuh (sisa {free / 2**20:.1f} MB, perlu paling sedikit {min_free_mb} MB); "
-                          "kosongkan ruang disk lalu ulangi; laporan sebelumnya tetap utuh")
 
 
 def _mount_of(path: Path) -> tuple[str, str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import sqlite3
 import struct
@@ -312,7 +313,7 @@ _OUTPUT_FAILURES = ("disk is full", "readonly", "unable to open", "disk i/o")
 def ledger_error(path: Path, e: sqlite3.Error) -> OutputError | LedgerError:
     """The error to raise when SQLite refuses the ledger: the disk or folder (exit 4), or the file itself (exit 5)."""
     text = str(e)
-    if "disk is full" in text.lower():
+    if "disk is full" in text.lower() or ("disk i/o" in text.lower() and _disk_full(path.parent)):
         return OutputError(f"{path.parent}: disk penuh, ledger tidak dapat ditulis ({text}); "
                            "kosongkan ruang disk lalu ulangi; laporan sebelumnya tetap utuh")
     if any(k in text.lower() for k in _OUTPUT_FAILURES):
@@ -324,6 +325,17 @@ def ledger_error(path: Path, e: sqlite3.Error) -> OutputError | LedgerError:
         f"`kipp ledger rebuild --out {path.parent}` (ledger lama disalin sebagai cadangan dulu, koreksi tema dan "
         "keputusan duplikat diselamatkan, lalu kipp run membaca ulang kotak masuk)"
     )
+
+
+def _disk_full(folder: Path) -> bool:
+    """SQLite reports a full disk as an I/O error when its shared-memory file cannot grow."""
+    import os
+
+    try:
+        stat = os.statvfs(folder)
+    except OSError:
+        return False
+    return stat.f_bavail * stat.f_frsize < 1 << 20
 
 
 def _check_schema_version(path: Path, db: sqlite3.Connection) -> None:
