@@ -515,3 +515,25 @@ def test_fresh_out_is_announced_and_a_failure_inside_the_flow_is_one_line(earlie
     assert "folder keluaran baru" not in second.stdout
     _one_line(second, str(fresh / "completeness.html"), "laporan tidak dapat ditulis")
     json.loads((fresh / "screening.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.slow
+def test_a_real_ctrl_c_during_a_run_exits_130_in_one_line(earlier: RunConfig, tmp_path: Path) -> None:
+    import signal
+
+    out = tmp_path / "out"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "flows.cli", *_run_args(earlier, out=out)], cwd=REPO, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # a background shell job ignores SIGINT
+    )
+    try:
+        first = process.stdout.readline()  # the inputs are checked; Prefect starts next
+        assert first.startswith("folder keluaran baru"), first
+        process.send_signal(signal.SIGINT)
+        stdout, stderr = process.communicate(timeout=120)
+    finally:
+        process.kill()
+    assert process.returncode == ExitCode.INTERRUPTED, stderr
+    assert stderr.count("\n") == 1 and stderr.startswith("kipp: dihentikan (Ctrl-C)")
+    assert "Traceback" not in stdout + stderr
