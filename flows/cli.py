@@ -249,7 +249,7 @@ def run(inbox: Path, roster: Path, out: Path, edition: str, prior: Path | None) 
     if failed:
         click.echo(f"kipp: laporan ditulis, tetapi kipp gagal memproses {failed} berkas (internal_error; "
                    "lihat documents.csv)", err=True)
-        sys.exit(ExitCode.FILES_FAILED)
+        click.get_current_context().exit(int(ExitCode.FILES_FAILED))
 
 
 @main.command("watch")

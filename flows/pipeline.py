@@ -76,7 +76,8 @@ def check_inbox(inbox: Path) -> None:
     if not inbox.is_dir():
         raise InputError(f"{inbox}: kotak masuk bukan folder")
     try:
-        next(os.scandir(inbox), None)
+        with os.scandir(inbox) as entries:
+            next(entries, None)
     except OSError as e:
         raise InputError(f"{inbox}: folder kotak masuk tidak dapat dibaca ({e.strerror})") from e
 

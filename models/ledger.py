@@ -329,8 +329,6 @@ def ledger_error(path: Path, e: sqlite3.Error) -> OutputError | LedgerError:
 
 def _disk_full(folder: Path) -> bool:
     """SQLite reports a full disk as an I/O error when its shared-memory file cannot grow."""
-    import os
-
     try:
         stat = os.statvfs(folder)
     except OSError:
