@@ -55,7 +55,7 @@ def explain(e: BaseException, out: Path | None) -> tuple[ExitCode, str]:
         from models.errors import os_reason
 
         where = f" ({e.filename})" if e.filename and Path(str(e.filename)) != out else ""
-        return ExitCode.OUTPUT, (f"{out or e.filename}: folder keluaran tidak dapat dipakai: {os_reason(e)}{where}; "
+        return ExitCode.OUTPUT, (f"{out or e.filename or 'disk'}: folder keluaran tidak dapat dipakai: {os_reason(e)}{where}; "
                                  "laporan sebelumnya tetap utuh")
     trace = _keep_trace(e, out)
     return ExitCode.FAILED, (f"kesalahan tak terduga di kipp ({type(e).__name__}: {e}); jejak lengkap di {trace}; "
