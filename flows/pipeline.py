@@ -6,17 +6,18 @@ Prefect flows in flows/intake.py call these steps; tests call them directly.
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from extractors.sandbox import extract_many
-from flows.reporting import write_reports
-from models.errors import KippError
+from flows.reporting import check_output_folder, write_reports
+from models.errors import InputError, KippError
 from models.identify import Identifier
 from models.inbox import scan_inbox, settle
-from models.ledger import Ledger
+from models.ledger import Ledger, check_ledger
 from models.records import InboxItem, Outcome, Status
 from models.roster import Roster, load_roster
 from models.screening import MIN_TEXT_CHARS, Screening, StepError, internal_error, is_blank, screen, trace
@@ -60,13 +61,45 @@ class RunResult:
 
 
 def check_inputs(config: RunConfig) -> Roster:
-    if not config.inbox.is_dir():
-        raise KippError(f"{config.inbox}: the inbox folder does not exist")
+    check_inbox(config.inbox)
     if config.prior is not None and not config.prior.exists():
-        raise KippError(f"{config.prior}: the earlier editions' folder or ledger does not exist")
+        raise InputError(f"{config.prior}: the earlier editions' folder or ledger does not exist")
     if config.out.resolve().is_relative_to(config.inbox.resolve()):
         raise KippError(f"{config.out}: the output folder must not be inside the inbox (the inbox is never written)")
-    return load_roster(config.roster)
+    roster = load_roster(config.roster)
+    check_output(config)
+    return roster
+
+
+def check_inbox(inbox: Path) -> None:
+    """The inbox must be a folder kipp can list; each message says which of the ways it is not."""
+    if inbox.is_file():
+        raise InputError(f"{inbox}: kotak masuk adalah berkas, bukan folder; --inbox harus folder tempat proposal diletakkan")
+    if not inbox.exists():
+        raise InputError(f"{inbox}: folder kotak masuk tidak ada (does not exist)")
+    if not inbox.is_dir():
+        raise InputError(f"{inbox}: kotak masuk bukan folder")
+    try:
+        with os.scandir(inbox) as entries:
+            next(entries, None)
+    except OSError as e:
+        raise InputError(f"{inbox}: folder kotak masuk tidak dapat dibaca ({e.strerror})") from e
+
+
+def check_output(config: RunConfig) -> None:
+    """The output folder can be written, its ledger is whole, and it holds this edition (or none yet)."""
+    check_output_folder(config.out)
+    check_edition(check_ledger(config.ledger_path).get("edition"), config)
+
+
+def check_edition(recorded: str | None, config: RunConfig) -> None:
+    """One output folder holds one edition: mixing two would mix their participants and duplicates."""
+    if recorded is not None and recorded != config.edition:
+        raise InputError(
+            f"{config.out}: folder keluaran ini berisi edisi {recorded}, bukan {config.edition}; pakai folder --out "
+            f"lain untuk edisi {config.edition} (misalnya --out reports-{config.edition}), atau --edition {recorded} "
+            f"untuk melanjutkan edisi {recorded}"
+        )
 
 
 def record_inbox(config: RunConfig, ledger: Ledger) -> tuple[list[InboxItem], dict[str, str]]:

@@ -9,7 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import shutil
 import sqlite3
+import struct
+import tempfile
 import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -17,6 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from models.errors import LedgerError, OutputError, os_reason
 from models.records import Extraction, InboxItem, Outcome, Reason
 
 SCHEMA_VERSION = 2
@@ -98,11 +103,22 @@ def _now() -> str:
 
 class Ledger:
     def __init__(self, path: Path):
-        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise OutputError(f"{path.parent}: folder keluaran tidak dapat dibuat ({os_reason(e)})") from e
         self.path = path
         self.db = sqlite3.connect(path, timeout=30, isolation_level=None)
+        try:
+            self._open()
+        except sqlite3.Error as e:
+            self.db.close()
+            raise ledger_error(path, e) from e
+
+    def _open(self) -> None:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
+        _check_schema_version(self.path, self.db)
         self.db.executescript(_SCHEMA)
         for table, column, kind in _ADDED_COLUMNS:
             have = {row[1] for row in self.db.execute(f"PRAGMA table_info({table})")}
@@ -287,3 +303,153 @@ class Ledger:
         cur = self.db.execute("SELECT * FROM files ORDER BY path")
         cols = [c[0] for c in cur.description]
         return [dict(zip(cols, row)) for row in cur]
+
+
+# -- opening, checking and rebuilding the ledger file ------------------------------------------
+
+_OUTPUT_FAILURES = ("disk is full", "readonly", "unable to open", "disk i/o")
+
+
+def ledger_error(path: Path, e: sqlite3.Error) -> OutputError | LedgerError:
+    """The error to raise when SQLite refuses the ledger: the disk or folder (exit 4), or the file itself (exit 5)."""
+    text = str(e)
+    if "disk is full" in text.lower() or ("disk i/o" in text.lower() and _disk_full(path.parent)):
+        return OutputError(f"{path.parent}: disk penuh, ledger tidak dapat ditulis ({text}); "
+                           "kosongkan ruang disk lalu ulangi; laporan sebelumnya tetap utuh")
+    if any(k in text.lower() for k in _OUTPUT_FAILURES):
+        return OutputError(f"{path}: ledger tidak dapat ditulis ({text}); periksa izin dan ruang folder {path.parent}")
+    if "locked" in text.lower() or "busy" in text.lower():
+        return LedgerError(f"{path}: ledger sedang dikunci proses lain ({text}); coba lagi sebentar lagi")
+    return LedgerError(
+        f"{path}: ledger rusak atau terpotong ({text}). Keputusan admin tersimpan di dalamnya: jalankan "
+        f"`kipp ledger rebuild --out {path.parent}` (ledger lama disalin sebagai cadangan dulu, koreksi tema dan "
+        "keputusan duplikat diselamatkan, lalu kipp run membaca ulang kotak masuk)"
+    )
+
+
+def _disk_full(folder: Path) -> bool:
+    """SQLite reports a full disk as an I/O error when its shared-memory file cannot grow."""
+    try:
+        stat = os.statvfs(folder)
+    except OSError:
+        return False
+    return stat.f_bavail * stat.f_frsize < 1 << 20
+
+
+def _check_schema_version(path: Path, db: sqlite3.Connection) -> None:
+    has_meta = db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='meta'").fetchone()
+    row = db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone() if has_meta else None
+    if row and str(row[0]).isdigit() and int(row[0]) > SCHEMA_VERSION:
+        raise LedgerError(f"{path}: ledger ini dibuat oleh kipp yang lebih baru (skema {row[0]}, kipp ini {SCHEMA_VERSION}); "
+                          "perbarui kipp, atau pakai folder --out lain")
+
+
+def check_ledger(path: Path) -> dict[str, str]:
+    """Refuse a corrupt, truncated or newer ledger before a run touches it; returns its meta ({} when none yet).
+
+    `PRAGMA quick_check` reads every page once (about 15 ms for 9 MB), so a truncated file is found
+    here rather than halfway through a run.
+    """
+    if not path.exists():
+        return {}
+    try:
+        db = sqlite3.connect(path, timeout=30)
+    except sqlite3.Error as e:
+        raise ledger_error(path, e) from e
+    try:
+        problems = [row[0] for row in db.execute("PRAGMA quick_check(5)")]
+        if problems != ["ok"]:
+            raise ledger_error(path, sqlite3.DatabaseError("; ".join(str(p) for p in problems[:3])))
+        _check_schema_version(path, db)
+        has_meta = db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='meta'").fetchone()
+        return dict(db.execute("SELECT key, value FROM meta")) if has_meta else {}
+    except sqlite3.Error as e:
+        raise ledger_error(path, e) from e
+    finally:
+        db.close()
+
+
+# What a rebuild keeps: admins' decisions first, then the history of files received (their decisions
+# are recomputed by the next run, and their text is read again from the inbox).
+_SALVAGE: dict[str, tuple[str, ...]] = {
+    "theme_corrections": ("participant_id", "theme", "corrected_at", "source"),
+    "duplicate_decisions": ("key", "decision", "decided_at", "note"),
+    "files": ("path", "size", "mtime_ns", "sha256", "present", "first_seen", "last_seen"),
+    "meta": ("key", "value"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Rebuild:
+    """What `rebuild_ledger` did: where the old file went and how many rows of each table it kept."""
+
+    backup: Path
+    kept: dict[str, int]
+    complete: dict[str, bool]  # False: the table could not be read to its end (or at all)
+
+
+def rebuild_ledger(path: Path) -> Rebuild:
+    """Copy the ledger to a dated backup, then replace it by a fresh one holding what could be read of it."""
+    if not path.exists():
+        raise LedgerError(f"{path}: tidak ada ledger untuk dibangun ulang")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    backup = path.with_name(f"{path.stem}.cadangan-{stamp}{path.suffix}")
+    companions = [s for s in ("-wal", "-journal") if Path(f"{path}{s}").exists()]
+    try:
+        for suffix in ("", *companions):
+            shutil.copy2(f"{path}{suffix}", f"{backup}{suffix}")
+    except OSError as e:
+        raise OutputError(f"{backup}: cadangan ledger tidak dapat ditulis ({e.strerror}); ledger lama tidak diubah") from e
+    rows, complete = _salvage(path, companions)
+    fresh = path.with_name(path.name + ".baru")
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{fresh}{suffix}").unlink(missing_ok=True)
+    with Ledger(fresh) as new, new.transaction():
+        for table, cols in _SALVAGE.items():
+            data = [r for r in rows[table] if not (table == "meta" and r[0] == "schema_version")]
+            marks = ",".join("?" * len(cols))
+            new.db.executemany(f"INSERT OR IGNORE INTO {table}({','.join(cols)}) VALUES ({marks})", data)
+    for suffix in ("-wal", "-shm", "-journal"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    fresh.replace(path)
+    return Rebuild(backup, {t: len(r) for t, r in rows.items()}, complete)
+
+
+def _salvage(path: Path, companions: list[str]) -> tuple[dict[str, list[tuple]], dict[str, bool]]:
+    """Read every row that can still be read, from a scratch copy (never from the backup, never in place).
+
+    A truncated file is padded back to the size its header declares: the missing pages read as
+    damaged, and every table stored before them can be read again.
+    """
+    rows: dict[str, list[tuple]] = {t: [] for t in _SALVAGE}
+    complete = {t: False for t in _SALVAGE}
+    with tempfile.TemporaryDirectory(prefix="kipp-salvage-") as tmp:
+        work = Path(tmp) / "ledger.sqlite"
+        for suffix in ("", *companions):
+            shutil.copyfile(f"{path}{suffix}", f"{work}{suffix}")
+        _pad_to_declared_size(work)
+        db = sqlite3.connect(work)
+        try:
+            for table, cols in _SALVAGE.items():
+                try:
+                    for row in db.execute(f"SELECT {','.join(cols)} FROM {table}"):
+                        rows[table].append(tuple(row))
+                    complete[table] = True
+                except sqlite3.Error:
+                    pass  # keep the rows read before the damage
+        finally:
+            db.close()
+    return rows, complete
+
+
+def _pad_to_declared_size(path: Path) -> None:
+    with path.open("rb") as fh:
+        head = fh.read(100)
+    if len(head) < 100 or not head.startswith(b"SQLite format 3\x00"):
+        return
+    page = struct.unpack(">H", head[16:18])[0]
+    page = 65536 if page == 1 else page
+    declared = struct.unpack(">I", head[28:32])[0] * page
+    if declared > path.stat().st_size:
+        with path.open("r+b") as fh:
+            fh.truncate(declared)

@@ -87,7 +87,7 @@ def test_a_second_kipp_watch_on_the_same_output_stops_at_once_with_the_holder(tm
     with OutputLock(out, "watch"):  # the first watcher
         second = _start_watcher(inbox, roster_file, out)
         output, _ = second.communicate(timeout=60)
-    assert second.returncode == 1
+    assert second.returncode == 4  # ExitCode.OUTPUT: held by another writer
     assert f"already being processed by kipp watch (pid {os.getpid()})" in output
     assert "Traceback" not in output
 
