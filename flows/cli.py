@@ -40,6 +40,7 @@ def _run_flow(inbox: Path, roster: Path, out: Path, edition: str, prior: Path | 
 
 
 def _print_summary(result: dict, seconds: float) -> None:
+    from models.inbox import printable
     from models.records import Completeness
 
     screening = result["screening"]
@@ -61,7 +62,7 @@ def _print_summary(result: dict, seconds: float) -> None:
     if quarantined:
         click.echo(f"{len(quarantined)} berkas dikarantina (alasan di laporan):")
         for o in quarantined[:10]:
-            click.echo(f"  {o.path}: {o.reason}")
+            click.echo(f"  {printable(o.path)}: {o.reason}")
         if len(quarantined) > 10:
             click.echo(f"  ... dan {len(quarantined) - 10} lagi")
     click.echo("Laporan:")

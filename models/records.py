@@ -148,6 +148,8 @@ class InboxItem:
     size: int
     mtime_ns: int
     ignore_reason: Reason | None = None  # set for files that are never read (system files, partial downloads)
+    inode: int = 0  # with ctime_ns: a file replaced in place (same size, mtime restored) is still noticed
+    ctime_ns: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,6 +33,14 @@ def decide_file(
     """The state of one file, before resubmissions and copies are sorted out."""
     base = Outcome(item.path, sha, item.size, Status.IGNORED, item.ignore_reason)
     if item.ignore_reason is not None:
+        if item.ignore_reason.state is Status.QUARANTINED:
+            # Unreadable or badly named, found before any reading: the name may still say whose it is.
+            ident = identifier.identify(item.path)
+            return replace(
+                base, status=Status.QUARANTINED, reason=item.ignore_reason, participant_id=ident.participant_id,
+                doc_type=detect_doc_type(item.path, ""), match_score=round(ident.score, 1),
+                detail=item.ignore_reason.label,
+            )
         return replace(base, detail=item.ignore_reason.label)
     if stored is None:
         raise ValueError(f"{item.path}: no extraction recorded for sha256 {sha}")
