@@ -112,10 +112,12 @@ def watch_command(inbox: Path, roster: Path, out: Path, edition: str, prior: Pat
 
     from extractors.sandbox import keep_workers, release_workers
     from flows.lock import OutputLock
+    from flows.pipeline import check_folders
     from flows.watch import WatchOptions, watch
     from models.settings import Settings
 
     try:  # before Prefect and the workers start: a second watcher stops at once
+        check_folders(inbox, out)  # and the lock is never written into the inbox
         lock = OutputLock(out, "watch").acquire()
     except KippError as e:
         raise click.ClickException(str(e)) from e

@@ -61,18 +61,25 @@ class RunResult:
     seconds: dict[str, float]
 
 
+def check_folders(inbox: Path, out: Path) -> None:
+    """Refuse an output folder that is the inbox, inside it, or holds it, after resolving links.
+
+    Either way round, writing the reports, the lock or the quarantine copies would change the inbox.
+    """
+    real_inbox, real_out = inbox.resolve(), out.resolve()
+    if real_out == real_inbox or real_out.is_relative_to(real_inbox) or real_inbox.is_relative_to(real_out):
+        raise OutputError(
+            f"--out {printable(str(out))} dan --inbox {printable(str(inbox))}: folder keluaran dan "
+            "kotak masuk tidak boleh sama atau saling memuat, juga lewat tautan; kotak masuk tidak pernah ditulis"
+        )
+
+
 def check_inputs(config: RunConfig) -> Roster:
-    inbox, out = config.inbox.resolve(), config.out.resolve()  # links resolved: a link is the folder it names
     if not config.inbox.is_dir():
         raise InputError(f"{printable(str(config.inbox))}: folder kotak masuk tidak ada")
     if config.prior is not None and not config.prior.exists():
         raise InputError(f"{printable(str(config.prior))}: folder atau ledger edisi sebelumnya tidak ada")
-    if out == inbox or out.is_relative_to(inbox) or inbox.is_relative_to(out):
-        # Either way round, writing the reports or the quarantine copies would change the inbox.
-        raise OutputError(
-            f"--out {printable(str(config.out))} dan --inbox {printable(str(config.inbox))}: folder keluaran dan "
-            "kotak masuk tidak boleh sama atau saling memuat, juga lewat tautan; kotak masuk tidak pernah ditulis"
-        )
+    check_folders(config.inbox, config.out)
     return load_roster(config.roster)
 
 

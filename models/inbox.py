@@ -27,6 +27,7 @@ PATH_MAX = 4096
 MAX_DEPTH = 64  # folders nested deeper than this are not entered: one open descriptor per level
 _OPEN_FILE = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
 _OPEN_DIR = os.O_RDONLY | os.O_NOFOLLOW | os.O_DIRECTORY | os.O_CLOEXEC
+_OPEN_ROOT = os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC  # the folder the user named may itself be a link
 _ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
@@ -116,7 +117,7 @@ def scan_inbox(inbox: Path) -> list[InboxItem]:
     """
     items: list[InboxItem] = []
     try:
-        fd = os.open(inbox, _OPEN_DIR)
+        fd = os.open(inbox, _OPEN_ROOT)
     except OSError as e:
         from models.errors import InputError
 
@@ -173,7 +174,7 @@ def open_regular(inbox: Path, rel: str) -> Iterator[tuple[int, os.stat_result]]:
     Raises OSError (ELOOP for a link, ENOENT when gone) or NotRegularFile.
     """
     parts = rel.split("/")
-    fd = os.open(inbox, _OPEN_DIR)
+    fd = os.open(inbox, _OPEN_ROOT)
     try:
         for i, part in enumerate(parts):
             last = i == len(parts) - 1

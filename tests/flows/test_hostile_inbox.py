@@ -142,6 +142,27 @@ def test_kipp_run_with_the_inbox_inside_its_output_stops_with_one_line(tmp_path:
     assert _snapshot(reports) == before
 
 
+def test_kipp_watch_with_the_output_inside_the_inbox_writes_not_even_its_lock(tmp_path: Path, roster_file: Path) -> None:
+    inbox = tmp_path / "inbox"
+    _inovasi(inbox / "SDN Sawojajar 1 inovasi.pdf")
+    before = _snapshot(inbox)
+    proc = subprocess.run(
+        [sys.executable, "-m", "flows.cli", "watch", "--inbox", str(inbox), "--out", str(inbox / "laporan"),
+         "--roster", str(roster_file)],
+        cwd=REPO, capture_output=True, text=True, timeout=120,
+    )
+    assert proc.returncode != 0
+    assert "tidak boleh sama atau saling memuat" in proc.stderr
+    assert _snapshot(inbox) == before
+
+
+def test_an_inbox_given_as_a_link_to_a_folder_is_read(tmp_path: Path, roster_file: Path) -> None:
+    _inovasi(tmp_path / "kiriman" / "SDN Sawojajar 1 inovasi.pdf")
+    (tmp_path / "inbox").symlink_to(tmp_path / "kiriman", target_is_directory=True)
+    result = run_once(_config(tmp_path / "inbox", tmp_path / "reports", roster_file))
+    assert _outcomes(result) == {"SDN Sawojajar 1 inovasi.pdf": (Status.ACCEPTED, None)}
+
+
 def test_kipp_deletes_only_what_it_wrote_in_karantina(tmp_path: Path, roster_file: Path) -> None:
     inbox, out = tmp_path / "inbox", tmp_path / "reports"
     (inbox / "SMPN 5").mkdir(parents=True)
