@@ -395,6 +395,52 @@ def test_unreadable_file_and_folder_as_nobody_are_quarantined_with_their_partici
     assert proc.stdout.count("unreadable") == 2
 
 
+WATCH_AS_NOBODY = """
+import json, sys, threading, time
+from pathlib import Path
+from flows.pipeline import RunConfig, run_once
+from flows.watch import WatchOptions, watch
+from models.settings import Settings
+inbox, roster, out = map(Path, sys.argv[1:4])
+config = RunConfig(inbox, roster, out, "2021", Settings(workers=1, settle_seconds=0, isolate=False))
+stop = threading.Event()
+thread = threading.Thread(target=watch, args=(inbox, out, lambda: run_once(config),
+                          WatchOptions(stable=0.2, polling=sys.argv[4] == "polling", poll_interval=0.5)),
+                          kwargs={"stop": stop})
+thread.start()
+deadline = time.monotonic() + 60
+while time.monotonic() < deadline:
+    try:
+        docs = json.loads((out / "screening.json").read_text(encoding="utf-8"))["documents"]
+        print(sorted((d["path"], d["reason"]) for d in docs))
+        break
+    except (FileNotFoundError, ValueError):
+        time.sleep(0.1)
+stop.set()
+thread.join(30)
+print("stopped" if not thread.is_alive() else "still running")
+"""
+
+
+@pytest.mark.parametrize("mode", ["inotify", "polling"])
+def test_the_watcher_as_nobody_survives_an_unreadable_folder(shared_dir: Path, mode: str) -> None:
+    if os.geteuid() != 0 or shutil.which("setpriv") is None:
+        pytest.skip("needs root and setpriv to run kipp as nobody")
+    inbox, out, roster = _unreadable_inbox(shared_dir)
+    out.mkdir()
+    os.chown(out, 65534, 65534)
+    proc = subprocess.run(
+        ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", sys.executable, "-c", WATCH_AS_NOBODY,
+         str(inbox), str(roster), str(out), mode],
+        cwd=REPO, capture_output=True, text=True, timeout=300,
+        env={**os.environ, "HOME": str(shared_dir), "PYTHONDONTWRITEBYTECODE": "1"},
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "('SD Negeri Sawojajar 2', 'unreadable')" in proc.stdout
+    assert "('SDN Sawojajar 1/Proposal Kinerja.pdf', 'unreadable')" in proc.stdout
+    assert proc.stdout.rstrip().endswith("stopped")
+
+
 # -- 3. a file is read once, from what was checked -----------------------------------------------------
 
 
