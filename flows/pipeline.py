@@ -19,7 +19,7 @@ from extractors.sandbox import extract_many
 from flows.reporting import write_reports
 from models.errors import InputError, OutputError
 from models.identify import Identifier
-from models.inbox import open_regular, printable, scan_inbox, settle
+from models.inbox import hash_fd, open_regular, printable, scan_inbox, settle
 from models.ledger import Ledger
 from models.records import InboxItem, Outcome, Reason, Status
 from models.roster import Roster, load_roster
@@ -202,6 +202,9 @@ def _copy_one(inbox: Path, o: Outcome, target: Path, had: str | None, out: Path,
     if o.reason in (Reason.UNREADABLE, Reason.SPECIAL_FILE) or o.reason is None:
         return "berkas tidak dapat dibuka"
     if os.path.lexists(target):
+        if o.sha256 and _same_content(target, o.sha256):
+            written[rel] = o.sha256  # a faithful copy from an earlier kipp without a manifest: kipp's own
+            return None
         return "di tempat salinan sudah ada berkas lain yang bukan tulisan kipp"
     tmp = None
     try:
@@ -228,6 +231,14 @@ def _copy_one(inbox: Path, o: Outcome, target: Path, had: str | None, out: Path,
     finally:
         if tmp is not None:
             tmp.unlink(missing_ok=True)
+
+
+def _same_content(path: Path, sha: str) -> bool:
+    try:
+        with open_regular(path.parent, path.name) as (fd, _):
+            return hash_fd(fd) == sha
+    except OSError:
+        return False
 
 
 def _note_text(o: Outcome, out: Path, target: Path, copy_problem: str | None) -> str:

@@ -124,6 +124,10 @@ def scan_inbox(inbox: Path) -> list[InboxItem]:
         raise InputError(f"{printable(str(inbox))}: kotak masuk tidak dapat dibaca ({e.strerror})") from e
     try:
         _scan_dir(fd, "", 0, items)
+    except OSError as e:  # the inbox itself cannot be listed: nothing in it can be told apart
+        from models.errors import InputError
+
+        raise InputError(f"{printable(str(inbox))}: kotak masuk tidak dapat dibaca ({e.strerror})") from e
     finally:
         os.close(fd)
     return sorted(items, key=lambda item: item.path)

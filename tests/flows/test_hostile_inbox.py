@@ -183,6 +183,27 @@ def test_kipp_deletes_only_what_it_wrote_in_karantina(tmp_path: Path, roster_fil
         assert path.read_text(encoding="utf-8") == "milik admin\n"
 
 
+def test_a_copy_left_by_an_earlier_kipp_without_a_manifest_is_adopted_and_another_file_is_kept(
+    tmp_path: Path, roster_file: Path
+) -> None:
+    inbox, out = tmp_path / "inbox", tmp_path / "reports"
+    inbox.mkdir()
+    (inbox / "a.pdf").write_bytes(b"%PDF-1.7\n rusak a")
+    (inbox / "b.pdf").write_bytes(b"%PDF-1.7\n rusak b")
+    (out / QUARANTINE_DIR).mkdir(parents=True)
+    (out / QUARANTINE_DIR / "a.pdf").write_bytes(b"%PDF-1.7\n rusak a")  # as the old kipp copied it
+    (out / QUARANTINE_DIR / "b.pdf").write_bytes(b"punya admin")  # not a copy of b.pdf
+    config = _config(inbox, out, roster_file)
+    run_once(config)
+    assert "salinan: karantina/a.pdf\n" in note_path(out, "a.pdf").read_text(encoding="utf-8")
+    assert "salinan: tidak ada" in note_path(out, "b.pdf").read_text(encoding="utf-8")
+    (inbox / "a.pdf").unlink()
+    (inbox / "b.pdf").unlink()
+    run_once(config)
+    assert not (out / QUARANTINE_DIR / "a.pdf").exists()  # adopted, so kipp's to remove
+    assert (out / QUARANTINE_DIR / "b.pdf").read_bytes() == b"punya admin"
+
+
 # -- 2. no entry stops or hangs a run or the watcher ------------------------------------------------
 
 
