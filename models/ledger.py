@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from models.inbox import hash_item, hash_fd, open_regular
+from models.inbox import hash_fd, hash_item, open_regular
 from models.records import Extraction, InboxItem, Outcome, Reason
 
 SCHEMA_VERSION = 2

@@ -87,7 +87,7 @@ def _in_thread(fn, timeout: float):
     def target() -> None:
         try:
             box["value"] = fn()
-        except BaseException as e:  # handed back to the test
+        except BaseException as e:  # noqa: BLE001 -- handed back to the test
             box["error"] = e
 
     thread = threading.Thread(target=target, daemon=True)
@@ -134,7 +134,7 @@ def test_kipp_run_with_the_inbox_inside_its_output_stops_with_one_line(tmp_path:
     proc = subprocess.run(
         [sys.executable, "-m", "flows.cli", "run", "--inbox", str(reports / QUARANTINE_DIR), "--out", str(reports),
          "--roster", str(roster_file)],
-        cwd=REPO, capture_output=True, text=True, timeout=120,
+        check=False, cwd=REPO, capture_output=True, text=True, timeout=120,
     )
     assert proc.returncode != 0
     assert "tidak boleh sama atau saling memuat" in proc.stderr
@@ -149,7 +149,7 @@ def test_kipp_watch_with_the_output_inside_the_inbox_writes_not_even_its_lock(tm
     proc = subprocess.run(
         [sys.executable, "-m", "flows.cli", "watch", "--inbox", str(inbox), "--out", str(inbox / "laporan"),
          "--roster", str(roster_file)],
-        cwd=REPO, capture_output=True, text=True, timeout=120,
+        check=False, cwd=REPO, capture_output=True, text=True, timeout=120,
     )
     assert proc.returncode != 0
     assert "tidak boleh sama atau saling memuat" in proc.stderr
@@ -402,7 +402,7 @@ def test_unreadable_file_and_folder_as_nobody_are_quarantined_with_their_partici
     proc = subprocess.run(
         ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", sys.executable, "-c", script,
          str(inbox), str(roster), str(out)],
-        cwd=REPO, capture_output=True, text=True, timeout=300, env=env,
+        check=False, cwd=REPO, capture_output=True, text=True, timeout=300, env=env,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "Traceback" not in proc.stdout + proc.stderr
@@ -453,7 +453,7 @@ def test_the_watcher_as_nobody_survives_an_unreadable_folder(shared_dir: Path, m
     proc = subprocess.run(
         ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", sys.executable, "-c", WATCH_AS_NOBODY,
          str(inbox), str(roster), str(out), mode],
-        cwd=REPO, capture_output=True, text=True, timeout=300,
+        check=False, cwd=REPO, capture_output=True, text=True, timeout=300,
         env={**os.environ, "HOME": str(shared_dir), "PYTHONDONTWRITEBYTECODE": "1"},
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -532,7 +532,7 @@ def test_a_full_disk_leaves_no_partial_copy_in_karantina(tmp_path: Path, roster_
     (inbox / "besar.pdf").write_bytes(b"%PDF-1.7\n" + os.urandom(400_000))
     config = _config(inbox, tmp_path / "reports", roster_file)
     screening = _screened_but_not_copied(config)
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(small)], capture_output=True)
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(small)], capture_output=True, check=False)
     if mounted.returncode != 0:
         pytest.skip(f"cannot mount a small tmpfs: {mounted.stderr.decode().strip()}")
     try:
@@ -659,7 +659,7 @@ def test_kipp_run_prints_an_ansi_name_escaped(tmp_path: Path, roster_file: Path)
     proc = subprocess.run(
         [sys.executable, "-m", "flows.cli", "run", "--inbox", str(inbox), "--roster", str(roster_file),
          "--out", str(out)],
-        cwd=REPO, capture_output=True, text=True, timeout=300, env={**os.environ, "KIPP_SETTLE_SECONDS": "0"},
+        check=False, cwd=REPO, capture_output=True, text=True, timeout=300, env={**os.environ, "KIPP_SETTLE_SECONDS": "0"},
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "\x1b" not in proc.stdout

@@ -10,7 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from models.inbox import NotRegularFile, ignore_reason, open_regular, printable, scan_inbox, settle, storable
+from models.inbox import (
+    NotRegularFile,
+    ignore_reason,
+    open_regular,
+    printable,
+    scan_inbox,
+    settle,
+    storable,
+)
 from models.records import Reason
 
 
@@ -104,12 +112,11 @@ def test_open_regular_refuses_links_and_fifos_and_finds_escaped_names(tmp_path: 
     os.mkfifo(tmp_path / "pipa.pdf")
     with open(os.path.join(os.fsencode(tmp_path), b"nama \xff.pdf"), "wb") as fh:
         fh.write(b"isi")
-    with pytest.raises(OSError) as caught:
-        with open_regular(tmp_path, "tautan.pdf"):
-            pass
+    with pytest.raises(OSError) as caught, open_regular(tmp_path, "tautan.pdf"):
+        pass
     assert caught.value.errno == errno.ELOOP
-    with pytest.raises(NotRegularFile):  # opened without blocking, then refused by fstat
-        with open_regular(tmp_path, "pipa.pdf"):
-            pass
+    # Opened without blocking, then refused by fstat.
+    with pytest.raises(NotRegularFile), open_regular(tmp_path, "pipa.pdf"):
+        pass
     with open_regular(tmp_path, "nama \\xff.pdf") as (fd, st):
         assert os.read(fd, 10) == b"isi" and st.st_size == 3
