@@ -190,6 +190,7 @@ def _run_flow(inbox: Path, roster: Path, out: Path, edition: str, prior: Path | 
 
 
 def _print_summary(result: dict, seconds: float) -> None:
+    from models.inbox import printable
     from models.records import Completeness
 
     screening = result["screening"]
@@ -211,7 +212,7 @@ def _print_summary(result: dict, seconds: float) -> None:
     if quarantined:
         click.echo(f"{len(quarantined)} berkas dikarantina (alasan di laporan):")
         for o in quarantined[:10]:
-            click.echo(f"  {o.path}: {o.reason}")
+            click.echo(f"  {printable(o.path)}: {o.reason}")
         if len(quarantined) > 10:
             click.echo(f"  ... dan {len(quarantined) - 10} lagi")
     click.echo("Laporan:")
@@ -267,9 +268,11 @@ def watch_command(inbox: Path, roster: Path, out: Path, edition: str, prior: Pat
 
     from extractors.sandbox import keep_workers, release_workers
     from flows.lock import OutputLock
+    from flows.pipeline import check_folders
     from flows.reporting import check_output_folder
     from flows.watch import WatchOptions, watch
 
+    check_folders(inbox, out)  # before anything is written: the lock never lands in the inbox
     check_output_folder(out)
     lock = OutputLock(out, "watch").acquire()  # before Prefect and the workers start: a second watcher stops at once
     intake_flow = _prepare(inbox, roster, out, edition, prior)

@@ -7,7 +7,6 @@ only new or changed files, and later steps (duplicates, themes) reuse the text.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -22,6 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from models.errors import LedgerError, OutputError, os_reason
+from models.inbox import hash_fd, hash_item, open_regular
 from models.records import Extraction, InboxItem, Outcome, Reason
 
 SCHEMA_VERSION = 2
@@ -75,7 +75,11 @@ CREATE TABLE IF NOT EXISTS extractions (
 );
 """
 # Columns added after a ledger may already exist: (table, column, type).
-_ADDED_COLUMNS = (("extractions", "ocr_confidence", "REAL"),)
+_ADDED_COLUMNS = (
+    ("extractions", "ocr_confidence", "REAL"),
+    ("files", "inode", "INTEGER"),  # with ctime_ns: a same-size replacement with its mtime restored is noticed
+    ("files", "ctime_ns", "INTEGER"),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,11 +94,12 @@ class StoredExtraction:
 
 
 def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        while block := fh.read(chunk):
-            digest.update(block)
-    return digest.hexdigest()
+    """The sha256 of a regular file, read through one descriptor that follows no link and never blocks.
+
+    Raises OSError for a link (ELOOP), a FIFO, socket or device (NotRegularFile), or a file gone.
+    """
+    with open_regular(path.parent, path.name) as (fd, _):
+        return hash_fd(fd, chunk)
 
 
 def _now() -> str:
@@ -149,40 +154,50 @@ class Ledger:
 
     # -- what is in the inbox -------------------------------------------------------------
 
-    def sync_inbox(self, inbox: Path, items: Iterable[InboxItem]) -> dict[str, str]:
-        """Record the files now in the inbox and return their sha256 by path.
+    def sync_inbox(self, inbox: Path, items: Iterable[InboxItem]) -> tuple[list[InboxItem], dict[str, str]]:
+        """Record the entries now in the inbox; return them as hashed and their sha256 by path.
 
-        A file whose size and mtime are unchanged keeps its recorded hash; any other is hashed.
+        A file keeps its recorded hash only when size, mtime, inode and ctime are all unchanged (a
+        file replaced in place with `touch -r` keeps its mtime, never its ctime); any doubt re-hashes.
+        Hashing opens the file once, without following links, and records what that descriptor
+        showed: a file gone meanwhile is left out (and, if seen before, becomes removed_from_inbox);
+        one that became a link, FIFO or socket, or cannot be read, gets its reason instead.
         Paths that were seen before and are gone are kept, marked as no longer present.
         """
         known = {
             row[0]: row[1:]
-            for row in self.db.execute("SELECT path, size, mtime_ns, sha256 FROM files")
+            for row in self.db.execute("SELECT path, size, mtime_ns, inode, ctime_ns, sha256 FROM files")
         }
         now = _now()
         hashes: dict[str, str] = {}
+        kept: list[InboxItem] = []
         rows = []
         for item in items:
             old = known.get(item.path)
-            if item.ignore_reason is not None:
-                sha = None  # never read: a partial download may still be growing
-            elif old and old[0] == item.size and old[1] == item.mtime_ns and old[2]:
-                sha = old[2]
-            else:
-                sha = sha256_file(inbox / item.path)
+            sha = None  # never read: a partial download may still be growing
+            if item.ignore_reason is None:
+                if old and old[-1] and tuple(old[:4]) == (item.size, item.mtime_ns, item.inode, item.ctime_ns):
+                    sha = old[-1]
+                else:
+                    hashed = hash_item(inbox, item)
+                    if hashed is None:
+                        continue  # gone between the scan and the hash: it was never there
+                    item, sha = hashed.item, hashed.sha256
             if sha:
                 hashes[item.path] = sha
-            rows.append((item.path, item.size, item.mtime_ns, sha, now, now))
+            kept.append(item)
+            rows.append((item.path, item.size, item.mtime_ns, item.inode, item.ctime_ns, sha, now, now))
         with self.transaction():
             self.db.execute("UPDATE files SET present = 0")
             self.db.executemany(
-                """INSERT INTO files(path, size, mtime_ns, sha256, present, first_seen, last_seen)
-                   VALUES (?, ?, ?, ?, 1, ?, ?)
+                """INSERT INTO files(path, size, mtime_ns, inode, ctime_ns, sha256, present, first_seen, last_seen)
+                   VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?)
                    ON CONFLICT(path) DO UPDATE SET size=excluded.size, mtime_ns=excluded.mtime_ns,
+                   inode=excluded.inode, ctime_ns=excluded.ctime_ns,
                    sha256=excluded.sha256, present=1, last_seen=excluded.last_seen""",
                 rows,
             )
-        return hashes
+        return kept, hashes
 
     def removed_paths(self) -> list[tuple[str, str | None, int]]:
         """Files recorded earlier that are no longer in the inbox: (path, sha256, size)."""

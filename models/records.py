@@ -147,7 +147,11 @@ class InboxItem:
     path: str  # relative to the inbox, "/" separators
     size: int
     mtime_ns: int
-    ignore_reason: Reason | None = None  # set for files that are never read (system files, partial downloads)
+    # Set for entries never read: system files, partial downloads, links, FIFOs; or found unusable
+    # before reading (unreadable, bad_file_name), which are quarantined. None: a file to read.
+    ignore_reason: Reason | None = None
+    inode: int = 0  # with ctime_ns: a file replaced in place (same size, mtime restored) is still noticed
+    ctime_ns: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,7 +24,7 @@ from flows.hostile_corpus import (
     write_scanned_pdf,
     write_zip_bomb,
 )
-from flows.pipeline import RunConfig, run_once
+from flows.pipeline import RunConfig, note_path, run_once
 from models.records import Reason, Status
 from models.settings import Settings
 from tests.conftest import BODY, cover, make_docx, make_pdf
@@ -137,7 +137,7 @@ def test_quarantined_files_are_copied_with_a_note_and_the_inbox_keeps_them(hosti
     for o in quarantined:
         copy = config.out / "karantina" / o.path
         assert copy.read_bytes() == (config.inbox / o.path).read_bytes()
-        note = copy.with_name(copy.name + ".alasan.txt").read_text(encoding="utf-8")
+        note = note_path(config.out, o.path).read_text(encoding="utf-8")
         assert f"alasan: {o.reason}" in note
     html = (config.out / "completeness.html").read_text(encoding="utf-8")
     assert "SMPN 15 terkunci.pdf" in html  # listed under SMP Negeri 15, so an admin can ask again

@@ -123,7 +123,7 @@ def test_reports_are_readable_by_others(tmp_path: Path, inbox: Path, roster_file
 
 
 def test_output_inside_the_inbox_is_refused(tmp_path: Path, inbox: Path, roster_file: Path) -> None:
-    with pytest.raises(KippError, match="must not be inside the inbox"):
+    with pytest.raises(KippError, match="tidak boleh sama atau saling memuat"):
         run_once(RunConfig(inbox, roster_file, inbox / "reports", "2021"))
 
 
