@@ -189,6 +189,18 @@ def _run_flow(inbox: Path, roster: Path, out: Path, edition: str, prior: Path | 
         return intake_flow(str(inbox), str(roster), str(out), edition, prior=str(prior) if prior else None)
 
 
+def _exit_on_internal_errors(result: dict) -> None:
+    """Reports written, but kipp failed on some files or steps: say so, and exit 6 for scripts."""
+    screening = result["screening"]
+    files = sum(1 for o in screening.documents if o.reason is not None and o.reason.value == "internal_error")
+    steps = [e.step for e in screening.errors]
+    if files or steps:
+        what = [f"{files} berkas (internal_error; lihat documents.csv)"] if files else []
+        what += [f"langkah {', '.join(steps)} (lihat completeness.html)"] if steps else []
+        click.echo(f"kipp: laporan ditulis, tetapi kipp gagal pada {' dan '.join(what)}", err=True)
+        click.get_current_context().exit(int(ExitCode.FILES_FAILED))
+
+
 def _print_summary(result: dict, seconds: float) -> None:
     from models.inbox import printable
     from models.records import Completeness
@@ -246,11 +258,7 @@ def run(inbox: Path, roster: Path, out: Path, edition: str, prior: Path | None) 
     start = time.perf_counter()
     result = _run_flow(inbox, roster, out, edition, prior)
     _print_summary(result, time.perf_counter() - start)
-    failed = result.get("internal_errors", 0)
-    if failed:
-        click.echo(f"kipp: laporan ditulis, tetapi kipp gagal memproses {failed} berkas (internal_error; "
-                   "lihat documents.csv)", err=True)
-        click.get_current_context().exit(int(ExitCode.FILES_FAILED))
+    _exit_on_internal_errors(result)
 
 
 @main.command("watch")
@@ -359,6 +367,7 @@ def demo(directory: Path, size: str, seed: int, fresh: bool) -> None:
     result = _run_flow(inbox, roster, directory / "reports", "2021")
     _print_summary(result, time.perf_counter() - start)
     click.echo(f"Buka {directory / 'reports' / 'completeness.html'} di peramban.")
+    _exit_on_internal_errors(result)
 
 
 @main.command()

@@ -323,6 +323,35 @@ def test_a_step_that_fails_as_a_whole_leaves_the_reports_and_says_so(
     assert "langkah <b>themes</b> gagal" in (out / "completeness.html").read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
+def test_kipp_run_writes_the_reports_then_exits_6_when_it_failed_on_a_file(
+    tmp_path: Path, roster_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    import models.screening as screening_module
+    from flows.cli import main
+
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    _pdf(inbox / "SMPN 5 Proposal Inovasi.pdf", INOVASI, "SMP NEGERI 5 MALANG")
+    _pdf(inbox / "SMPN 15 Proposal Kinerja.pdf", KINERJA, "SMP NEGERI 15 MALANG")
+    real = screening_module.detect_doc_type
+
+    def detect_or_fail(path: str, cover_text: str):
+        if path.startswith("SMPN 15"):
+            raise RuntimeError("galat yang disengaja untuk uji")
+        return real(path, cover_text)
+
+    monkeypatch.setattr(screening_module, "detect_doc_type", detect_or_fail)
+    result = CliRunner().invoke(main, ["run", "--inbox", str(inbox), "--roster", str(roster_file), "--out", str(out)])
+    assert result.exit_code == 6, result.output
+    assert "gagal pada 1 berkas (internal_error" in result.output
+    assert "Traceback" not in result.output
+    doc = json.loads((out / "screening.json").read_text(encoding="utf-8"))
+    states = {d["path"]: d["reason"] for d in doc["documents"]}
+    assert states == {"SMPN 5 Proposal Inovasi.pdf": None, "SMPN 15 Proposal Kinerja.pdf": "internal_error"}
+
+
 # -- a blank document never counts (point 3) ---------------------------------------------
 
 
