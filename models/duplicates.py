@@ -18,6 +18,10 @@ import numpy as np
 log = logging.getLogger(__name__)
 
 PRIOR_PREFIX = "prior/"
+# Bumped whenever the same documents may give other flags, so that flags cached by an earlier
+# version (flows/dedupe.py keys its cache on it) are computed again.
+# 2: title flags need the whole innovation name to agree (issue 18, point 8).
+FLAGS_VERSION = 2
 
 
 class DuplicateKind(Labelled):
@@ -463,7 +467,9 @@ _LABEL = re.compile(r"^\s*(?:nama|judul)\s+(?:inovasi|program)\s*[:.\-]?\s*(.*)$
 _ACRONYM_FIRST = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9.'\- ]{1,24}?)\s*\(\s*([^()]{8,160}?)\s*\)\s*\.?\s*$")
 _ACRONYM_LAST = re.compile(r"^\s*([^()]{8,160}?)\s*\(\s*([A-Za-z0-9][A-Za-z0-9.'\- ]{1,24}?)\s*\)\s*\.?\s*$")
 # "SI CANTIK: Sistem Antrian ..." and "SI CANTIK - Sistem Antrian ..."
-_ACRONYM_SEP = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9.'\- ]{1,24}?)\s*(?::|\s[-\u2013\u2014]\s)\s*([^()]{8,160}?)\s*\.?\s*$")
+_ACRONYM_SEP = re.compile(
+    r"^\s*([A-Za-z0-9][A-Za-z0-9.'\- ]{1,24}?)\s*(?::|\s[-\u2013\u2014]\s)\s*([^()]{8,160}?)\s*\.?\s*$"
+)
 # The spelt-out name alone on the line under its acronym: "(Sistem Antrian Cepat)".
 _EXPANSION_LINE = re.compile(r"^\s*\(\s*([^()]{8,160}?)\s*\)\s*\.?\s*$")
 _QUOTES = str.maketrans("", "", "\"\u201c\u201d\u201e\u00ab\u00bb")
@@ -502,19 +508,21 @@ class _Title:
 
 
 def _acronym_of(text: str, expansion: str) -> str | None:
-    """The acronym side of "X (Y)": shorter than the spelt-out side, at most 3 words, some capitals."""
+    """The acronym side of "X (Y)": shorter than the spelt-out side, at most 3 words, capitals
+    ("SI CANTIK", "Si-Cantik"; one word needs only its first: "Simpel")."""
     letters = re.sub(r"[^A-Za-z0-9]", "", text)
     upper = sum(c.isupper() for c in letters)
-    if len(letters) < 3 or upper < 2 or len(text.split()) > 3 or len(text) >= len(expansion):
+    words = len(text.split())
+    if len(letters) < 3 or words > 3 or len(text) >= len(expansion) or upper < (1 if words == 1 else 2):
         return None
     return letters.upper()
 
 
 def _acronym_alone(line: str) -> str | None:
-    """A title that is only an acronym: "SIMPEL", "SI CANTIK", "e-LAPOR", "SiCantik"."""
+    """A title that is only an acronym: "SIMPEL", "Simpel", "SI CANTIK", "e-LAPOR", "Si-Cantik"."""
     letters = re.sub(r"[^A-Za-z0-9]", "", line)
     words = line.split()
-    if not 3 <= len(letters) <= 16 or len(words) > 3 or sum(c.isupper() for c in letters) < 2:
+    if not 3 <= len(letters) <= 16 or len(words) > 3 or sum(c.isupper() for c in letters) < min(2, len(words)):
         return None
     if any(c.islower() for c in letters) and len(words) > 1:
         return None  # "Rumah Gizi": words, not an acronym
@@ -541,8 +549,8 @@ def _parse_title(raw: str) -> _Title | None:
     for pattern, short, long in ((_ACRONYM_FIRST, 1, 2), (_ACRONYM_LAST, 2, 1), (_ACRONYM_SEP, 1, 2)):
         if (m := pattern.match(line)) and len(m.group(long).split()) >= 2:
             acronym = _acronym_of(m.group(short), m.group(long))
-            if pattern is _ACRONYM_SEP and acronym:  # "Gerakan Peduli: ..." is a name with a colon
-                acronym = _acronym_alone(m.group(short))
+            if pattern is _ACRONYM_SEP and acronym and len(m.group(short).split()) > 1:
+                acronym = _acronym_alone(m.group(short))  # "Gerakan Peduli: ..." is a name with a colon
             if acronym:
                 expansion = m.group(long)
                 break
