@@ -518,11 +518,15 @@ def _acronym_of(text: str, expansion: str) -> str | None:
     return letters.upper()
 
 
-def _acronym_alone(line: str) -> str | None:
-    """A title that is only an acronym: "SIMPEL", "Simpel", "SI CANTIK", "e-LAPOR", "Si-Cantik"."""
+def _acronym_alone(line: str, max_words: int = 2) -> str | None:
+    """A title that is only an acronym: "SIMPEL", "Simpel", "SI CANTIK", "e-LAPOR", "Si-Cantik".
+
+    Three words or more are a name, whatever their case ("KAMPUNG SEHAT GURU"), except over a
+    "(spelt-out name)" line, where derive_title allows max_words=3.
+    """
     letters = re.sub(r"[^A-Za-z0-9]", "", line)
     words = line.split()
-    if not 3 <= len(letters) <= 16 or len(words) > 3 or sum(c.isupper() for c in letters) < min(2, len(words)):
+    if not 3 <= len(letters) <= 16 or len(words) > max_words or sum(c.isupper() for c in letters) < min(2, len(words)):
         return None
     if any(c.islower() for c in letters) and len(words) > 1:
         return None  # "Rumah Gizi": words, not an acronym
@@ -649,7 +653,7 @@ def derive_title(text: str) -> str | None:
         title = _parse_title(line)
         if title and title.acronym and title.words:
             return title.raw
-        if title and title.acronym and i + 1 < len(lines) and _EXPANSION_LINE.match(lines[i + 1]):
+        if _acronym_alone(line, max_words=3) and i + 1 < len(lines) and _EXPANSION_LINE.match(lines[i + 1]):
             return with_expansion(line, i)
     return None
 

@@ -337,6 +337,8 @@ def test_the_same_long_name_without_an_acronym_is_a_title_flag() -> None:
                         "Nama Inovasi: gerakan masyarakat peduli lansia.")
     assert _kinds(flags) == [("p0/inovasi.pdf", "p1/inovasi.pdf", "title")]
     assert flags[0].score == 1.0
+    # In capitals, three words are still a name, not an acronym.
+    assert len(_names_only("Nama Inovasi: KAMPUNG SEHAT GURU", "Nama Inovasi: Kampung Sehat Guru")) == 1
 
 
 def test_a_spelt_out_name_on_one_side_agrees_with_the_same_name_and_its_acronym_on_the_other() -> None:
