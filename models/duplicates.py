@@ -458,7 +458,8 @@ def _matching_passages(
 # Acronyms repeat across units all the time (SIMPEL, SI CANTIK, LAPOR: dozens of units each, each
 # spelling them out its own way), so an acronym says nothing on its own. A `title` flag needs the
 # innovation's whole name to agree: the spelt-out name word for word (case, punctuation, word order,
-# glued words and small typos aside) and, where both titles give one, the acronym. A title that is
+# glued words and small typos aside) and, where both titles give one, the acronym (or the acronym
+# cut short: SI JURSI for SIJURSIPRIMA, as units write one name both ways). A title that is
 # only an acronym never flags (its text is still compared in full, as every text is); nor does a
 # generic title ("Inovasi Pelayanan Publik", "Proposal Inovasi", the unit's own name).
 
@@ -601,8 +602,10 @@ def _same_words(x: _Title, y: _Title) -> bool:
 
 
 def _same_acronym(a: str, b: str) -> bool:
-    """Equal once spacing, case and punctuation are gone; one typo allowed from 6 letters."""
-    return a == b or _same_word(a.lower(), b.lower())
+    """Equal once spacing, case and punctuation are gone, up to a typo (one letter from 6 letters);
+    or one is the other cut short, keeping 4 letters or more: SIJURSI for SIJURSIPRIMA."""
+    shorter, longer = sorted((a, b), key=len)
+    return a == b or _same_word(a.lower(), b.lower()) or (len(shorter) >= 4 and longer.startswith(shorter))
 
 
 def same_innovation_name(x: _Title, y: _Title) -> bool:

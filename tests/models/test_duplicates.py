@@ -322,6 +322,7 @@ def test_one_acronym_spelt_out_two_ways_is_two_innovations_and_never_flags() -> 
         "“SI CANTIK” (Sistem Antrean Cepat Tanpa Keluhan)",  # quoted; antrean is how KBBI spells it
         "SI CANTIK (Sistem Cepat Antrian Tanpa Keluhan)",  # word order
         "SI CANTIK (Sistem Antrian Cepat Tanpa Kluhan)",  # a typo
+        "SICANTIKTAKEL (Sistem Antrian Cepat Tanpa Keluhan)",  # the acronym in full, or cut short
     ],
 )
 def test_the_same_whole_name_written_differently_is_a_low_title_flag(other: str) -> None:
