@@ -564,3 +564,26 @@ def test_generated_corpus_copies_are_found_and_templates_are_not() -> None:
     assert result.title_truth >= 2 and result.title_found == result.title_truth
     assert result.title_distinct >= 2 and result.title_wrong == 0
     assert result.title_extra == 0 and result.title_flags == result.title_truth
+
+
+def test_flags_cached_by_an_earlier_version_of_the_rules_are_computed_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pickle
+
+    from flows import dedupe
+
+    docs = [_titled("PPINTAR (Perpustakaan Terpadu)", ANTRIAN, "UPT Puskesmas Dinoyo", "p0", "p0/inovasi.pdf"),
+            _titled("PPINTAR (Pembelajaran Keliling)", LITERASI, "SD Negeri Sawojajar 1", "p1", "p1/inovasi.pdf")]
+    cache = tmp_path / ".kipp" / dedupe.CACHE_NAME
+    assert dedupe.find_flags(docs, [], tmp_path, 1) == []
+    key, _ = pickle.loads(cache.read_bytes())
+    # The cache an earlier version left for the same documents, holding its rule's acronym flag.
+    monkeypatch.setattr(dedupe, "FLAGS_VERSION", dedupe.FLAGS_VERSION - 1)
+    dedupe.find_flags(docs, [], tmp_path, 1)
+    old_key, _ = pickle.loads(cache.read_bytes())
+    cache.write_bytes(pickle.dumps((old_key, ["title flag of the old rule"])))
+    assert dedupe.find_flags(docs, [], tmp_path, 1) == ["title flag of the old rule"]  # the cache is used
+    monkeypatch.undo()
+    assert dedupe.find_flags(docs, [], tmp_path, 1) == []  # recomputed, not the old version's flags
+    assert pickle.loads(cache.read_bytes())[0] == key != old_key
