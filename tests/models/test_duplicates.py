@@ -456,7 +456,7 @@ def test_flags_publish_the_five_keys() -> None:
 def _inbox(root: Path, copies: bool) -> Path:
     """Five participants' proposals; with copies, Kelurahan Bunulrejo's Inovasi is an edited copy of
     Puskesmas Kendalkerep's and SMP Negeri 5 names its innovation as SD Negeri Sawojajar 1 does."""
-    from tests.conftest import cover, make_docx, make_pdf
+    from tests.conftest import BODY, cover, make_docx, make_pdf
 
     def pdf(path: str, unit: str, title: str, sentences: list[str]) -> None:
         body = "\n".join(sentences).replace("{unit}", unit)
@@ -480,7 +480,7 @@ def _inbox(root: Path, copies: bool) -> Path:
     for unit, folder in (("UPT Puskesmas Kendalkerep", "Puskesmas Kendalkerep"),
                          ("SD Negeri Sawojajar 1", "SDN Sawojajar 1"), ("Kelurahan Arjosari", "Kel Arjosari")):
         make_pdf(root / folder / "Proposal Kinerja.pdf",
-                 [cover("PROPOSAL KINERJA PENYELENGGARAAN PELAYANAN PUBLIK", unit.upper()), f"Profil {unit}."])
+                 [cover("PROPOSAL KINERJA PENYELENGGARAAN PELAYANAN PUBLIK", unit.upper()), f"Profil {unit}.", BODY])
     return root
 
 
