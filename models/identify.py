@@ -45,7 +45,8 @@ COVER_LINE_CHARS = 120  # longer lines are prose, where units are mentioned in p
 
 COVER_WINDOW = 3  # a long agency name wraps over up to three cover lines
 MOST = 0.5  # a word in more than this share of the roster's names is generic, unless it tells two apart
-MIN_ROSTER_FOR_GENERIC = 6  # below this a roster is too small to say what is common
+MIN_ROSTER_FOR_GENERIC = 6
+_ORGANISER = frozenset({"kipp", "kompetisi"})  # words of the competition's own line on a cover  # below this a roster is too small to say what is common
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,30 +221,36 @@ class Identifier:
 
     def identify(self, path: str, cover: str = "") -> Identification:
         """Identify the participant of an inbox file from its relative path and cover text."""
-        path_best, path_regions = self._best_over(path_segments(path), abbreviations=True)
-        cover_best, cover_regions = self._best_over(cover_segments(cover))
-        mentioned = (path_regions, cover_regions)
-        by_path = self._decide(*path_best, mentioned)
-        by_cover = self._decide(*cover_best, mentioned)
+        mentioned = (self.regions_mentioned(path, in_path=True), self.regions_mentioned(cover))
+        by_path = self._decide(*self._best_over(path_segments(path), abbreviations=True), mentioned)
+        by_cover = self._decide(*self._best_over(cover_segments(cover)), mentioned)
         return self._combine(by_path, by_cover)
 
-    def _best_over(
-        self, segments: list[str], abbreviations: bool = False
-    ) -> tuple[tuple[dict[str, float], set[str]], frozenset[Region]]:
-        """Best score per participant over the segments, the kinds that begin a segment, and the
-        regions any segment mentions."""
+    def regions_mentioned(self, text: str, in_path: bool = False) -> frozenset[Region]:
+        """The regions a file's path (abbreviations understood) or its cover mentions.
+
+        The competition's own line ("KIPP KOTA MALANG 2021") names the organiser, not the sender; a
+        region said vaguely ("Malang") and precisely ("Kabupaten Malang") is the precise one.
+        """
+        if in_path:
+            _, found = self._name_tokens(text, abbreviations=True)
+        else:
+            lines = [line for line in _cover_lines(text) if not _ORGANISER.intersection(tokens(line, frozenset()))]
+            _, found = self._name_tokens("\n".join(lines))
+        return frozenset(r for r in found if not (r[0] is None and any(o[1] == r[1] and o[0] for o in found)))
+
+    def _best_over(self, segments: list[str], abbreviations: bool = False) -> tuple[dict[str, float], set[str]]:
+        """Best score per participant over the segments, and the kinds that begin a segment."""
         best: dict[str, float] = {}
         leading: set[str] = set()
-        regions: set[Region] = set()
         for seg in segments:
-            toks, mentioned = self._name_tokens(seg, abbreviations)
-            regions |= mentioned
+            toks, _ = self._name_tokens(seg, abbreviations)
             if toks and toks[0] in KINDS:
                 leading.add(toks[0])
             for pid, score in self._score_tokens(toks).items():
                 if score > best.get(pid, 0.0):
                     best[pid] = score
-        return (best, leading), frozenset(regions)
+        return best, leading
 
     def _decide(
         self, scores: dict[str, float], leading_kinds: set[str], mentioned: tuple[frozenset[Region], ...] = ()
@@ -335,12 +342,16 @@ def path_segments(path: str) -> list[str]:
 def cover_segments(cover: str) -> list[str]:
     """Short lines of the cover page, alone and joined to the next one and two (a long agency name
     wraps over up to three lines)."""
-    lines = [" ".join(line.split()) for line in cover.splitlines()]
-    lines = [line for line in lines if line and len(line) <= COVER_LINE_CHARS][:COVER_LINES]
+    lines = _cover_lines(cover)
     segments = list(lines)
     for width in range(2, COVER_WINDOW + 1):
         segments += [" ".join(lines[i : i + width]) for i in range(len(lines) - width + 1)]
     return segments
+
+
+def _cover_lines(cover: str) -> list[str]:
+    lines = [" ".join(line.split()) for line in cover.splitlines()]
+    return [line for line in lines if line and len(line) <= COVER_LINE_CHARS][:COVER_LINES]
 
 
 def _ancestor_chain(roster: Roster, participant_id: str) -> list[str]:

@@ -16,6 +16,7 @@ ABBREVIATIONS: dict[str, str] = {
     "negri": "negeri",
     "ngeri": "negeri",
     "pkm": "puskesmas",
+    "pusk": "puskesmas",
     "kel": "kelurahan",
     "kelur": "kelurahan",
     "kec": "kecamatan",
@@ -71,6 +72,7 @@ ABBREVIATIONS: dict[str, str] = {
     "dp3ap2kb": "dinas pemberdayaan perempuan perlindungan anak pengendalian penduduk keluarga berencana",
     "dppkb": "dinas pengendalian penduduk keluarga berencana",
     "uptd": "upt",
+    "sda": "sumber daya alam",  # "Bidang Perekonomian dan SDA"; never read as Sidoarjo
     "kabupatan": "kabupaten",
 }
 
