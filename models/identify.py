@@ -41,12 +41,10 @@ TYPO_CUTOFF = 85.0  # similarity of a misspelt distinctive word to the real one
 NO_KIND_FACTOR = 0.9  # "Bunulrejo.pdf" names Kelurahan Bunulrejo less surely than "Kel. Bunulrejo"
 COVER_LINES = 40  # a cover page; lines further down are the body
 COVER_LINE_CHARS = 120  # longer lines are prose, where units are mentioned in passing
-
-
 COVER_WINDOW = 3  # a long agency name wraps over up to three cover lines
 MOST = 0.5  # a word in more than this share of the roster's names is generic, unless it tells two apart
-MIN_ROSTER_FOR_GENERIC = 6
-_ORGANISER = frozenset({"kipp", "kompetisi"})  # words of the competition's own line on a cover  # below this a roster is too small to say what is common
+MIN_ROSTER_FOR_GENERIC = 6  # below this a roster is too small to say what is common
+_ORGANISER = frozenset({"kipp", "kompetisi"})  # words of the competition's own line on a cover
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,25 +95,24 @@ def roster_places(roster: Roster, generic: frozenset[str] = DEFAULT_GENERIC) -> 
 def roster_generic(keys: list[NameKey]) -> frozenset[str]:
     """Words in most of the roster's names that never tell two of them apart.
 
-    "Kota" and a place are regions, never name words, so a region shared by every entry only rules
-    out texts of other regions; a word such as "kabupaten" or "malang" counts wherever it separates
-    two entries (Kota Malang and Kabupaten Malang).
+    Regions are not words here: "Kota Malang" and "Kabupaten Malang" are read apart from the name
+    (`split_regions`), so a region shared by every entry only rules out texts of other regions, and
+    Kota and Kabupaten Malang stay apart however many entries name them.
     """
     if len(keys) < MIN_ROSTER_FOR_GENERIC:
         return frozenset()
+
+    def distinct_names(drop: frozenset[str]) -> int:
+        return len({(k.kind, tuple(w for w in k.distinctive if w not in drop), k.numbers, k.regions) for k in keys})
+
     df = Counter(w for key in keys for w in set(key.distinctive))
-    out: set[str] = set()
+    out: frozenset[str] = frozenset()
     for word, count in sorted(df.items(), key=lambda kv: (-kv[1], kv[0])):
         if count <= MOST * len(keys):
             break
-
-        def signature(key: NameKey, drop: frozenset[str]) -> tuple:
-            return (key.kind, tuple(w for w in key.distinctive if w not in drop), key.numbers, key.regions)
-
-        drop = frozenset(out | {word})
-        if len({signature(k, drop) for k in keys}) == len({signature(k, frozenset(out)) for k in keys}):
-            out.add(word)
-    return frozenset(out)
+        if distinct_names(out | {word}) == distinct_names(out):
+            out |= {word}
+    return out
 
 
 class Identifier:

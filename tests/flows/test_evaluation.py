@@ -9,7 +9,7 @@ import pytest
 
 from extractors import extract
 from flows.demo_corpus import generate_inbox, malang_roster
-from flows.evaluation import evaluate_corpus, format_report
+from flows.evaluation import EvalReport, evaluate_corpus, format_report
 
 
 def _words(path: Path) -> list[str]:
@@ -51,3 +51,22 @@ def test_demo_inbox_is_screened_right_and_its_copy_flagged(tmp_path: Path) -> No
     assert report.identified_share == 1.0 and report.wrong_participant == 0
     assert (report.copies, report.copies_flagged) == (1, 1), format_report([report])
     assert report.other_near <= 3, format_report([report])
+
+
+def _report(size: str, right: int, wrong: int = 0, completeness: int = 10) -> EvalReport:
+    return EvalReport(size, 1, 100, 10, 100, right, wrong, 0, 0, 0, 100, completeness, 1.0)
+
+
+def test_a_province_passes_with_files_left_undecided_but_never_with_a_wrong_participant() -> None:
+    # "SDN Sukorejo 1.pdf" under a cover that names no region exists in a dozen regencies: undecided is right.
+    assert _report("province", 96, completeness=9).passed
+    assert not _report("province", 96, wrong=1).passed
+    assert not _report("province", 90).passed
+    assert not _report("full", 96, completeness=9).passed  # a city edition must place every file
+    assert _report("full", 99).passed
+
+
+def test_the_report_counts_undecided_files_by_reason() -> None:
+    report = _report("province", 96)
+    report.undecided = {"ambiguous_participant": 3, "unidentified": 1}
+    assert "ambiguous_participant 3, unidentified 1" in format_report([report])
