@@ -204,8 +204,8 @@ def province_roster(seed: int = 0) -> list[RosterRow]:
 
     Every region has its agencies (named with the region: "Dinas Kesehatan Kabupaten Malang"), one or
     two sub-units named with their parent ("UPT ... pada Satuan Polisi Pamong Praja ...", "Bidang ...
-    BAPPEDA ...", "UPTD PPA Dinas ..."), kecamatan and kelurahan, puskesmas, SMP Negeri 1-12 (numbers
-    repeat in every region) and SD Negeri named after places that recur across the province; schools,
+    BAPPEDA ...", "UPTD PPA Dinas ..."), kecamatan and kelurahan, puskesmas, SMP Negeri 1-8 up to 1-16
+    (numbers repeat in every region) and SD Negeri named after places that recur across the province; schools,
     puskesmas and kelurahan carry their region only through their parent.
     """
     rng = random.Random(seed)
@@ -235,8 +235,9 @@ def province_roster(seed: int = 0) -> list[RosterRow]:
                  for i, k in enumerate(places[3:9])]
         rows += [RosterRow(f"{r}-pkm-{_slug(k)}", f"UPT Puskesmas {k}", "puskesmas", pd["dinkes"])
                  for k in places[:6]]
+        # Regions have more or fewer SMP: SMP Negeri 14 is registered in some and unknown in others.
         rows += [RosterRow(f"{r}-smp-{n:02d}", f"SMP Negeri {n} {region}", "smp", pd["dispendik"])
-                 for n in range(1, _PROVINCE_SMP + 1)]
+                 for n in range(1, rng.randint(_PROVINCE_SMP - 4, _PROVINCE_SMP + 4) + 1)]
         sd: list[tuple[str, int]] = []
         for k in places:
             sd += [(k, n) for n in range(1, 4)]
@@ -1014,9 +1015,10 @@ class _InboxBuilder:
                   [(name, category, parent, _REGENCY) for name, category, parent in _OUT_OF_TOWN]]
         regions = sorted({region for r in self.roster if (region := self.region(r))})
         if regions:
-            # A provincial school that is not registered, named with its region (SMP Negeri 17 Kota Surabaya).
+            # A provincial school that is not registered, named with its region (SMP Negeri 17 Kota Surabaya),
+            # while schools of its number are registered in other regions.
             groups.append([(f"SMP Negeri {n} {region}", "smp", f"DINAS PENDIDIKAN {region.upper()}", "")
-                           for region in regions for n in range(_PROVINCE_SMP + 1, _PROVINCE_SMP + 9)])
+                           for region in regions for n in range(_PROVINCE_SMP - 3, _PROVINCE_SMP + 9)])
         groups = [[unit for unit in group if unit[0] not in taken] for group in groups]
         for group in groups:
             self.rng.shuffle(group)
