@@ -172,7 +172,9 @@ class Identifier:
         return self._score_tokens(self._name_tokens(text)[0])
 
     def _name_tokens(self, text: str, abbreviations: bool = False) -> tuple[list[str], frozenset[Region]]:
-        return split_regions(tokens(text, self.generic), self.places, REGION_ABBREVIATIONS if abbreviations else None)
+        return split_regions(
+            tokens(text, self.generic), self.places, REGION_ABBREVIATIONS if abbreviations else None, keep_places=True
+        )
 
     def _score_tokens(self, toks: list[str]) -> dict[str, float]:
         if not toks:

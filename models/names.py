@@ -214,12 +214,17 @@ Region = tuple[str | None, str]
 
 
 def split_regions(
-    toks: list[str], places: Mapping[str, frozenset[str]], abbreviations: Mapping[str, str] | None = None
+    toks: list[str],
+    places: Mapping[str, frozenset[str]],
+    abbreviations: Mapping[str, str] | None = None,
+    keep_places: bool = False,
 ) -> tuple[list[str], frozenset[Region]]:
     """The tokens without the regions they mention, and those regions.
 
     A place right after a kind is the unit's own name ("Kecamatan Lamongan", "SD Negeri Kediri 2"),
-    not a region; "Kota" or "Kabupaten" before an unknown word is dropped and says nothing.
+    not a region; "Kota" or "Kabupaten" before an unknown word is dropped and says nothing. With
+    `keep_places` (a text, not a roster name) the place stays among the tokens too: "SDN 1 Tuban" may
+    be SD Negeri Tuban 1.
     """
     rest: list[str] = []
     found: set[Region] = set()
@@ -232,6 +237,8 @@ def split_regions(
             nxt = abbreviations.get(nxt, nxt) if abbreviations else nxt
             if nxt in places:
                 found.add((REGION_MARKERS[tok], nxt))
+                if keep_places:
+                    rest.append(nxt)
                 i += 2
             else:
                 i += 1
@@ -240,6 +247,8 @@ def split_regions(
         if place in places and not after_kind and place not in REGION_NEEDS_MARKER:
             levels = places[place]
             found.add((next(iter(levels)) if len(levels) == 1 else None, place))
+            if keep_places:
+                rest.append(place)
         else:
             rest.append(tok)
         i += 1

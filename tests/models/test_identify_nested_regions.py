@@ -94,6 +94,7 @@ pkm-sukorejo-sby,UPT Puskesmas Sukorejo,puskesmas,dinkes-sby
 dinkes-blitar,Dinas Kesehatan Kabupaten Blitar,perangkat_daerah,
 pkm-sukorejo-blitar,UPT Puskesmas Sukorejo,puskesmas,dinkes-blitar
 kec-lamongan,Kecamatan Lamongan Kabupaten Lamongan,perangkat_daerah,
+sd-tuban-1,SD Negeri Tuban 1 Kabupaten Tuban,sd,
 """
 
 
@@ -149,6 +150,9 @@ def test_a_place_right_after_a_kind_is_the_units_name_not_a_region(regional: Ide
     assert split_regions(tokens("INOVASI SMPN 17 SUR"), JATIM_REGIONS, REGION_ABBREVIATIONS) == (
         ["inovasi", "smp", "17"], {("kota", "surabaya")})
     assert regional.identify("Kec. Lamongan.pdf").participant_id == "kec-lamongan"
+    # In a text the place counts both ways: "SDN 1 Tuban" is SD Negeri Tuban 1 of Kabupaten Tuban.
+    assert regional.identify("SDN 1 Tuban.pdf").participant_id == "sd-tuban-1"
+    assert regional.identify("SD Negeri Tuban 1 Kab. Lamongan.pdf").participant_id is None
 
 
 def test_roster_words_in_most_names_carry_no_identity_unless_they_tell_two_apart() -> None:
@@ -173,3 +177,18 @@ def test_fixed_generic_words_are_still_honoured(regional: Identifier) -> None:
     ident = Identifier(parse_roster(REGIONS_CSV), frozenset({"dan", "negeri", "daerah", "kota", "kabupaten"}))
     assert "daerah" in ident.generic and "kota" not in ident.generic  # kota must stay to read a region
     assert ident.identify("Badan Pendapatan Kabupaten Malang.pdf").participant_id == "bapenda-kab-malang"
+
+
+def test_what_a_cover_says_of_its_region(regional: Identifier) -> None:
+    # "Malang" alone and "Kabupaten Malang" on one cover: the Kabupaten.
+    cover = "PROPOSAL INOVASI\nSMPN 17 MALANG\nPEMERINTAH KABUPATEN MALANG"
+    assert regional.regions_mentioned(cover) == {("kabupaten", "malang")}
+    assert regional.identify("dokumen.pdf", cover).participant_id == "smp17-kab-malang"
+    # The competition's own line names the organiser, not the sender.
+    cover = "KOMPETISI INOVASI PELAYANAN PUBLIK (KIPP) KOTA MALANG TAHUN 2021\nSMP NEGERI 17\nKABUPATEN KEDIRI"
+    assert regional.identify("dokumen.pdf", cover).participant_id == "smp17-kab-kediri"
+    # "Kota" before a word that is no known region says nothing: a programme name, not a place.
+    assert regional.regions_mentioned("MENUJU KOTA LAYAK ANAK\nSMP NEGERI 17") == frozenset()
+    # Two regions on one cover and no way to tell: neither is ruled out, so the file stays undecided.
+    both = regional.identify("x.pdf", "SMP NEGERI 17\nKOTA KEDIRI\nKABUPATEN KEDIRI")
+    assert both.reason is Reason.AMBIGUOUS_PARTICIPANT
