@@ -112,7 +112,7 @@ KIND_REQUIRED = frozenset(
 )
 
 # Tokens that never carry identity. Region words (kota, kabupaten, a city's name) are not among them: a
-# region is read apart from the name (`regions`) and only ever rules a participant out. The identifier
+# region is read apart from the name (`split_regions`) and only ever rules a participant out. The identifier
 # adds the words the roster itself shows to be uninformative (models/identify.py, `roster_generic`).
 DEFAULT_GENERIC = frozenset(
     {
