@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from extractors import extract
-from flows.demo_corpus import generate_inbox, malang_roster
-from flows.evaluation import EvalReport, evaluate_corpus, format_report
+from flows.demo_corpus import generate_inbox, malang_roster, province_roster, write_roster
+from flows.evaluation import EvalReport, evaluate_corpus, format_report, score
+from flows.pipeline import RunConfig, run_once
 
 
 def _words(path: Path) -> list[str]:
@@ -70,3 +71,15 @@ def test_the_report_counts_undecided_files_by_reason() -> None:
     report = _report("province", 96)
     report.undecided = {"ambiguous_participant": 3, "unidentified": 1}
     assert "ambiguous_participant 3, unidentified 1" in format_report([report])
+
+
+@pytest.mark.slow
+def test_kota_and_kabupaten_malang_are_never_confused(tmp_path: Path) -> None:
+    # Two regions of one name out of the provincial corpus: same agencies, same SMP numbers, same villages.
+    rows = [r for r in province_roster(1) if r.id.startswith(("kota-malang-", "kabupaten-malang-"))]
+    write_roster(tmp_path / "roster.csv", rows)
+    truth = generate_inbox(tmp_path / "inbox", rows, seed=2)
+    result = run_once(RunConfig(tmp_path / "inbox", tmp_path / "roster.csv", tmp_path / "reports", "eval"))
+    report = score("province", 2, truth, result.screening, 0.0, n_participants=len(rows))
+    assert report.wrong_participant == 0 and report.unidentifiable_assigned == 0, format_report([report])
+    assert report.identified_share >= 0.98, format_report([report])
