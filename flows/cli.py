@@ -365,7 +365,7 @@ def demo(directory: Path, size: str, seed: int, fresh: bool) -> None:
 
 
 @main.command()
-@click.option("--size", type=click.Choice(["demo", "full"]), default="full", show_default=True)
+@click.option("--size", type=click.Choice(["demo", "full", "province"]), default="full", show_default=True)
 @click.option("--seed", "seeds", type=int, multiple=True, default=(1, 2, 3), show_default=True)
 @click.option("--dir", "directory", type=click.Path(path_type=Path), default=None,
               help="Keep the generated corpora here (default: a temporary folder).")
