@@ -15,14 +15,16 @@ from models.errors import KippError
 
 def _prepare(inbox: Path, roster: Path, out: Path, edition: str, prior: Path | None = None):
     """Check the inputs in one clear line, before Prefect starts; then configure Prefect."""
+    from flows.lifecycle import start_embedded_api
     from flows.pipeline import RunConfig, check_inputs
     from flows.prefect_env import configure_prefect
 
     try:
         check_inputs(RunConfig(inbox, roster, out, edition, prior=prior))
+        configure_prefect(out / ".kipp")
+        start_embedded_api(out / ".kipp")  # Prefect's server as kipp's supervised child, before the flow
     except KippError as e:
         raise click.ClickException(str(e)) from e
-    configure_prefect(out / ".kipp")
     from flows.intake import intake_flow  # imports prefect, after its settings are in place
 
     return intake_flow

@@ -6,13 +6,15 @@ Prefect flows in flows/intake.py call these steps; tests call them directly.
 from __future__ import annotations
 
 import logging
+import os
 import shutil
+import tempfile
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from extractors.sandbox import extract_many
-from flows.reporting import write_reports
+from flows.reporting import write_atomic, write_reports
 from models.errors import KippError
 from models.identify import Identifier
 from models.inbox import scan_inbox, settle
@@ -136,11 +138,11 @@ def copy_quarantined(config: RunConfig, screening: Screening) -> Path:
             wanted[note] = o.path
             if not target.exists() or target.stat().st_size != o.size:
                 target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy2(config.inbox / o.path, target)
-            note.write_text(
+                _copy_whole(config.inbox / o.path, target)
+            write_atomic(
+                note,
                 f"berkas: {o.path}\nsha256: {o.sha256}\nalasan: {o.reason}\nketerangan: {o.detail or ''}\n"
                 f"dugaan peserta: {o.participant_id or '-'}\n",
-                encoding="utf-8",
             )
     if folder.exists():
         for path in sorted(folder.rglob("*"), reverse=True):
@@ -149,6 +151,20 @@ def copy_quarantined(config: RunConfig, screening: Screening) -> Path:
             elif path.is_dir() and not any(path.iterdir()):
                 path.rmdir()
     return folder
+
+
+def _copy_whole(source: Path, target: Path) -> None:
+    """Copy under a temporary name, then rename: a full disk leaves the old copy or none, never part of one."""
+    fd, name = tempfile.mkstemp(dir=target.parent, prefix=".kipp-", suffix=".tmp")  # short: any name fits
+    os.close(fd)
+    aside = Path(name)
+    try:
+        shutil.copy2(source, aside)
+        aside.replace(target)
+    except OSError as e:  # name the copy the admin looks for, not the temporary one
+        raise OSError(e.errno, e.strerror, str(target)) from e
+    finally:
+        aside.unlink(missing_ok=True)
 
 
 def run_once(config: RunConfig) -> RunResult:
