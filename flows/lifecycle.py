@@ -45,7 +45,7 @@ SCRATCH_PREFIX = "kipp-prefect-"
 TEMPLATE_NAME = "prefect-schema.db"
 LEGACY_DB = ("prefect.db", "prefect.db-wal", "prefect.db-shm")  # the database kipp kept in its home before
 PARENT_POLL_SECONDS = 0.2
-MAX_LAUNCHES = 3  # uvicorn exits 3 on a busy port and on a failed start-up alike; Prefect retries forever
+MAX_LAUNCHES = 2  # uvicorn exits 3 on a busy port and on a failed start-up alike; Prefect retries forever
 
 
 class ScratchDir:
