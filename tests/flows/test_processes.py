@@ -41,6 +41,15 @@ def _processes_of(home: Path) -> dict[int, str]:
     return found
 
 
+def _flow_running(home: Path) -> dict[int, str] | None:
+    """kipp's processes once the flow runs: the server is up and extraction workers read the inbox."""
+    found = _processes_of(home)
+    commands = list(found.values())
+    if any(SERVER_MARK in c for c in commands) and any("spawn_main" in c for c in commands):
+        return found
+    return None
+
+
 def _wait_for(predicate, timeout: float):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -97,12 +106,7 @@ def test_kill_9_of_kipp_run_while_the_flow_runs_leaves_no_process_and_closes_its
     home = (out / ".kipp" / "prefect").resolve()
     proc = _kipp("run", inbox, roster_file, out, tmp)
     try:
-        # The flow runs once the server is up and extraction workers read the inbox.
-        started = _wait_for(
-            lambda: (lambda p: p if any(SERVER_MARK in c for c in p.values()) and any("spawn_main" in c for c in p.values())
-                     else None)(_processes_of(home)),
-            180,
-        )
+        started = _wait_for(lambda: _flow_running(home), 180)
         assert started and proc.poll() is None, f"the run never reached its flow: {started}, exit {proc.poll()}"
     except BaseException:
         proc.kill()
