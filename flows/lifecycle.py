@@ -255,7 +255,8 @@ class _SupervisedMixin:
         ]
         root = str(Path(__file__).resolve().parents[1])
         # This very kipp's code, not another install's: the same folder the running kipp imports from.
-        guard = f"import sys; sys.path.insert(0, {root!r}); from flows.lifecycle import _guarded_server; _guarded_server()"
+        guard = (f"import sys; sys.path.insert(0, {root!r}); "
+                 "from flows.lifecycle import _guarded_server; _guarded_server()")
         with open(self.log_path, "ab") as log_file:
             return subprocess.Popen(
                 [sys.executable, "-c", guard, str(os.getpid()), str(self.scratch.path), *uvicorn_args],

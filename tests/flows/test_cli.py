@@ -31,7 +31,8 @@ def test_kipp_run_screens_the_inbox_through_the_prefect_flow(tmp_path: Path, ros
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
     env.update(HOME=str(home), TMPDIR=str(tmp), KIPP_WORKERS="1")
     result = subprocess.run(
-        [sys.executable, "-m", "flows.cli", "run", "--inbox", str(inbox), "--roster", str(roster_file), "--out", str(out)],
+        [sys.executable, "-m", "flows.cli", "run", "--inbox", str(inbox), "--roster", str(roster_file),
+         "--out", str(out)],
         cwd=REPO, env=env, capture_output=True, text=True, timeout=300,
     )
     assert result.returncode == 0, result.stdout + result.stderr

@@ -15,7 +15,14 @@ from pathlib import Path
 
 import pytest
 
-from flows.lifecycle import SCRATCH_PREFIX, ScratchDir, alembic_version, remove_stale_scratch, save_template, seed_database
+from flows.lifecycle import (
+    SCRATCH_PREFIX,
+    ScratchDir,
+    alembic_version,
+    remove_stale_scratch,
+    save_template,
+    seed_database,
+)
 from tests.conftest import BODY, cover, make_pdf
 
 REPO = Path(__file__).resolve().parents[2]
@@ -115,7 +122,9 @@ def test_kill_9_of_kipp_run_while_the_flow_runs_leaves_no_process_and_closes_its
 
 
 @pytest.mark.slow
-def test_kill_9_of_kipp_watch_once_ready_leaves_no_process_and_closes_its_stdout(tmp_path: Path, roster_file: Path) -> None:
+def test_kill_9_of_kipp_watch_once_ready_leaves_no_process_and_closes_its_stdout(
+    tmp_path: Path, roster_file: Path
+) -> None:
     inbox, out, tmp = _inbox(tmp_path / "inbox", 4), tmp_path / "out", tmp_path / "tmp"
     tmp.mkdir()
     home = (out / ".kipp" / "prefect").resolve()
