@@ -157,6 +157,7 @@ def _quiet_prefect_runs() -> None:
 
 def _prepare(inbox: Path, roster: Path, out: Path, edition: str, prior: Path | None = None):
     """Check the inputs in one clear line, before Prefect starts; then configure Prefect."""
+    from flows.lifecycle import start_embedded_api
     from flows.pipeline import RunConfig, check_inputs
     from flows.prefect_env import configure_prefect
     from flows.reporting import is_new_output
@@ -169,6 +170,7 @@ def _prepare(inbox: Path, roster: Path, out: Path, edition: str, prior: Path | N
         click.echo(f"folder keluaran baru: {clean(out.resolve())} (belum ada laporan di sana; periksa --out "
                    "bila bukan ini yang dimaksud)")
     configure_prefect(out / ".kipp")
+    start_embedded_api(out / ".kipp")  # Prefect's server as kipp's supervised child, before the flow
     from flows.intake import intake_flow  # imports prefect, after its settings are in place
 
     _quiet_prefect_runs()

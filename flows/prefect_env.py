@@ -1,4 +1,4 @@
-"""Prefect's settings for kipp: its own home, no analytics, and quiet. Call before importing prefect."""
+"""Prefect's settings for kipp: its own home, no analytics, and quiet. Call before anything else imports prefect."""
 
 from __future__ import annotations
 
@@ -28,4 +28,10 @@ def configure_prefect(state_dir: Path) -> Path:
     # SQLite busy retries and the server's start-up chatter are the engine's business, not the user's.
     for name in ("prefect.server", "prefect._internal", "uvicorn", "uvicorn.error", "sqlalchemy", "alembic"):
         logging.getLogger(name).setLevel(logging.CRITICAL)
+    import prefect  # noqa: F401  (sets up Prefect's logging, which the lines below adjust)
+
+    # A run's own log lines still go to the API (a Prefect UI shows them), but not to the console: a
+    # failing run is kipp's to report, in one line, not Prefect's traceback before it.
+    for name in ("prefect.flow_runs", "prefect.task_runs"):
+        logging.getLogger(name).propagate = False
     return home
