@@ -24,7 +24,6 @@ from flows.hostile_corpus import (
     document_xml,
     write_docx_parts,
     write_nested_forms_pdf,
-    write_scanned_pdf,
 )
 from flows.pipeline import RunConfig, decide, extract_pending, record_inbox, run_once
 from models.errors import ExtractionError, InputError
@@ -130,7 +129,7 @@ def _ocr_tools(mark: str) -> list[tuple[int, str]]:
     return [(pid, cmd) for pid, cmd in _processes_marked(mark) if cmd.startswith(("pdftoppm", "tesseract"))]
 
 
-def _gone(mark: str, seconds: float = 10) -> list[tuple[int, str]]:
+def _gone(mark: str, seconds: float = 2) -> list[tuple[int, str]]:
     deadline = time.monotonic() + seconds
     while (left := _processes_marked(mark)) and time.monotonic() < deadline:
         time.sleep(0.1)
@@ -148,10 +147,31 @@ def _watch_ocr(pool: SandboxPool, seen: list, stop: threading.Event) -> threadin
     return thread
 
 
+def _heavy_scan(path: Path, pages: int = 3) -> Path:
+    """A scan of 24-inch pages: pdftoppm takes about 7 s a page at 200 dpi and tesseract 20 s, so a
+    tool left behind by a killed worker would still be running when the test looks."""
+    from PIL import Image, ImageDraw, ImageFont
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen.canvas import Canvas
+
+    side = 24 * 72
+    canvas = Canvas(str(path), pagesize=(side, side), invariant=1)
+    font = ImageFont.load_default(size=40)
+    for _ in range(pages):
+        image = Image.new("L", (2400, 2400), 255)
+        draw = ImageDraw.Draw(image)
+        for y in range(0, 2400, 60):
+            draw.text((50, y), "PROPOSAL INOVASI SMP NEGERI 5 MALANG " * 3, fill=0, font=font)
+        canvas.drawImage(ImageReader(image), 0, 0, width=side, height=side)
+        canvas.showPage()
+    canvas.save()
+    return path
+
+
 @pytest.mark.slow
 @needs_ocr
 def test_ocr_tools_and_their_pages_go_with_a_worker_killed_at_its_deadline(tmp_path: Path) -> None:
-    scan = write_scanned_pdf(tmp_path / "pindaian.pdf", ["PROPOSAL INOVASI", "SMP NEGERI 5"] * 8, pages=12)
+    scan = _heavy_scan(tmp_path / "pindaian.pdf")
     seen: list = []
     stop = threading.Event()
     with SandboxPool(1, Limits(seconds=4, ocr_pages=12)) as pool:
@@ -161,7 +181,7 @@ def test_ocr_tools_and_their_pages_go_with_a_worker_killed_at_its_deadline(tmp_p
         watcher.join()
         assert results["scan"][0] is Reason.TIMEOUT
         assert seen, "no OCR tool ran: the test did not exercise the kill"
-        assert _gone(f"TMPDIR={pool.dir}/w", seconds=5) == []
+        assert _gone(f"TMPDIR={pool.dir}/w") == []
         assert list(pool.dir.iterdir()) == []  # the killed worker's folder (its rendered pages) is gone
     assert not pool.dir.exists()
 
@@ -169,7 +189,7 @@ def test_ocr_tools_and_their_pages_go_with_a_worker_killed_at_its_deadline(tmp_p
 @pytest.mark.slow
 @needs_ocr
 def test_ocr_tools_die_when_their_worker_is_killed(tmp_path: Path) -> None:
-    scan = write_scanned_pdf(tmp_path / "pindaian.pdf", ["PROPOSAL INOVASI", "SMP NEGERI 5"] * 8, pages=12)
+    scan = _heavy_scan(tmp_path / "pindaian.pdf")
     with SandboxPool(1, Limits(seconds=120, ocr_pages=12)) as pool:
         mark = f"TMPDIR={pool.dir}/w"
 
@@ -186,7 +206,7 @@ def test_ocr_tools_die_when_their_worker_is_killed(tmp_path: Path) -> None:
         results = dict(pool.run({"scan": scan}))
         killer.join()
         assert results["scan"][0] is Reason.RESOURCE_LIMIT  # SIGKILL reads as the OOM killer's
-        assert _gone(mark, seconds=5) == []
+        assert _gone(mark) == []
         assert list(pool.dir.iterdir()) == []
 
 
@@ -206,7 +226,7 @@ with SandboxPool(1, Limits(seconds=300, ocr_pages=12)) as pool:
 def test_workers_and_ocr_tools_die_with_a_killed_main_process_and_the_next_pool_removes_its_folder(
     tmp_path: Path,
 ) -> None:
-    scan = write_scanned_pdf(tmp_path / "pindaian.pdf", ["PROPOSAL INOVASI", "SMP NEGERI 5"] * 8, pages=12)
+    scan = _heavy_scan(tmp_path / "pindaian.pdf")
     mark = f"KIPP_TEST_RUN={tmp_path}"
     tmp = tmp_path / "tmp"
     tmp.mkdir()
@@ -222,7 +242,7 @@ def test_workers_and_ocr_tools_die_with_a_killed_main_process_and_the_next_pool_
     finally:
         main.kill()  # SIGKILL: no finally, no atexit in the main process
         main.wait()
-    assert _gone(mark, seconds=10) == []  # workers and OCR tools alike
+    assert _gone(mark) == []  # workers and OCR tools alike
     assert pool_dir.is_dir() and pool_dir.parent == tmp  # what only the next pool can clean
     assert remove_stale_pool_dirs(tmp) == [pool_dir]
     assert not pool_dir.exists()
