@@ -102,22 +102,26 @@ def _worker_main(conn: Connection, limits: Limits, parent_pid: int, pool_dir: st
         if job is None:
             return
         key, path, expected = job
-        _send_result(conn, key, extract_one(Path(path), limits, expected), limits)
+        result = extract_one(Path(path), limits, expected)
+        try:
+            payload = result_payload(key, result, limits)
+        except MemoryError:  # no room left to pickle it: the text goes, the reason stays
+            result = None
+            payload = pickle.dumps((key, _too_big(limits)))
+        conn.send_bytes(payload)
 
 
-def _send_result(conn: Connection, key: str, result: Result, limits: Limits) -> None:
-    """Send a result; one too large to send goes back as resource_limit, never as a crash."""
-    too_big = (Reason.RESOURCE_LIMIT, f"hasil pembacaan terlalu besar untuk dikirim (batas memori {limits.memory_mb} MB)")
-    try:
-        payload = pickle.dumps((key, result), protocol=pickle.HIGHEST_PROTOCOL)
-        if len(payload) > max_message_bytes(limits):
-            payload = pickle.dumps((key, too_big))
-    except MemoryError:
-        payload = None
-    if payload is None:
-        result = None  # free the text before trying again
-        payload = pickle.dumps((key, too_big))
-    conn.send_bytes(payload)
+def result_payload(key: str, result: Result, limits: Limits) -> bytes:
+    """The message for one result; one larger than the parent accepts becomes resource_limit, so a
+    result too big to send is never misfiled as a crash."""
+    payload = pickle.dumps((key, result), protocol=pickle.HIGHEST_PROTOCOL)
+    if len(payload) > max_message_bytes(limits):
+        payload = pickle.dumps((key, _too_big(limits)))
+    return payload
+
+
+def _too_big(limits: Limits) -> tuple[Reason, str]:
+    return (Reason.RESOURCE_LIMIT, f"hasil pembacaan terlalu besar untuk dikirim (batas memori {limits.memory_mb} MB)")
 
 
 @dataclass

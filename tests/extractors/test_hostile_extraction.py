@@ -286,6 +286,24 @@ def test_the_main_process_refuses_a_result_larger_than_its_ceiling_and_goes_on(t
     assert results["small"].text.startswith("PROPOSAL INOVASI")
 
 
+def test_a_result_too_big_to_send_goes_back_as_resource_limit_not_as_a_crash() -> None:
+    import multiprocessing
+    import pickle
+
+    from extractors.sandbox import max_message_bytes, result_payload
+    from models.records import Extraction
+
+    limits = Limits(max_chars=1_000)
+    huge = Extraction("pdf", "kata " * 1_000_000, 1, "sampul")  # what an uncapped extractor would return
+    parent, child = multiprocessing.Pipe()
+    child.send_bytes(result_payload("k", huge, limits))
+    key, (reason, _detail) = pickle.loads(parent.recv_bytes(max_message_bytes(limits)))
+    assert (key, reason) == ("k", Reason.RESOURCE_LIMIT)
+    small = Extraction("pdf", "kata " * 100, 1, "sampul")
+    child.send_bytes(result_payload("k", small, limits))
+    assert pickle.loads(parent.recv_bytes(max_message_bytes(limits))) == ("k", small)
+
+
 def test_a_capped_document_is_stored_capped_in_the_ledger(tmp_path: Path, roster_file: Path) -> None:
     inbox = tmp_path / "inbox"
     write_nested_forms_pdf(inbox / "SMPN 5 inovasi.pdf", levels=3, fanout=10, repeat=100)
