@@ -248,6 +248,21 @@ def test_workers_and_ocr_tools_die_with_a_killed_main_process_and_the_next_pool_
     assert not pool_dir.exists()
 
 
+def test_workers_started_from_a_passing_thread_outlive_that_thread(tmp_path: Path) -> None:
+    # The kernel's parent-death signal follows the thread that started a process; a watcher's
+    # batches run in passing threads, and a kept pool must not lose its workers when one ends.
+    pdf = make_pdf(tmp_path / "a.pdf", ["PROPOSAL INOVASI"])
+    with SandboxPool(1, Limits()) as pool:
+        first: dict = {}
+        thread = threading.Thread(target=lambda: first.update(pool.run({"a": pdf})))
+        thread.start()
+        thread.join()
+        time.sleep(0.5)
+        second = dict(pool.run({"b": pdf}))
+        assert first["a"].text == second["b"].text == "PROPOSAL INOVASI"
+        assert pool.restarts == 0
+
+
 # -- item 6: bounded text ------------------------------------------------------------------------
 
 
