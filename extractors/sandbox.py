@@ -240,12 +240,21 @@ class SandboxPool:
         while queue or any(w.job for w in self._workers):
             while len(self._workers) < min(self.size, len(queue) + sum(1 for w in self._workers if w.job)):
                 self._workers.append(self._start())
-            for worker in self._workers:
+            lost = False
+            for worker in list(self._workers):
                 if worker.ready and worker.job is None and queue:
-                    worker.job = queue.popleft()
+                    job = queue.popleft()
+                    try:
+                        worker.conn.send((job[0], str(job[1]), job[2]))
+                    except OSError:  # it died idle (killed from outside): the job waits for another
+                        queue.appendleft(job)
+                        self._replace(worker)
+                        lost = True
+                        continue
+                    worker.job = job
                     worker.deadline = time.monotonic() + self.limits.seconds
-                    key, path, expected = worker.job
-                    worker.conn.send((key, str(path), expected))
+            if lost:
+                continue  # start its replacement before waiting
             now = time.monotonic()
             deadlines = [w.deadline for w in self._workers if w.job] + [
                 w.started + STARTUP_GRACE for w in self._workers if not w.ready
