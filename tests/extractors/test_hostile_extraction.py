@@ -20,8 +20,8 @@ from extractors.limits import Limits
 from extractors.ocr_extractor import ocr_available
 from extractors.sandbox import SandboxPool, extract_one, remove_stale_pool_dirs
 from flows.hostile_corpus import (
-    docx_parts,
     document_xml,
+    docx_parts,
     write_docx_parts,
     write_nested_forms_pdf,
 )
