@@ -23,9 +23,7 @@ def _prepare(inbox: Path, roster: Path, out: Path, edition: str, prior: Path | N
     except KippError as e:
         raise click.ClickException(str(e)) from e
     configure_prefect(out / ".kipp")
-    from flows.intake import (
-        intake_flow,  # imports prefect, after its settings are in place
-    )
+    from flows.intake import intake_flow  # imports prefect, after its settings are in place
 
     return intake_flow
 
@@ -188,12 +186,7 @@ def demo(directory: Path, size: str, seed: int, fresh: bool) -> None:
     """
     import shutil
 
-    from flows.demo_corpus import (
-        generate_inbox,
-        malang_roster,
-        write_roster,
-        write_truth,
-    )
+    from flows.demo_corpus import generate_inbox, malang_roster, write_roster, write_truth
 
     inbox, roster = directory / "inbox", directory / "roster.csv"
     if fresh and directory.exists():
@@ -281,12 +274,7 @@ def themes_evaluate(out: Path, taxonomy: Path | None, folds: int) -> None:
 
     Example: kipp themes evaluate --out reports/
     """
-    from models.themes import (
-        evaluate,
-        evaluate_held_out,
-        format_evaluation,
-        seed_samples,
-    )
+    from models.themes import evaluate, evaluate_held_out, format_evaluation, seed_samples
 
     tax, ledger = _themes_context(out, taxonomy)
     with ledger:
