@@ -22,17 +22,20 @@ EXTRACTORS: dict[InputFormat, Extractor] = {
 COVER_CHARS = 20_000  # a cover page has a few hundred characters
 
 
-def extract(path: Path, limits: Limits | None = None, expected_sha256: str | None = None) -> Extraction:
+def extract(
+    path: Path, limits: Limits | None = None, expected_sha256: str | None = None, root: Path | None = None
+) -> Extraction:
     """Extract one file; raises ExtractionError with a reason code when it cannot be read.
 
     The file is opened once (never through a link) and parsed from the bytes that were hashed; with
     `expected_sha256`, bytes other than those the scan recorded are refused (CHANGED_SINCE_SCAN).
+    With `root`, `path` is the stored path inside that inbox (see extractors.source.read_source).
     This runs in the calling process: for files from outside, use extractors.sandbox.
     """
     limits = limits or Limits()
     # pypdf and python-docx hold a file's bytes and more; a quarter of the address space is the most
     # a file may take before parsing starts.
-    data = read_source(path, expected_sha256, max_bytes=limits.memory_mb * (1 << 20) // 4)
+    data = read_source(path, expected_sha256, max_bytes=limits.memory_mb * (1 << 20) // 4, root=root)
     fmt = detect_format(data)
     extraction = cap_text(EXTRACTORS[fmt](data, limits), limits.max_chars)
     suffix = path.suffix.lower().lstrip(".")

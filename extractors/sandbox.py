@@ -41,7 +41,9 @@ from models.errors import ExtractionError, KippError
 from models.records import Extraction, Reason
 
 Result = Extraction | tuple[Reason, str]
-Job = Path | tuple[Path, str | None]  # a path, or a path and the sha256 the scan recorded for it
+# A path; or a path and the sha256 the scan recorded for it; or those and the inbox the path is
+# relative to (then read through models.inbox.open_regular: no link followed in any folder).
+Job = Path | tuple[Path, str | None] | tuple[Path, str | None, Path | None]
 STARTUP_GRACE = 60.0  # a cold spawn imports pypdf and python-docx; a loaded machine is slow
 POOL_PREFIX = "kipp-pool-"
 _POOL_DIR = re.compile(rf"{POOL_PREFIX}(\d+)-")
@@ -55,12 +57,12 @@ def max_message_bytes(limits: Limits) -> int:
     return 4 * (limits.max_chars + COVER_CHARS) + (1 << 20)
 
 
-def extract_one(path: Path, limits: Limits, expected_sha256: str | None = None) -> Result:
+def extract_one(path: Path, limits: Limits, expected_sha256: str | None = None, root: Path | None = None) -> Result:
     """Extract a file; a failure comes back as (reason, message), never as an exception."""
     from extractors import extract
 
     try:
-        return extract(path, limits, expected_sha256)
+        return extract(path, limits, expected_sha256, root)
     except ExtractionError as e:
         return (e.reason, str(e))
     except MemoryError:
@@ -101,8 +103,8 @@ def _worker_main(conn: Connection, limits: Limits, parent_pid: int, pool_dir: st
             return
         if job is None:
             return
-        key, path, expected = job
-        result = extract_one(Path(path), limits, expected)
+        key, path, expected, root = job
+        result = extract_one(Path(path), limits, expected, Path(root) if root else None)
         try:
             payload = result_payload(key, result, limits)
         except MemoryError:  # no room left to pickle it: the text goes, the reason stays
@@ -245,7 +247,7 @@ class SandboxPool:
                 if worker.ready and worker.job is None and queue:
                     job = queue.popleft()
                     try:
-                        worker.conn.send((job[0], str(job[1]), job[2]))
+                        worker.conn.send((job[0], str(job[1]), job[2], str(job[3]) if job[3] else None))
                     except OSError:  # it died idle (killed from outside): the job waits for another
                         queue.appendleft(job)
                         self._replace(worker)
@@ -309,8 +311,15 @@ class SandboxPool:
             self._failed_start()
 
 
-def _job(job: Job) -> tuple[Path, str | None]:
-    return (job, None) if isinstance(job, Path) else (Path(job[0]), job[1])
+def _extract_job(job: Job, limits: Limits) -> Result:
+    path, expected, root = _job(job)
+    return extract_one(path, limits, expected, root)
+
+
+def _job(job: Job) -> tuple[Path, str | None, Path | None]:
+    if isinstance(job, Path):
+        return job, None, None
+    return Path(job[0]), job[1], (Path(job[2]) if len(job) > 2 and job[2] else None)
 
 
 def _death_result(exitcode: int | None, limits: Limits) -> tuple[Reason, str]:
@@ -351,8 +360,7 @@ def extract_many(
     limits = limits or Limits.from_env()
     if not isolate:
         for key, job in jobs.items():
-            path, expected = _job(job)
-            yield key, extract_one(path, limits, expected)
+            yield key, _extract_job(job, limits)
         return
     workers = workers or os.cpu_count() or 1
     if _kept is not None and _kept.limits == limits:

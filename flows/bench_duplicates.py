@@ -3,6 +3,11 @@
     python -m flows.bench_duplicates --eval                       # recall, precision, templated pairs
     python -m flows.bench_duplicates --bench --docs 6000 --words 3000   # wall time and peak RSS
     python -m flows.bench_duplicates --compare                    # other methods on the same corpus
+
+Both --eval and --bench count the title flags per participant: the generated names are realistic
+(popular acronyms such as SIMPEL spelt out differently by many units, names written in several
+forms, generic titles), with planted pairs that share the whole name and pairs that share only an
+acronym.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ import resource
 import sys
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from models.duplicates import DocText, DuplicateFlag, DuplicateKind, DuplicateSettings, find_duplicates
 
@@ -575,6 +580,7 @@ class _Draft:
     expansion: str | None
     blocks: list[tuple[str, str, list[str]]]
     edition: str
+    title_form: str | None = None  # how the cover writes the name: one of _TITLE_FORMS
 
 
 @dataclass
@@ -586,6 +592,9 @@ class Corpus:
     templated: set[str]  # documents that share only template text with others
     seconds: float = 0.0
     counts: Counter = field(default_factory=Counter)
+    # planted pairs that share only a part of the name (an acronym, or a spelt-out name under two
+    # acronyms): two innovations, never a title flag
+    title_distinct: set[frozenset[str]] = field(default_factory=set)
 
 
 def _units(rng: random.Random, n: int) -> list[_Unit]:
@@ -714,33 +723,139 @@ def _parse(template: str) -> list[str]:
     return parts
 
 
-def _innovation_name(rng: random.Random, domain: str, taken: set[str]) -> tuple[str, str]:
-    """A name such as "SIGAP LANSIA (Sistem Gerak Cepat Lansia)"; never one already taken."""
+# Acronyms many units choose, each spelling it out its own way: on a national edition a popular one
+# is dozens of unrelated innovations. Chosen by this share of units, the first more often (Zipf).
+_POPULAR_ACRONYMS = (
+    "SIMPEL", "SI CANTIK", "LAPOR", "SIGAP", "SEHATI", "PINTAR", "SIMANIS", "GERCEP", "JEMPOL", "SIPANDU",
+    "SIMONA", "SAKTI", "SIAGA", "SEMAR", "GEMAR", "BERSINAR", "SIJAGO", "SAHABAT", "SIKAT", "CERIA",
+    "PRIMA", "SIMPATI", "KARTINI", "SINERGI", "SMART", "SIPENA", "E-LAPOR", "MANTAP", "TANGGAP", "SIKAP",
+    "SEPAKAT", "SIKOMPAK", "PPINTAR", "SIDAK", "TEMAN", "JAMU SEHAT", "SI ANTRI", "LANCAR", "SIPKA", "BISA",
+)
+POPULAR_ACRONYM_SHARE = 0.22
+_POPULAR_WEIGHTS = tuple(1 / (rank + 1) for rank in range(len(_POPULAR_ACRONYMS)))
+# How covers write an innovation's name, with their shares: "ACR (name)", "name (ACR)", "ACR: name",
+# the acronym with "(name)" on the next line, the spelt-out name alone, the acronym alone, and a
+# generic title or the unit's own name where the name belongs.
+_TITLE_FORMS = {"first": 0.33, "last": 0.2, "colon": 0.08, "two_lines": 0.12, "spelt": 0.14, "acronym": 0.08,
+                "generic": 0.05}
+_BOTH_FORMS = ("first", "last", "colon", "two_lines")  # forms that show the acronym and the name
+_GENERIC_TITLES = ("Inovasi Pelayanan Publik", "Proposal Inovasi", "Program Inovasi Daerah",
+                   "Inovasi Pelayanan Publik Tahun 2021")
+# Heads and qualifiers of a name that stands without an acronym ("Gerakan Peduli Gizi Balita").
+_NAMED_HEADS = ("Gerakan", "Pojok", "Rumah", "Sahabat", "Kampung", "Jemput", "Klinik", "Gerai", "Kelas", "Taman")
+_NAMED_MIDS = ("Peduli", "Sehat", "Cerdas", "Ramah", "Tanggap", "Mandiri", "Bersama", "Kreatif", "Hebat", "Hijau")
+
+
+def _name_key(expansion: str) -> str:
+    """One key for one name whatever its word order or case."""
+    return " ".join(sorted(expansion.lower().split()))
+
+
+def _innovation_name(rng: random.Random, domain: str, taken: set[str], named: bool = False) -> tuple[str, str]:
+    """A name such as "SIGAP LANSIA (Sistem Gerak Cepat Lansia)"; never a spelt-out name already taken.
+
+    A share of units take a popular acronym (SIMPEL, SI CANTIK, LAPOR) and spell it out their own
+    way; the others make an acronym of their own, never one already taken. `named` gives a name that
+    stands without an acronym ("Gerakan Peduli Gizi Balita").
+    """
+    popular = rng.random() < POPULAR_ACRONYM_SHARE
     while True:
-        words = [rng.choice(_NAME_HEADS), rng.choice(_NAME_MIDS)]
+        if named:
+            words = [rng.choice(_NAMED_HEADS), rng.choice(_NAMED_MIDS)]
+        else:
+            words = [rng.choice(_NAME_HEADS), rng.choice(_NAME_MIDS)]
         words += rng.sample(_NAME_OBJECTS[domain], rng.randint(1, 2))
         expansion = " ".join(words)
-        acronym = "".join(w[: rng.choice((1, 2, 2, 3))] for w in expansion.split()).upper()
-        if rng.random() < 0.3:
-            acronym = acronym[:2] + " " + acronym[2:]
+        if popular:
+            acronym = rng.choices(_POPULAR_ACRONYMS, _POPULAR_WEIGHTS)[0]
+        else:
+            acronym = "".join(w[: rng.choice((1, 2, 2, 3))] for w in expansion.split()).upper()
+            if rng.random() < 0.3:
+                acronym = acronym[:2] + " " + acronym[2:]
         key = re.sub(r"[^A-Z]", "", acronym)
-        if 4 <= len(key) <= 9 and key not in taken and expansion not in taken:
+        if _name_key(expansion) in taken or not popular and not (4 <= len(key) <= 9 and key not in taken):
+            continue
+        taken.add(_name_key(expansion))
+        if not popular:
             taken.add(key)
-            taken.add(expansion)
-            return acronym, expansion
+        return acronym, expansion
+
+
+def _title_line(form: str, acronym: str, expansion: str, generic: str | None = None) -> str:
+    """The innovation's name as the cover writes it (form: one of _TITLE_FORMS)."""
+    match form:
+        case "first":
+            return f"{acronym} ({expansion})"
+        case "last":
+            return f"{expansion} ({acronym})"
+        case "colon":
+            return f"{acronym}: {expansion}"
+        case "two_lines":
+            return f"{acronym}\n({expansion})"
+        case "spelt":
+            return expansion
+        case "acronym":
+            return acronym
+    return generic or _GENERIC_TITLES[0]
+
+
+def _written_otherwise(expansion: str, rng: random.Random) -> str:
+    """One name as another author writes it: other case, two words swapped, or a typo."""
+    words = expansion.split()
+    how = rng.randrange(4)
+    if how == 0:
+        return expansion.upper()
+    if how == 1 and len(words) >= 3:
+        i = rng.randrange(len(words) - 1)
+        words[i], words[i + 1] = words[i + 1], words[i]
+        return " ".join(words)
+    long = [i for i, w in enumerate(words) if len(w) >= 9]
+    if how == 2 and long:
+        i = rng.choice(long)
+        cut = rng.randrange(2, len(words[i]) - 1)
+        words[i] = words[i][:cut] + words[i][cut + 1 :]
+        return " ".join(words)
+    return expansion.lower().capitalize()
+
+
+def _acronym_otherwise(acronym: str, rng: random.Random) -> str:
+    """"SI CANTIK" as "SICANTIK" or "Si-Cantik"."""
+    return rng.choice((acronym, acronym.replace(" ", ""), acronym.title().replace(" ", "-")))
+
+
+def _cover_title(draft: _Draft, labelled: bool) -> str:
+    """The cover line(s) naming the innovation; a name with no brackets is read after its label only."""
+    line = _title_line(draft.title_form or "first", draft.acronym or "", draft.expansion or "", draft.title)
+    return f"Nama Inovasi: {line}" if labelled or draft.title_form in ("spelt", "acronym", "generic") else line
+
+
+def _read_title(form: str, acronym: str, expansion: str, generic: str | None = None) -> str:
+    """What a reader takes for the name: the two-line form on one line."""
+    return generic if form == "generic" and generic else _title_line(form, acronym, expansion).replace("\n", " ")
+
+
+def _set_title(draft: _Draft, form: str, acronym: str, expansion: str, generic: str | None = None) -> None:
+    """Give an Inovasi draft another name, on its cover too."""
+    draft.title_form, draft.acronym, draft.expansion = form, acronym, expansion
+    draft.title = _read_title(form, acronym, expansion, generic)
+    labelled = draft.blocks[0][2][2].startswith("Nama Inovasi:")
+    draft.blocks[0][2][2] = _cover_title(draft, labelled)
 
 
 def _draft(rng: random.Random, unit: _Unit, doc_type: str, words: int, edition: str, taken: set[str]) -> _Draft:
     year = int(edition)
     if doc_type == "inovasi":
-        acronym, expansion = _innovation_name(rng, unit.domain, taken)
-        title = rng.choice((f"{acronym} ({expansion})", f"{expansion} ({acronym})"))
+        form = rng.choices(list(_TITLE_FORMS), list(_TITLE_FORMS.values()))[0]
+        acronym, expansion = _innovation_name(rng, unit.domain, taken, named=form == "spelt")
+        generic = rng.choice((*_GENERIC_TITLES, unit.name)) if form == "generic" else None
+        title = _read_title(form, acronym, expansion, generic)
         cover = ["PROPOSAL INOVASI PELAYANAN PUBLIK",
                  f"KOMPETISI INOVASI PELAYANAN PUBLIK (KIPP) KOTA MALANG TAHUN {edition}"]
-        cover.append(f"Nama Inovasi: {title}" if rng.random() < 0.25 else title)
+        labelled = rng.random() < 0.25
+        cover.append(_cover_title(_Draft(unit, doc_type, title, acronym, expansion, [], edition, form), labelled))
         sections = _INOVASI_SECTIONS
     else:
-        acronym = expansion = title = None
+        form = acronym = expansion = title = None
         cover = ["PROPOSAL KINERJA PENYELENGGARAAN PELAYANAN PUBLIK",
                  f"KOMPETISI INOVASI PELAYANAN PUBLIK (KIPP) KOTA MALANG TAHUN {edition}"]
         sections = _KINERJA_SECTIONS
@@ -775,7 +890,7 @@ def _draft(rng: random.Random, unit: _Unit, doc_type: str, words: int, edition: 
             sentences = [writer.sentence(rng.choice(templates)) for _ in range(rng.randint(3, 6))]
             written += sum(s.count(" ") + 1 for s in sentences)
             blocks.append(("para", section, sentences))
-    return _Draft(unit, doc_type, title, acronym, expansion, blocks, edition)
+    return _Draft(unit, doc_type, title, acronym, expansion, blocks, edition, form)
 
 
 def _render(draft: _Draft) -> str:
@@ -828,6 +943,11 @@ def _copy(draft: _Draft, unit: _Unit, rng: random.Random, edit_share: float, ren
                       (f"{draft.expansion} ({draft.acronym})", f"{expansion} ({acronym})"),
                       (draft.acronym, acronym)]
         title = f"{acronym} ({expansion})"
+        if draft.title_form:
+            old_names.insert(0, (draft.blocks[0][2][2], _cover_title(
+                replace(draft, title_form=draft.title_form, acronym=acronym, expansion=expansion),
+                draft.blocks[0][2][2].startswith("Nama Inovasi:"))))
+            title = _read_title(draft.title_form, acronym, expansion, draft.title)
 
     def rename_all(s: str) -> str:
         for old, new in old_names:
@@ -870,7 +990,7 @@ def _copy(draft: _Draft, unit: _Unit, rng: random.Random, edit_share: float, ren
     for kind, _, sentences in blocks:
         if kind == "para" and rng.random() < 0.3:
             rng.shuffle(sentences)
-    return _Draft(unit, draft.doc_type, title, acronym, expansion, blocks, draft.edition)
+    return _Draft(unit, draft.doc_type, title, acronym, expansion, blocks, draft.edition, draft.title_form)
 
 
 def _paraphrase(sentence: str, rng: random.Random) -> str:
@@ -979,21 +1099,38 @@ def generate_corpus(n_docs: int, words: int, seed: int = 0, n_prior: int | None 
         counts["prior resubmissions"] += 1
         counts["by the same unit"] += same
 
+    # Planted names: half the pairs share the whole name, written another way (truth); the other
+    # half share only a part of it (one acronym spelt out two ways, one name under two acronyms),
+    # which must not flag.
     same_name: list[tuple[str, str]] = []
-    for i in range(max(2, n_docs // 100)):
+    part_name: list[tuple[str, str]] = []
+    for i in range(max(4, n_docs // 50)):
         first, second = take(), take()
         a, b = drafts[(first.id, "inovasi")], drafts[(second.id, "inovasi")]
-        variant = i % 3
-        if variant == 0:  # the same acronym, another expansion
-            new_title = f"{a.acronym} ({b.expansion})"
-        elif variant == 1:  # the same name
-            new_title = a.title
-        else:  # the same expansion, another acronym
-            new_title = f"{b.acronym} ({a.expansion})"
-        b.blocks[0][2][2] = new_title
-        b.title = new_title
-        same_name.append((first.id, second.id))
-        counts["same-name pairs"] += 1
+        variant = i % 4
+        if variant == 2:  # the same long name, no acronym on either side
+            acronym, expansion = _innovation_name(rng, first.domain, taken, named=True)
+            _set_title(a, "spelt", acronym, expansion)
+            _set_title(b, "spelt", acronym, _written_otherwise(expansion, rng))
+            same_name.append((first.id, second.id))
+            counts["same-name pairs"] += 1
+            continue
+        if a.title_form not in _BOTH_FORMS:
+            _set_title(a, "first", a.acronym, a.expansion)
+        form = rng.choice(_BOTH_FORMS)
+        if variant == 1:  # the same name and acronym, written another way
+            _set_title(b, form, _acronym_otherwise(a.acronym, rng), _written_otherwise(a.expansion, rng))
+            same_name.append((first.id, second.id))
+            counts["same-name pairs"] += 1
+            continue
+        if variant == 0:  # the same acronym, another spelt-out name: another innovation
+            _set_title(b, form, a.acronym, b.expansion)
+        else:  # the same spelt-out name under another acronym: not the whole name either
+            differ = re.sub(r"[^A-Z]", "", b.acronym) != re.sub(r"[^A-Z]", "", a.acronym)
+            other = b.acronym if differ else "X" + a.acronym
+            _set_title(b, form, other, a.expansion)
+        part_name.append((first.id, second.id))
+        counts["same-part-of-name pairs"] += 1
 
     # Render every draft; a PDF's text is wrapped and hyphenated.
     texts: dict[tuple[str, str], str] = {}
@@ -1053,8 +1190,9 @@ def generate_corpus(n_docs: int, words: int, seed: int = 0, n_prior: int | None 
         truth[frozenset((paths[key], prior_paths[p]))] = DuplicateKind.PRIOR_EDITION
     for first, second in same_name:
         title_truth.add(frozenset((paths[(first, "inovasi")], paths[(second, "inovasi")])))
+    title_distinct = {frozenset((paths[(first, "inovasi")], paths[(second, "inovasi")])) for first, second in part_name}
 
-    in_truth = {p for pair in truth for p in pair} | {p for pair in title_truth for p in pair}
+    in_truth = {p for pair in truth for p in pair} | {p for pair in title_truth | title_distinct for p in pair}
     templated = {
         d.path for d in current + prior
         if d.path not in in_truth
@@ -1062,7 +1200,8 @@ def generate_corpus(n_docs: int, words: int, seed: int = 0, n_prior: int | None 
     }
     counts["current documents"] = len(current)
     counts["prior documents"] = len(prior)
-    return Corpus(current, prior, truth, title_truth, templated, time.perf_counter() - started, counts)
+    return Corpus(current, prior, truth, title_truth, templated, time.perf_counter() - started, counts,
+                  title_distinct)
 
 
 # --------------------------------------------------------------------------- scoring
@@ -1080,6 +1219,14 @@ class Scores:
     title_extra: int  # title flags on pairs not planted: names that happen to be close
     misses: list[str]
     false: list[str]
+    title_flags: int = 0
+    participants: int = 0  # current participants, to count title flags per participant
+    title_distinct: int = 0  # planted pairs sharing only a part of the name (an acronym)
+    title_wrong: int = 0  # ... of them, given a title flag: none should be
+
+    @property
+    def titles_per_participant(self) -> float:
+        return self.title_flags / self.participants if self.participants else 0.0
 
     @property
     def recall(self) -> float:
@@ -1092,7 +1239,7 @@ class Scores:
     @property
     def passed(self) -> bool:
         return (self.recall >= TARGET_RECALL and self.precision >= TARGET_PRECISION
-                and self.templated_pairs == 0)
+                and self.templated_pairs == 0 and self.title_found == self.title_truth and self.title_wrong == 0)
 
 
 def score(corpus: Corpus, flags: list[DuplicateFlag]) -> Scores:
@@ -1105,8 +1252,12 @@ def score(corpus: Corpus, flags: list[DuplicateFlag]) -> Scores:
     title_found = sum(1 for pair in corpus.title_truth if pair in titles or pair in content)
     misses = [f"{sorted(pair)} ({corpus.truth[pair]})" for pair in corpus.truth if pair not in content]
     false = [f"{f.a} | {f.b} {f.kind} {f.score:.2f}" for pair, f in content.items() if pair not in corpus.truth]
+    extra = titles - corpus.title_truth - corpus.title_distinct
     return Scores(len(corpus.truth), len(content), len(found), kind_right, templated, title_found,
-                  len(corpus.title_truth), len(titles - corpus.title_truth), misses, false)
+                  len(corpus.title_truth), len(extra), misses, false,
+                  title_flags=sum(f.kind is DuplicateKind.TITLE for f in flags),
+                  participants=len({d.participant_id for d in corpus.current}),
+                  title_distinct=len(corpus.title_distinct), title_wrong=len(titles & corpus.title_distinct))
 
 
 def _peak_rss_mb() -> float:
@@ -1121,7 +1272,10 @@ def _print_scores(s: Scores, flags: list[DuplicateFlag]) -> None:
     print(f"pair recall:    {s.recall:.3f} ({s.found}/{s.truth}; right kind {s.kind_right}/{s.found})")
     print(f"pair precision: {s.precision:.3f} ({s.found}/{s.flagged} content flags)")
     print(f"templated pairs flagged: {s.templated_pairs}")
-    print(f"same-name pairs found: {s.title_found}/{s.title_truth}; other title flags: {s.title_extra}")
+    print(f"same-name pairs found: {s.title_found}/{s.title_truth}; same-acronym-or-part pairs flagged: "
+          f"{s.title_wrong}/{s.title_distinct}; other title flags: {s.title_extra}")
+    print(f"title flags: {s.title_flags} for {s.participants} participants "
+          f"({s.titles_per_participant:.3f} per participant)")
     for line in s.misses[:10]:
         print(f"  missed: {line}")
     for line in s.false[:10]:

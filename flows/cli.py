@@ -1,4 +1,4 @@
-"""The `kipp` command: a thin layer over flows/ and models/."""
+"""The `kipp` command: a thin layer over flows/ and models/, with one error boundary for every command."""
 
 from __future__ import annotations
 
@@ -10,21 +10,174 @@ from pathlib import Path
 
 import click
 
-from models.errors import KippError
+from models.errors import ExitCode, InputError, KippError, OutputError
+
+OUT_KEY = "kipp.out"  # ctx.meta: the output folder of the command, for the error boundary
+SETTINGS_KEY = "kipp.settings"
+LEDGER_NAME = "ledger.sqlite"
+
+
+# -- the error boundary ---------------------------------------------------------------------------
+
+
+class KippGroup(click.Group):
+    """Every operational error ends as one line on stderr and a documented exit code (README, *Exit codes*).
+
+    KippError exits with its own code; an OSError or SQLite error of the output folder with 4; a damaged
+    ledger with 5; Ctrl-C with 130; anything else is a bug: one line naming a file that keeps the trace, exit 1.
+    """
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except (Exception, KeyboardInterrupt) as e:
+            code, message = explain(e, ctx.meta.get(OUT_KEY))
+            click.echo(f"kipp: {clean(message, keep_newlines=isinstance(e, KippError))}", err=True)
+            ctx.exit(int(code))
+
+
+def explain(e: BaseException, out: Path | None) -> tuple[ExitCode, str]:
+    """The exit code and the one line for an exception that reached the command line."""
+    import sqlite3
+
+    from models.ledger import ledger_error
+
+    if isinstance(e, KippError):
+        return e.exit_code, str(e)
+    if isinstance(e, KeyboardInterrupt):
+        return ExitCode.INTERRUPTED, "dihentikan (Ctrl-C); laporan yang sudah ada tetap utuh; jalankan lagi untuk melanjutkan"
+    if isinstance(e, sqlite3.Error):
+        err = ledger_error((out or Path(".")) / LEDGER_NAME, e)
+        return err.exit_code, str(err)
+    if isinstance(e, OSError) and _output_failure(e, out):
+        from models.errors import os_reason
+
+        where = f" ({e.filename})" if e.filename and Path(str(e.filename)) != out else ""
+        return ExitCode.OUTPUT, (f"{out or e.filename or 'disk'}: folder keluaran tidak dapat dipakai: {os_reason(e)}{where}; "
+                                 "laporan sebelumnya tetap utuh")
+    trace = _keep_trace(e, out)
+    return ExitCode.FAILED, (f"kesalahan tak terduga di kipp ({type(e).__name__}: {e}); jejak lengkap di {trace}; "
+                             "laporkan ke pengembang beserta berkas itu")
+
+
+def _output_failure(e: OSError, out: Path | None) -> bool:
+    import errno
+
+    if e.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EFBIG):
+        return True  # the state of a disk, whichever file met it
+    if out is None or e.errno not in (errno.EACCES, errno.EPERM, errno.ENOTDIR, errno.EEXIST, errno.EISDIR,
+                                      errno.ENOENT, errno.EIO):
+        return False
+    if e.filename is None:
+        return True
+    try:
+        name = Path(str(e.filename)).absolute()
+        return name == out.absolute() or out.absolute() in name.parents
+    except (OSError, ValueError):
+        return False
+
+
+def _keep_trace(e: BaseException, out: Path | None) -> str:
+    """Write the trace where a developer can find it: <out>/.kipp/last-error.txt, else a temporary file."""
+    import os
+    import tempfile
+    import traceback
+    from datetime import UTC, datetime
+
+    text = (f"kipp {' '.join(sys.argv[1:])}\n{datetime.now(UTC).isoformat(timespec='seconds')}\n\n"
+            + "".join(traceback.format_exception(e)))
+    if out is not None and out.is_dir():
+        try:
+            target = out / ".kipp" / "last-error.txt"
+            target.parent.mkdir(exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+            return str(target)
+        except OSError:
+            pass
+    try:
+        fd, name = tempfile.mkstemp(prefix="kipp-error-", suffix=".txt")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        return name
+    except OSError:
+        return "(tidak dapat disimpan)"
+
+
+def clean(text: str, keep_newlines: bool = False) -> str:
+    """Escape control characters (a file name from the inbox may hold any): the terminal shows them, never runs them."""
+    import unicodedata
+
+    out = []
+    for ch in str(text):
+        if ch == "\n" and keep_newlines:
+            out.append(ch)
+        elif unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp"):
+            out.append(f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def _remember_out(ctx: click.Context, _param: click.Parameter, value: Path | None) -> Path | None:
+    if value is not None:
+        ctx.meta[OUT_KEY] = value
+    return value
+
+
+def _settings():
+    """The KIPP_ settings, read once per command (a bad value is one line naming the variable, exit 3)."""
+    from models.settings import Settings
+
+    meta = click.get_current_context().meta
+    if SETTINGS_KEY not in meta:
+        meta[SETTINGS_KEY] = Settings.from_env()
+    return meta[SETTINGS_KEY]
+
+
+def _taxonomy(path: Path | None):
+    """--taxonomy, else KIPP_TAXONOMY, else the default themes."""
+    from models.themes import ThemeError, load_taxonomy
+
+    from_env = _settings().taxonomy
+    try:
+        return load_taxonomy(path or from_env)
+    except ThemeError as e:
+        if path is None and from_env is not None:
+            raise InputError(f"KIPP_TAXONOMY: {e}") from e
+        raise
+
+
+def _quiet_prefect_runs() -> None:
+    """Flow and task run logs go to Prefect's API (and its UI) only: a failure reaches the terminal as kipp's
+    own one line, not as Prefect's traceback."""
+    import logging
+
+    for name in ("prefect.flow_runs", "prefect.task_runs"):
+        logging.getLogger(name).propagate = False
+
+
+# -- runs ------------------------------------------------------------------------------------------
 
 
 def _prepare(inbox: Path, roster: Path, out: Path, edition: str, prior: Path | None = None):
     """Check the inputs in one clear line, before Prefect starts; then configure Prefect."""
     from flows.pipeline import RunConfig, check_inputs
     from flows.prefect_env import configure_prefect
+    from flows.reporting import is_new_output
 
-    try:
-        check_inputs(RunConfig(inbox, roster, out, edition, prior=prior))
-    except KippError as e:
-        raise click.ClickException(str(e)) from e
+    settings = _settings()
+    _taxonomy(None)  # a missing KIPP_TAXONOMY is one line now, not a failed task later
+    new = is_new_output(out)
+    check_inputs(RunConfig(inbox, roster, out, edition, settings, prior=prior))
+    if new:
+        click.echo(f"folder keluaran baru: {clean(out.resolve())} (belum ada laporan di sana; periksa --out "
+                   "bila bukan ini yang dimaksud)")
     configure_prefect(out / ".kipp")
     from flows.intake import intake_flow  # imports prefect, after its settings are in place
 
+    _quiet_prefect_runs()
     return intake_flow
 
 
@@ -32,14 +185,24 @@ def _run_flow(inbox: Path, roster: Path, out: Path, edition: str, prior: Path | 
     from flows.lock import OutputLock
 
     intake_flow = _prepare(inbox, roster, out, edition, prior)
-    try:
-        with OutputLock(out, "run"):
-            return intake_flow(str(inbox), str(roster), str(out), edition, prior=str(prior) if prior else None)
-    except KippError as e:
-        raise click.ClickException(str(e)) from e
+    with OutputLock(out, "run"):
+        return intake_flow(str(inbox), str(roster), str(out), edition, prior=str(prior) if prior else None)
+
+
+def _exit_on_internal_errors(result: dict) -> None:
+    """Reports written, but kipp failed on some files or steps: say so, and exit 6 for scripts."""
+    screening = result["screening"]
+    files = sum(1 for o in screening.documents if o.reason is not None and o.reason.value == "internal_error")
+    steps = [e.step for e in screening.errors]
+    if files or steps:
+        what = [f"{files} berkas (internal_error; lihat documents.csv)"] if files else []
+        what += [f"langkah {', '.join(steps)} (lihat completeness.html)"] if steps else []
+        click.echo(f"kipp: laporan ditulis, tetapi kipp gagal pada {' dan '.join(what)}", err=True)
+        click.get_current_context().exit(int(ExitCode.FILES_FAILED))
 
 
 def _print_summary(result: dict, seconds: float) -> None:
+    from models.inbox import printable
     from models.records import Completeness
 
     screening = result["screening"]
@@ -61,7 +224,7 @@ def _print_summary(result: dict, seconds: float) -> None:
     if quarantined:
         click.echo(f"{len(quarantined)} berkas dikarantina (alasan di laporan):")
         for o in quarantined[:10]:
-            click.echo(f"  {o.path}: {o.reason}")
+            click.echo(f"  {printable(o.path)}: {o.reason}")
         if len(quarantined) > 10:
             click.echo(f"  ... dan {len(quarantined) - 10} lagi")
     click.echo("Laporan:")
@@ -74,12 +237,13 @@ def _inputs(f):
                      help="Earlier editions: a folder of their proposals (e.g. prior/2020/...) or a previous run's "
                           "ledger.sqlite.")(f)
     f = click.option("--edition", default="2021", show_default=True)(f)
-    f = click.option("--out", type=click.Path(path_type=Path), default=Path("reports"), show_default=True)(f)
+    f = click.option("--out", type=click.Path(path_type=Path), default=Path("reports"), show_default=True,
+                     callback=_remember_out)(f)
     f = click.option("--roster", type=click.Path(path_type=Path), default=Path("roster.csv"), show_default=True)(f)
     return click.option("--inbox", type=click.Path(path_type=Path), default=Path("inbox"), show_default=True)(f)
 
 
-@click.group()
+@click.group(cls=KippGroup)
 def main() -> None:
     """kipp-intake: intake and pre-screening of KIPP proposals."""
 
@@ -94,6 +258,7 @@ def run(inbox: Path, roster: Path, out: Path, edition: str, prior: Path | None) 
     start = time.perf_counter()
     result = _run_flow(inbox, roster, out, edition, prior)
     _print_summary(result, time.perf_counter() - start)
+    _exit_on_internal_errors(result)
 
 
 @main.command("watch")
@@ -111,15 +276,15 @@ def watch_command(inbox: Path, roster: Path, out: Path, edition: str, prior: Pat
 
     from extractors.sandbox import keep_workers, release_workers
     from flows.lock import OutputLock
+    from flows.pipeline import check_folders
+    from flows.reporting import check_output_folder
     from flows.watch import WatchOptions, watch
-    from models.settings import Settings
 
-    try:  # before Prefect and the workers start: a second watcher stops at once
-        lock = OutputLock(out, "watch").acquire()
-    except KippError as e:
-        raise click.ClickException(str(e)) from e
+    check_folders(inbox, out)  # before anything is written: the lock never lands in the inbox
+    check_output_folder(out)
+    lock = OutputLock(out, "watch").acquire()  # before Prefect and the workers start: a second watcher stops at once
     intake_flow = _prepare(inbox, roster, out, edition, prior)
-    settings = Settings.from_env()
+    settings = _settings()
     keep_workers(settings.workers, settings.limits)
 
     def batch() -> None:
@@ -129,7 +294,7 @@ def watch_command(inbox: Path, roster: Path, out: Path, edition: str, prior: Pat
             result = intake_flow(str(inbox), str(roster), str(out), edition, settle_seconds=0.0,
                                  prior=str(prior) if prior else None)
         except KippError as e:  # e.g. the roster is being edited: say so, keep watching
-            click.echo(f"[{time.strftime('%H:%M:%S')}] galat: {e}", err=True)
+            click.echo(f"[{time.strftime('%H:%M:%S')}] galat: {clean(e, keep_newlines=True)}", err=True)
             return
         if result["files_extracted"]:
             _print_batch(result, time.perf_counter() - start)
@@ -140,8 +305,6 @@ def watch_command(inbox: Path, roster: Path, out: Path, edition: str, prior: Pat
     try:
         n = watch(inbox, out, batch, WatchOptions(polling=polling, poll_interval=interval, rescan=rescan),
                   on_ready=ready, lock=lock)
-    except KippError as e:
-        raise click.ClickException(str(e)) from e
     finally:
         release_workers()
     click.echo(f"Berhenti setelah {n} putaran; laporan terakhir di {out}/.")
@@ -189,6 +352,7 @@ def demo(directory: Path, size: str, seed: int, fresh: bool) -> None:
     from flows.demo_corpus import generate_inbox, malang_roster, write_roster, write_truth
 
     inbox, roster = directory / "inbox", directory / "roster.csv"
+    click.get_current_context().meta[OUT_KEY] = directory / "reports"
     if fresh and directory.exists():
         shutil.rmtree(directory)
     if not inbox.exists():
@@ -203,6 +367,7 @@ def demo(directory: Path, size: str, seed: int, fresh: bool) -> None:
     result = _run_flow(inbox, roster, directory / "reports", "2021")
     _print_summary(result, time.perf_counter() - start)
     click.echo(f"Buka {directory / 'reports' / 'completeness.html'} di peramban.")
+    _exit_on_internal_errors(result)
 
 
 @main.command()
@@ -224,19 +389,88 @@ def evaluate(size: str, seeds: tuple[int, ...], directory: Path | None) -> None:
 
 
 @main.group()
+def ledger() -> None:
+    """The ledger file (<out>/ledger.sqlite): rebuild it when it is damaged."""
+
+
+@ledger.command("rebuild")
+@click.option("--out", type=click.Path(path_type=Path), default=Path("reports"), show_default=True,
+              callback=_remember_out, help="The output folder whose ledger.sqlite is damaged.")
+def ledger_rebuild(out: Path) -> None:
+    """Copy a damaged ledger to a dated backup and start a new one with the admins' decisions it still holds;
+    the next run reads the inbox again.
+
+    Example: kipp ledger rebuild --out reports/
+    """
+    from flows.lock import OutputLock
+    from models.ledger import rebuild_ledger
+
+    path = out / LEDGER_NAME
+    if not path.is_file():
+        raise InputError(f"{path}: tidak ada ledger di sini; periksa --out")
+    with OutputLock(out, "ledger rebuild"):
+        done = rebuild_ledger(path)
+    click.echo(f"Ledger lama disalin utuh ke {clean(done.backup)}")
+    labels = {"theme_corrections": "koreksi tema", "duplicate_decisions": "keputusan duplikat",
+              "files": "catatan berkas yang pernah diterima"}
+    for table, label in labels.items():
+        state = "" if done.complete[table] else " (SEBAGIAN: sisanya tidak terbaca; masih ada di cadangan)"
+        click.echo(f"  {label}: {done.kept[table]} diselamatkan{state}")
+    if not (done.complete["theme_corrections"] and done.complete["duplicate_decisions"]):
+        click.echo("kipp: PERHATIAN: sebagian keputusan admin tidak dapat dibaca dari ledger yang rusak; periksa "
+                   f"dan masukkan lagi (kipp themes import, kipp duplicates confirm|dismiss); cadangan: {clean(done.backup)}",
+                   err=True)
+    click.echo(f"Ledger baru di {clean(path)}; jalankan kipp run untuk membaca ulang kotak masuk.")
+
+
+@main.group()
 def themes() -> None:
     """Innovation themes: evaluate and train the model, record admins' corrections."""
 
 
-def _themes_context(out: Path, taxonomy: Path | None):
-    from models.ledger import Ledger
-    from models.themes import ThemeError, load_taxonomy
+def _existing_ledger(out: Path):
+    """The ledger of an earlier run in `out`; a mistyped --out is refused instead of getting a new empty ledger."""
+    from models.ledger import Ledger, check_ledger
 
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"{out}: adalah berkas, bukan folder; --out harus folder keluaran kipp run")
+    path = out / LEDGER_NAME
+    if not path.is_file():
+        raise InputError(f"{out}: belum ada {LEDGER_NAME} di sini (salah ketik --out?); jalankan kipp run dengan "
+                         "--out ini dulu")
+    check_ledger(path)
+    return Ledger(path)
+
+
+def _known_participants(out: Path, roster: Path | None) -> tuple[set[str], str]:
+    """Participant ids of --roster, else of the last run (screening.json), and where they came from."""
+    from models.roster import load_roster
+
+    if roster is not None:
+        return {p.id for p in load_roster(roster)}, str(roster)
+    path = out / "screening.json"
     try:
-        tax = load_taxonomy(taxonomy)
-    except ThemeError as e:
-        raise click.ClickException(str(e)) from e
-    return tax, Ledger(out / "ledger.sqlite")
+        return {p["id"] for p in json.loads(path.read_text(encoding="utf-8"))["participants"]}, str(path)
+    except FileNotFoundError:
+        raise InputError(f"{path}: belum ada, jadi id peserta tidak dapat diperiksa; jalankan kipp run dulu, "
+                         "atau beri --roster") from None
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        raise InputError(f"{path}: tidak terbaca ({e}), jadi id peserta tidak dapat diperiksa; jalankan kipp run "
+                         "lagi, atau beri --roster") from e
+
+
+def _check_participants(ids, known: set[str], source: str) -> None:
+    from rapidfuzz import process
+
+    unknown = sorted(set(ids) - known)
+    if not unknown:
+        return
+    hint = ""
+    if len(unknown) == 1:
+        close = [m[0] for m in process.extract(unknown[0], sorted(known), limit=3, score_cutoff=60)]
+        hint = f"; mungkin: {', '.join(close)}" if close else ""
+    shown = ", ".join(unknown[:10]) + (f" dan {len(unknown) - 10} lagi" if len(unknown) > 10 else "")
+    raise InputError(f"peserta tidak dikenal: {shown} (tidak ada di {source}){hint}; tidak ada yang disimpan")
 
 
 def _correction_samples(ledger, taxonomy, out: Path) -> list:
@@ -244,6 +478,8 @@ def _correction_samples(ledger, taxonomy, out: Path) -> list:
     (so that a model trained here is the one the next run reuses)."""
     from models.themes import ThemeInput, correction_samples
 
+    if ledger is None:
+        return []
     try:  # categories as the last run saw them; without them the next run merely retrains
         participants = json.loads((out / "screening.json").read_text(encoding="utf-8"))["participants"]
         categories = {p["id"]: p["category"] for p in participants}
@@ -259,10 +495,26 @@ def _correction_samples(ledger, taxonomy, out: Path) -> list:
     return correction_samples(inputs, corrections)
 
 
+def _admins_corrections(out: Path, taxonomy) -> list:
+    """Training samples from the corrections in `out`'s ledger; none when there is no ledger yet."""
+    if not (out / LEDGER_NAME).exists():
+        return []
+    with _existing_ledger(out) as ledger:
+        return _correction_samples(ledger, taxonomy, out)
+
+
+def _describe(taxonomy) -> str:
+    where = taxonomy.source or "models/data/themes.json"
+    return f"Taksonomi: {taxonomy.name or where} ({len(taxonomy.ids)} tema, {where})"
+
+
 _out_option = click.option("--out", type=click.Path(path_type=Path), default=Path("reports"), show_default=True,
-                           help="The output folder whose ledger keeps the corrections.")
+                           callback=_remember_out, help="The output folder whose ledger keeps the corrections.")
 _taxonomy_option = click.option("--taxonomy", type=click.Path(path_type=Path), default=None,
-                                help="A taxonomy JSON replacing the default themes.")
+                                help="A taxonomy JSON replacing the default themes (default: KIPP_TAXONOMY, else "
+                                     "models/data/themes.json).")
+_roster_option = click.option("--roster", type=click.Path(path_type=Path), default=None,
+                              help="Check participant ids against this roster (default: the last run's screening.json).")
 
 
 @themes.command("evaluate")
@@ -274,14 +526,20 @@ def themes_evaluate(out: Path, taxonomy: Path | None, folds: int) -> None:
 
     Example: kipp themes evaluate --out reports/
     """
-    from models.themes import evaluate, evaluate_held_out, format_evaluation, seed_samples
+    from models.themes import DEFAULT_THEME_IDS, ThemeError, evaluate, evaluate_held_out, format_evaluation, seed_samples
 
-    tax, ledger = _themes_context(out, taxonomy)
-    with ledger:
-        corrections = _correction_samples(ledger, tax, out)
+    tax = _taxonomy(taxonomy)
+    click.echo(_describe(tax))
+    corrections = _admins_corrections(out, tax)
     samples = seed_samples(tax) + corrections
     click.echo(f"Labelled data: {len(samples)} samples ({len(corrections)} from admins' corrections)")
-    click.echo(format_evaluation(evaluate(tax, samples, folds=folds)))
+    try:
+        click.echo(format_evaluation(evaluate(tax, samples, folds=folds)))
+    except ThemeError as e:  # a new taxonomy has no seed set: say what is missing, and go on
+        click.echo(f"Cross-validation skipped: {e}")
+    if not set(DEFAULT_THEME_IDS) <= set(tax.ids):
+        click.echo("Held-out proposals: skipped; they are written for the default themes, not this taxonomy")
+        return
     click.echo("")
     click.echo("Held-out proposals (a separate generator, every theme, cross-theme vocabulary):")
     click.echo(format_evaluation(evaluate_held_out(tax)))
@@ -298,13 +556,20 @@ def themes_train(out: Path, taxonomy: Path | None) -> None:
 
     Example: kipp themes train --out reports/
     """
-    from models.themes import seed_samples, train
+    from models.themes import ThemeClassifier, seed_samples, train
 
-    tax, ledger = _themes_context(out, taxonomy)
-    with ledger:
-        samples = seed_samples(tax) + _correction_samples(ledger, tax, out)
+    tax = _taxonomy(taxonomy)
+    click.echo(_describe(tax))
+    samples = seed_samples(tax) + _admins_corrections(out, tax)
     path = out / ".kipp" / "theme_model.pickle"
-    clf = train(tax, path, samples)
+    per_theme = Counter(s.theme for s in samples)
+    if samples and min(per_theme.values()) < 2:
+        # A new taxonomy (KIPP_TAXONOMY) starts with its lexicon and a few corrections: too few to cross-validate.
+        click.echo("Cross-validation skipped: it needs at least two labelled samples of every theme")
+        clf = ThemeClassifier.train(tax, samples)
+        clf.save(path)
+    else:
+        clf = train(tax, path, samples)
     click.echo(f"Model saved to {path} (format {clf.FORMAT_VERSION}, {len(samples)} samples)")
     for key, value in clf.metrics.items():
         click.echo(f"  {key}: {value}")
@@ -313,39 +578,41 @@ def themes_train(out: Path, taxonomy: Path | None) -> None:
 @themes.command("correct")
 @_out_option
 @_taxonomy_option
+@_roster_option
 @click.argument("participant_id")
 @click.argument("theme")
-def themes_correct(out: Path, taxonomy: Path | None, participant_id: str, theme: str) -> None:
+def themes_correct(out: Path, taxonomy: Path | None, roster: Path | None, participant_id: str, theme: str) -> None:
     """Record an admin's theme for a participant; it wins over the model from the next run on.
 
     Example: kipp themes correct sd-sawojajar-1 kesehatan --out reports/
     """
-    tax, ledger = _themes_context(out, taxonomy)
+    tax = _taxonomy(taxonomy)
     resolved = tax.resolve(theme)
     if resolved is None:
-        raise click.ClickException(f"unknown theme {theme!r}; known: {', '.join(tax.ids)}")
-    with ledger:
+        raise InputError(f"{theme}: tema tidak dikenal di taksonomi {tax.name or tax.source or 'bawaan'}; "
+                         f"yang ada: {', '.join(tax.ids)}")
+    with _existing_ledger(out) as ledger:
+        _check_participants([participant_id], *_known_participants(out, roster))
         ledger.save_theme_corrections({participant_id: resolved}, source="cli")
-    click.echo(f"{participant_id}: {tax.label(resolved)} (berlaku mulai putaran berikutnya)")
+    click.echo(f"{clean(participant_id)}: {tax.label(resolved)} (berlaku mulai putaran berikutnya)")
 
 
 @themes.command("import")
 @_out_option
 @_taxonomy_option
+@_roster_option
 @click.argument("csv_file", type=click.Path(path_type=Path))
-def themes_import(out: Path, taxonomy: Path | None, csv_file: Path) -> None:
-    """Record admins' themes from a CSV `participant_id,theme`.
+def themes_import(out: Path, taxonomy: Path | None, roster: Path | None, csv_file: Path) -> None:
+    """Record admins' themes from a CSV `participant_id,theme`; nothing is saved if a line is wrong.
 
     Example: kipp themes import koreksi_tema.csv --out reports/
     """
-    from models.themes import ThemeError, load_corrections
+    from models.themes import load_corrections
 
-    tax, ledger = _themes_context(out, taxonomy)
-    try:
-        corrections = load_corrections(csv_file, tax)
-    except ThemeError as e:
-        raise click.ClickException(str(e)) from e
-    with ledger:
+    tax = _taxonomy(taxonomy)
+    corrections = load_corrections(csv_file, tax)
+    with _existing_ledger(out) as ledger:
+        _check_participants(corrections, *_known_participants(out, roster))
         ledger.save_theme_corrections(corrections, source=str(csv_file))
     click.echo(f"{len(corrections)} koreksi tema disimpan")
 
@@ -356,17 +623,16 @@ def duplicates() -> None:
 
 
 def _decide(out: Path, key: str, decision: str, note: str | None) -> None:
-    import json
-
-    from models.ledger import Ledger
-
+    path = out / "screening.json"
     try:
-        flags = json.loads((out / "screening.json").read_text(encoding="utf-8")).get("duplicates", [])
+        flags = json.loads(path.read_text(encoding="utf-8")).get("duplicates", [])
     except FileNotFoundError:
-        raise click.ClickException(f"{out / 'screening.json'}: no report yet; run kipp run first") from None
+        raise InputError(f"{path}: belum ada laporan; jalankan kipp run dulu (salah ketik --out?)") from None
+    except (OSError, ValueError, AttributeError) as e:
+        raise InputError(f"{path}: tidak terbaca ({e}); jalankan kipp run lagi") from e
     if key not in {f.get("key") for f in flags}:
-        raise click.ClickException(f"{key}: no such flag in {out / 'screening.json'} (see duplicates.html)")
-    with Ledger(out / "ledger.sqlite") as ledger:
+        raise InputError(f"{clean(key)}: tidak ada dugaan duplikat dengan kunci ini di {path} (lihat duplicates.html)")
+    with _existing_ledger(out) as ledger:
         ledger.save_duplicate_decision(key, decision, note)
     click.echo(f"{key}: {decision} (tampil di laporan mulai putaran berikutnya)")
 
@@ -396,7 +662,8 @@ def duplicates_dismiss(out: Path, key: str, note: str | None) -> None:
 
 
 @main.command("retry")
-@click.option("--out", type=click.Path(path_type=Path), default=Path("reports"), show_default=True)
+@click.option("--out", type=click.Path(path_type=Path), default=Path("reports"), show_default=True,
+              callback=_remember_out)
 @click.option("--reason", "reasons", multiple=True, metavar="CODE",
               help="A reason code to read again (repeatable); default: timeout, resource_limit, extraction_crashed.")
 def retry_command(out: Path, reasons: tuple[str, ...]) -> None:
@@ -407,8 +674,7 @@ def retry_command(out: Path, reasons: tuple[str, ...]) -> None:
 
     Example: kipp retry --out reports/ --reason timeout && kipp run --out reports/ ...
     """
-    from models.errors import InputError
-    from models.ledger import TRANSIENT_REASONS, Ledger
+    from models.ledger import TRANSIENT_REASONS
     from models.records import Reason
 
     # The reasons an extraction stores; the others (unidentified, ...) are decided afresh every run.
@@ -422,11 +688,8 @@ def retry_command(out: Path, reasons: tuple[str, ...]) -> None:
             f"--reason {', '.join(unknown)}: bukan alasan gagal baca yang dapat diulang; pilih dari "
             + ", ".join(sorted(codes))
         )
-    ledger_path = out / "ledger.sqlite"
-    if not ledger_path.is_file():
-        raise InputError(f"{out}: belum ada ledger.sqlite di folder ini; jalankan kipp run lebih dulu")
     chosen = [codes[r] for r in reasons] or sorted(TRANSIENT_REASONS)
-    with Ledger(ledger_path) as ledger:
+    with _existing_ledger(out) as ledger:
         marked = ledger.mark_for_retry(chosen)
     click.echo(f"{marked} isi berkas ({', '.join(chosen)}) akan dibaca ulang pada kipp run berikutnya")
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from extractors.sandbox import extract_many
 from models.doctype import detect_doc_type
-from models.duplicates import PRIOR_PREFIX, DocText, DuplicateSettings, apply_decisions, find_duplicates
+from models.duplicates import FLAGS_VERSION, PRIOR_PREFIX, DocText, DuplicateSettings, apply_decisions, find_duplicates
 from models.inbox import scan_inbox
 from models.ledger import Ledger, sha256_file
 from models.records import Extraction
@@ -76,7 +76,8 @@ def _prior_doc(path: str, sha: str, ex: Extraction, edition: str) -> DocText:
 def find_flags(current: list[DocText], prior: list[DocText], out: Path, workers: int) -> list:
     """Flags for these documents; reused from the last run when the documents are the same."""
     key = hashlib.sha256(
-        repr(sorted((d.path, d.sha256, d.participant_id, d.doc_type, d.edition) for d in current + prior)).encode()
+        repr((FLAGS_VERSION, sorted((d.path, d.sha256, d.participant_id, d.doc_type, d.edition)
+                                    for d in current + prior))).encode()
     ).hexdigest()
     cache = out / ".kipp" / CACHE_NAME
     try:

@@ -9,7 +9,6 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from flows import pipeline
-from flows.reporting import write_reports
 from models.ledger import Ledger
 from models.settings import Settings
 
@@ -33,9 +32,10 @@ def duplicates_task(config: pipeline.RunConfig, screening):
 
 
 @task(name="write-reports", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[1, 5])
-def reports_task(config: pipeline.RunConfig, screening) -> dict[str, Path]:
-    pipeline.copy_quarantined(config, screening)
-    return write_reports(screening, config.out, config.edition)
+def reports_task(config: pipeline.RunConfig, screening):
+    with Ledger(config.ledger_path) as ledger:
+        ledger.record_outcomes(screening.documents)  # files set aside by themes or duplicates
+    return pipeline.report(config, screening)
 
 
 @flow(name="kipp-intake", log_prints=False)
@@ -56,12 +56,13 @@ def intake_flow(
         screening = pipeline.decide(config, ledger, roster_, items, hashes)
     screening = themes_task(config, screening)
     screening = duplicates_task(config, screening)
-    reports = reports_task(config, screening)
+    screening, reports = reports_task(config, screening)
     summary = {
         "files_seen": len(items),
         "files_extracted": extracted,
         "reports": {k: str(v) for k, v in reports.items()},
         "screening": screening,
+        "internal_errors": screening.internal_errors,  # > 0: kipp failed on some files; the CLI exits 6
     }
     logger.info("%d files seen, %d extracted", len(items), extracted)
     return summary

@@ -6,7 +6,7 @@ import fcntl
 import os
 from pathlib import Path
 
-from models.errors import KippError
+from models.errors import OutputError, os_reason
 
 LOCK_NAME = "writer.lock"
 
@@ -20,14 +20,17 @@ class OutputLock:
         self._fd: int | None = None
 
     def acquire(self) -> OutputLock:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as e:
+            raise OutputError(f"{self.path.parent.parent}: folder keluaran tidak dapat dipakai: {os_reason(e)}") from e
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip() or "another process"
             os.close(fd)
-            raise KippError(
+            raise OutputError(
                 f"{self.path.parent.parent}: already being processed by {holder}; "
                 "only one kipp run or watch may write an output folder at a time"
             ) from None

@@ -13,23 +13,96 @@ from datetime import UTC, datetime
 from html import escape
 from pathlib import Path
 
-from models.records import Category, Completeness, Outcome, ParticipantResult, Status
+from models.errors import OutputError, os_reason
+from models.records import Category, Completeness, Outcome, ParticipantResult, Reason, Status
 from models.screening import Screening
 
 SCHEMA_VERSION = 1
 
-def write_atomic(path: Path, data: str, encoding: str = "utf-8") -> None:
-    """Write, then rename: a reader sees the old report or the new one, never half of one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+def write_atomic(path: Path, data: str | bytes, encoding: str = "utf-8") -> None:
+    """Write, then rename: a reader sees the old report or the new one, never half of one.
+
+    A failure (a full disk, a read-only folder) leaves the previous report as it was and raises
+    OutputError naming the file.
+    """
+    if isinstance(data, str):
+        data = data.encode(encoding)
+    tmp: str | None = None
     try:
-        with os.fdopen(fd, "w", encoding=encoding, newline="") as fh:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        with os.fdopen(fd, "wb") as fh:
             fh.write(data)
         os.chmod(tmp, 0o644)  # mkstemp makes it private; reports are for everyone who may read the folder
         os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+    except BaseException as e:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
+        if isinstance(e, OSError):
+            raise OutputError(f"{path}: laporan tidak dapat ditulis: {os_reason(e)}; "
+                              "laporan sebelumnya tetap utuh") from e
         raise
+
+
+# Virtual file systems of the kernel: writing reports there fails or makes no sense.
+_VIRTUAL_FS = {"proc", "sysfs", "devtmpfs", "devpts", "cgroup", "cgroup2", "debugfs", "tracefs", "securityfs",
+               "configfs", "pstore", "bpf", "efivarfs", "binfmt_misc", "fusectl", "mqueue", "hugetlbfs", "autofs"}
+MIN_FREE_MB = 10  # the ledger, the reports and Prefect's own database need room to grow
+
+
+def is_new_output(out: Path) -> bool:
+    """True when `out` holds no earlier run (no ledger, no screening.json): a mistyped --out looks like this."""
+    return not (out / "ledger.sqlite").exists() and not (out / "screening.json").exists()
+
+
+def check_output_folder(out: Path, min_free_mb: int = MIN_FREE_MB) -> None:
+    """Refuse an output folder kipp cannot write, before anything is written; create it when new.
+
+    One OutputError naming the folder and the reason: a file, a kernel file system (/proc, /sys),
+    read-only, no permission, or a disk with less than `min_free_mb` free.
+    """
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"{out}: adalah berkas, bukan folder; --out harus sebuah folder")
+    mount, fstype = _mount_of(out)
+    if fstype in _VIRTUAL_FS:
+        raise OutputError(f"{out}: berada di {mount} ({fstype}), sistem berkas semu milik kernel, bukan disk; "
+                          "pilih folder lain untuk --out")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        stat = os.statvfs(out)
+        free = stat.f_bavail * stat.f_frsize
+        if free < min_free_mb * 2**20:
+            raise OutputError(f"{out}: disk hampir penuh (sisa {free / 2**20:.1f} MB, perlu paling sedikit "
+                              f"{min_free_mb} MB); kosongkan ruang disk lalu ulangi; laporan sebelumnya tetap utuh")
+        fd, probe = tempfile.mkstemp(dir=out, prefix=".kipp-probe-")
+        try:
+            os.write(fd, b"kipp")
+        finally:
+            os.close(fd)
+            os.unlink(probe)
+    except OSError as e:
+        raise OutputError(f"{out}: folder keluaran tidak dapat ditulis: {os_reason(e)}") from e
+
+
+def _mount_of(path: Path) -> tuple[str, str]:
+    """The mount point holding `path` (or the nearest folder above it that exists) and its file system type."""
+    target = path.absolute()
+    while not target.exists() and target != target.parent:
+        target = target.parent
+    target = target.resolve()
+    best, fstype = "/", ""
+    try:
+        with open("/proc/self/mounts", encoding="utf-8", errors="replace") as fh:
+            for line in fh:
+                fields = line.split()
+                if len(fields) < 3:
+                    continue
+                point = fields[1].replace("\\040", " ")
+                if (target == Path(point) or Path(point) in target.parents) and len(point) >= len(best):
+                    best, fstype = point, fields[2]
+    except OSError:
+        pass  # not Linux: the probe write below still refuses what cannot be written
+    return best, fstype
 
 
 # -- screening.json --------------------------------------------------------------------
@@ -45,6 +118,7 @@ def screening_document(screening: Screening, edition: str, generated_at: datetim
         "documents": [asdict(o) for o in screening.documents],
         "participants": [_participant_json(r) for r in screening.participants],
         "duplicates": [f.to_json() for f in screening.duplicates],
+        "errors": [{"step": e.step, "detail": e.detail} for e in screening.errors],
     }
 
 
@@ -66,6 +140,8 @@ def _participant_json(r: ParticipantResult) -> dict:
         "theme_runner_up": t.theme_runner_up if t else None,
         "theme_source": t.theme_source if t else None,
         "theme_needs_review": t.needs_review if t else None,
+        "needs_review": r.needs_review,
+        "review": list(r.review),
     }
 
 
@@ -74,18 +150,42 @@ def summary(screening: Screening) -> dict:
         "duplicates": dict(sorted(Counter(f.kind.value for f in screening.duplicates).items())),
         "files": dict(sorted(Counter(o.status.value for o in screening.documents).items())),
         "participants": dict(sorted(Counter(r.status.value for r in screening.participants).items())),
+        "needs_review": sum(1 for r in screening.participants if r.needs_review),
+        "internal_errors": screening.internal_errors,
     }
 
 
 # -- completeness.csv --------------------------------------------------------------------
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula (=HYPERLINK(...) in a file name).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_cell(value: object) -> object:
+    """A text cell a spreadsheet shows as text, never runs: a leading apostrophe is Excel's and
+    LibreOffice's own mark for "this is text" (OWASP's advice for CSV injection)."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+class _SafeWriter:
+    """csv.writer whose every text cell is neutralised (see spreadsheet_cell)."""
+
+    def __init__(self, buf: io.StringIO):
+        self._writer = csv.writer(buf)
+
+    def writerow(self, row: list) -> None:
+        self._writer.writerow([spreadsheet_cell(v) for v in row])
+
+
 def completeness_csv(screening: Screening) -> str:
     buf = io.StringIO()
-    writer = csv.writer(buf)
+    writer = _SafeWriter(buf)
     writer.writerow(
         ["kategori", "id", "nama", "status", "keterangan", "proposal_inovasi", "proposal_kinerja", "riwayat",
-         "tema", "keyakinan_tema", "tema_perlu_ditinjau"]
+         "tema", "keyakinan_tema", "tema_perlu_ditinjau", "perlu_diperiksa"]
     )
     for r in _by_category(screening.participants):
         t = r.theme
@@ -94,7 +194,7 @@ def completeness_csv(screening: Screening) -> str:
                 r.participant.category.label, r.participant.id, r.participant.name, r.status.value,
                 r.status.label, r.inovasi or "", r.kinerja or "", " ; ".join(r.history),
                 t.theme_label if t else "", f"{t.theme_confidence:.2f}" if t else "",
-                ("ya" if t.needs_review else "tidak") if t else "",
+                ("ya" if t.needs_review else "tidak") if t else "", " ; ".join(r.review),
             ]
         )
     return buf.getvalue()
@@ -102,7 +202,7 @@ def completeness_csv(screening: Screening) -> str:
 
 def documents_csv(screening: Screening) -> str:
     buf = io.StringIO()
-    writer = csv.writer(buf)
+    writer = _SafeWriter(buf)
     writer.writerow(["berkas", "status", "alasan", "keterangan", "peserta", "jenis", "halaman", "skor", "sha256"])
     for o in screening.documents:
         writer.writerow(
@@ -132,6 +232,8 @@ th{background:#f0f4f8} td.num{text-align:right}
 .st{display:inline-block;padding:.1rem .45rem;border-radius:.6rem;font-size:.8rem;white-space:nowrap}
 .complete{background:#d3f9d8;color:#1b5e20} .missing_inovasi,.missing_kinerja{background:#fff3bf;color:#7c5e00}
 .missing_both{background:#ffe3e3;color:#a61e1e} code{font-size:.85rem;word-break:break-all}
+.warn{background:#fff5f5;border:1px solid #ffa8a8;padding:.5rem 1rem;margin:1rem 0}
+pre{white-space:pre-wrap;font-size:.75rem}
 """
 
 
@@ -161,8 +263,10 @@ def completeness_html(screening: Screening, edition: str, generated_at: str) -> 
         f'<p class="meta">Kompetisi Inovasi Pelayanan Publik &middot; dibuat {e(local_time(generated_at))} '
         f'&middot; <a href="themes.html">Sebaran tema</a> &middot; <a href="duplicates.html">Dugaan duplikat '
         f"({len(screening.duplicates)})</a></p>",
+        _errors_banner(screening),
         "<h2>Ringkasan per kategori</h2>",
         _category_table(participants),
+        _review_section(participants),
     ]
     problems = _problem_files_by_participant(screening.documents)
     for category in Category:
@@ -179,7 +283,7 @@ def completeness_html(screening: Screening, edition: str, generated_at: str) -> 
             others += [f"<code>{e(path)}</code> (versi lama)" for path in r.history]
             out.append(
                 f"<tr><td class=num>{i}</td><td>{e(r.participant.name)}<br><small>{e(r.participant.id)}</small></td>"
-                f'<td><span class="st {r.status.value}">{e(r.status.label)}</span></td>'
+                f'<td><span class="st {r.status.value}">{e(r.status.label)}</span>{_review_badge(r)}</td>'
                 f"<td>{_path_cell(r.inovasi)}</td><td>{_path_cell(r.kinerja)}</td><td>{_theme_cell(r)}</td>"
                 f"<td>{'<br>'.join(others)}</td></tr>"
             )
@@ -188,6 +292,40 @@ def completeness_html(screening: Screening, edition: str, generated_at: str) -> 
     out.append(_files_section(screening.documents, Status.IGNORED, "Berkas yang diabaikan"))
     out.append("</body></html>")
     return "\n".join(out) + "\n"
+
+
+def _review_badge(r: ParticipantResult) -> str:
+    if not r.review:
+        return ""
+    return f'<br><span class="st missing_inovasi" title="{escape(" ; ".join(r.review))}">perlu diperiksa</span>'
+
+
+def _review_section(participants: list[ParticipantResult]) -> str:
+    """Participants counted complete or half-complete on a file nobody has read yet (a scan without OCR)."""
+    rows = [r for r in participants if r.review]
+    if not rows:
+        return ""
+    items = "".join(
+        f"<li>{escape(r.participant.name)} <small>({escape(r.participant.id)})</small>: "
+        f"{'; '.join(escape(x) for x in r.review)}</li>"
+        for r in rows
+    )
+    return f"<h2>Perlu diperiksa ({len(rows)})</h2><ul>{items}</ul>"
+
+
+def _errors_banner(screening: Screening) -> str:
+    """Said at the top: kipp failed on some files or steps, so this report is incomplete there."""
+    n_files = sum(1 for o in screening.documents if o.reason is Reason.INTERNAL_ERROR)
+    if not (n_files or screening.errors):
+        return ""
+    parts = []
+    if n_files:
+        parts.append(f"{n_files} berkas tidak dapat disaring karena galat internal (lihat daftar berkas di bawah)")
+    for err in screening.errors:
+        parts.append(f"langkah <b>{escape(err.step)}</b> gagal dan dilewati"
+                     f"<details><summary>rincian untuk pengembang</summary><pre>{escape(err.detail)}</pre></details>")
+    items = "".join(f"<li>{p}</li>" for p in parts)
+    return f'<div class="warn"><b>Perhatian:</b> laporan ini belum lengkap.<ul>{items}</ul></div>'
 
 
 def _category_table(participants: list[ParticipantResult]) -> str:
@@ -244,14 +382,23 @@ def _files_section(documents: tuple[Outcome, ...], status: Status, title: str) -
         return f"<h2>{escape(title)}</h2><p>Tidak ada.</p>"
     body = "".join(
         f"<tr><td><code>{escape(o.path)}</code></td><td>{escape(o.reason or '')}</td>"
-        f"<td>{escape(o.detail or (o.reason.label if o.reason else ''))}</td>"
-        f"<td>{escape(o.participant_id or '')}</td></tr>"
+        f"<td>{_detail_cell(o)}</td><td>{escape(o.participant_id or '')}</td></tr>"
         for o in rows
     )
     return (
         f"<h2>{escape(title)} ({len(rows)})</h2><table><thead><tr><th>Berkas</th><th>Kode alasan</th>"
         f"<th>Keterangan</th><th>Dugaan peserta</th></tr></thead><tbody>{body}</tbody></table>"
     )
+
+
+def _detail_cell(o: Outcome) -> str:
+    """The explanation an admin reads; a trace for a developer folded away under it."""
+    detail = o.detail or (o.reason.label if o.reason else "")
+    if o.reason in (Reason.INTERNAL_ERROR, Reason.EXTRACTION_ERROR) and "\n" in detail:
+        first, rest = detail.split("\n", 1)
+        return (f"{escape(first)}<details><summary>rincian untuk pengembang</summary>"
+                f"<pre>{escape(rest)}</pre></details>")
+    return escape(detail)
 
 
 def themes_html(screening: Screening, edition: str, generated_at: str) -> str:
@@ -352,21 +499,35 @@ def duplicates_html(screening: Screening, edition: str, generated_at: str) -> st
     return "\n".join(out) + "\n"
 
 
-def write_reports(screening: Screening, out: Path, edition: str) -> dict[str, Path]:
+REPORT_FILES = {
+    "screening": "screening.json",
+    "completeness_csv": "completeness.csv",
+    "documents_csv": "documents.csv",
+    "completeness_html": "completeness.html",
+    "themes_html": "themes.html",
+    "duplicates_html": "duplicates.html",
+}
+
+
+def render_reports(screening: Screening, edition: str) -> dict[str, bytes]:
+    """Every report, encoded as it is written; raises if any part of any report cannot be rendered."""
     doc = screening_document(screening, edition)
-    paths = {
-        "screening": out / "screening.json",
-        "completeness_csv": out / "completeness.csv",
-        "documents_csv": out / "documents.csv",
-        "completeness_html": out / "completeness.html",
-        "themes_html": out / "themes.html",
-        "duplicates_html": out / "duplicates.html",
+    generated = doc["generated_at"]
+    return {
+        "screening": (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8"),
+        # utf-8-sig: Excel on Windows opens the CSV with the right accents only with a BOM.
+        "completeness_csv": completeness_csv(screening).encode("utf-8-sig"),
+        "documents_csv": documents_csv(screening).encode("utf-8-sig"),
+        "completeness_html": completeness_html(screening, edition, generated).encode("utf-8"),
+        "themes_html": themes_html(screening, edition, generated).encode("utf-8"),
+        "duplicates_html": duplicates_html(screening, edition, generated).encode("utf-8"),
     }
-    write_atomic(paths["screening"], json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
-    # utf-8-sig: Excel on Windows opens the CSV with the right accents only with a BOM.
-    write_atomic(paths["completeness_csv"], completeness_csv(screening), encoding="utf-8-sig")
-    write_atomic(paths["documents_csv"], documents_csv(screening), encoding="utf-8-sig")
-    write_atomic(paths["completeness_html"], completeness_html(screening, edition, doc["generated_at"]))
-    write_atomic(paths["themes_html"], themes_html(screening, edition, doc["generated_at"]))
-    write_atomic(paths["duplicates_html"], duplicates_html(screening, edition, doc["generated_at"]))
+
+
+def write_reports(screening: Screening, out: Path, edition: str) -> dict[str, Path]:
+    """Render every report first, then replace each file atomically: a failure leaves the old ones."""
+    rendered = render_reports(screening, edition)
+    paths = {key: out / name for key, name in REPORT_FILES.items()}
+    for key, data in rendered.items():
+        write_atomic(paths[key], data)
     return paths

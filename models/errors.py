@@ -58,3 +58,23 @@ class ExtractionError(KippError):
     def __init__(self, reason: Reason, message: str):
         super().__init__(message)
         self.reason = reason
+
+
+def os_reason(e: OSError) -> str:
+    """Why a file or folder could not be written, in the words an admin reads."""
+    import errno
+
+    reasons = {
+        errno.ENOSPC: "disk penuh",
+        errno.EDQUOT: "kuota disk habis",
+        errno.EROFS: "sistem berkas hanya-baca (read-only)",
+        errno.EACCES: "tidak ada izin menulis",
+        errno.EPERM: "tidak ada izin menulis",
+        errno.ENOTDIR: "sebagian jalurnya adalah berkas, bukan folder",
+        errno.EEXIST: "sudah ada sebagai berkas",
+        errno.EISDIR: "adalah folder",
+        errno.ENOENT: "tidak ada",
+    }
+    reason = reasons.get(e.errno or 0)
+    detail = e.strerror or str(e)
+    return f"{reason} ({detail})" if reason else detail

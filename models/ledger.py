@@ -7,9 +7,12 @@ only new or changed files, and later steps (duplicates, themes) reuse the text.
 
 from __future__ import annotations
 
-import hashlib
 import json
+import os
+import shutil
 import sqlite3
+import struct
+import tempfile
 import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -17,6 +20,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from models.errors import LedgerError, OutputError, os_reason
+from models.inbox import hash_fd, hash_item, open_regular
 from models.records import Extraction, InboxItem, Outcome, Reason
 
 SCHEMA_VERSION = 2
@@ -74,6 +79,8 @@ _ADDED_COLUMNS = (
     ("extractions", "ocr_confidence", "REAL"),
     ("extractions", "limits", "TEXT"),  # Limits.key() the content was read under
     ("extractions", "retry", "INTEGER"),  # 1: `kipp retry` asked for it to be read again
+    ("files", "inode", "INTEGER"),  # with ctime_ns: a same-size replacement with its mtime restored is noticed
+    ("files", "ctime_ns", "INTEGER"),
 )
 # Failures that say more about the limits or the moment than about the content: read again when
 # the limits change or an admin asks (`kipp retry`), never in a loop.
@@ -95,11 +102,12 @@ class StoredExtraction:
 
 
 def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        while block := fh.read(chunk):
-            digest.update(block)
-    return digest.hexdigest()
+    """The sha256 of a regular file, read through one descriptor that follows no link and never blocks.
+
+    Raises OSError for a link (ELOOP), a FIFO, socket or device (NotRegularFile), or a file gone.
+    """
+    with open_regular(path.parent, path.name) as (fd, _):
+        return hash_fd(fd, chunk)
 
 
 def _now() -> str:
@@ -108,11 +116,22 @@ def _now() -> str:
 
 class Ledger:
     def __init__(self, path: Path):
-        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise OutputError(f"{path.parent}: folder keluaran tidak dapat dibuat ({os_reason(e)})") from e
         self.path = path
         self.db = sqlite3.connect(path, timeout=30, isolation_level=None)
+        try:
+            self._open()
+        except sqlite3.Error as e:
+            self.db.close()
+            raise ledger_error(path, e) from e
+
+    def _open(self) -> None:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
+        _check_schema_version(self.path, self.db)
         self.db.executescript(_SCHEMA)
         for table, column, kind in _ADDED_COLUMNS:
             have = {row[1] for row in self.db.execute(f"PRAGMA table_info({table})")}
@@ -143,40 +162,50 @@ class Ledger:
 
     # -- what is in the inbox -------------------------------------------------------------
 
-    def sync_inbox(self, inbox: Path, items: Iterable[InboxItem]) -> dict[str, str]:
-        """Record the files now in the inbox and return their sha256 by path.
+    def sync_inbox(self, inbox: Path, items: Iterable[InboxItem]) -> tuple[list[InboxItem], dict[str, str]]:
+        """Record the entries now in the inbox; return them as hashed and their sha256 by path.
 
-        A file whose size and mtime are unchanged keeps its recorded hash; any other is hashed.
+        A file keeps its recorded hash only when size, mtime, inode and ctime are all unchanged (a
+        file replaced in place with `touch -r` keeps its mtime, never its ctime); any doubt re-hashes.
+        Hashing opens the file once, without following links, and records what that descriptor
+        showed: a file gone meanwhile is left out (and, if seen before, becomes removed_from_inbox);
+        one that became a link, FIFO or socket, or cannot be read, gets its reason instead.
         Paths that were seen before and are gone are kept, marked as no longer present.
         """
         known = {
             row[0]: row[1:]
-            for row in self.db.execute("SELECT path, size, mtime_ns, sha256 FROM files")
+            for row in self.db.execute("SELECT path, size, mtime_ns, inode, ctime_ns, sha256 FROM files")
         }
         now = _now()
         hashes: dict[str, str] = {}
+        kept: list[InboxItem] = []
         rows = []
         for item in items:
             old = known.get(item.path)
-            if item.ignore_reason is not None:
-                sha = None  # never read: a partial download may still be growing
-            elif old and old[0] == item.size and old[1] == item.mtime_ns and old[2]:
-                sha = old[2]
-            else:
-                sha = sha256_file(inbox / item.path)
+            sha = None  # never read: a partial download may still be growing
+            if item.ignore_reason is None:
+                if old and old[-1] and tuple(old[:4]) == (item.size, item.mtime_ns, item.inode, item.ctime_ns):
+                    sha = old[-1]
+                else:
+                    hashed = hash_item(inbox, item)
+                    if hashed is None:
+                        continue  # gone between the scan and the hash: it was never there
+                    item, sha = hashed.item, hashed.sha256
             if sha:
                 hashes[item.path] = sha
-            rows.append((item.path, item.size, item.mtime_ns, sha, now, now))
+            kept.append(item)
+            rows.append((item.path, item.size, item.mtime_ns, item.inode, item.ctime_ns, sha, now, now))
         with self.transaction():
             self.db.execute("UPDATE files SET present = 0")
             self.db.executemany(
-                """INSERT INTO files(path, size, mtime_ns, sha256, present, first_seen, last_seen)
-                   VALUES (?, ?, ?, ?, 1, ?, ?)
+                """INSERT INTO files(path, size, mtime_ns, inode, ctime_ns, sha256, present, first_seen, last_seen)
+                   VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?)
                    ON CONFLICT(path) DO UPDATE SET size=excluded.size, mtime_ns=excluded.mtime_ns,
+                   inode=excluded.inode, ctime_ns=excluded.ctime_ns,
                    sha256=excluded.sha256, present=1, last_seen=excluded.last_seen""",
                 rows,
             )
-        return hashes
+        return kept, hashes
 
     def removed_paths(self) -> list[tuple[str, str | None, int]]:
         """Files recorded earlier that are no longer in the inbox: (path, sha256, size)."""
@@ -321,3 +350,153 @@ class Ledger:
         cur = self.db.execute("SELECT * FROM files ORDER BY path")
         cols = [c[0] for c in cur.description]
         return [dict(zip(cols, row)) for row in cur]
+
+
+# -- opening, checking and rebuilding the ledger file ------------------------------------------
+
+_OUTPUT_FAILURES = ("disk is full", "readonly", "unable to open", "disk i/o")
+
+
+def ledger_error(path: Path, e: sqlite3.Error) -> OutputError | LedgerError:
+    """The error to raise when SQLite refuses the ledger: the disk or folder (exit 4), or the file itself (exit 5)."""
+    text = str(e)
+    if "disk is full" in text.lower() or ("disk i/o" in text.lower() and _disk_full(path.parent)):
+        return OutputError(f"{path.parent}: disk penuh, ledger tidak dapat ditulis ({text}); "
+                           "kosongkan ruang disk lalu ulangi; laporan sebelumnya tetap utuh")
+    if any(k in text.lower() for k in _OUTPUT_FAILURES):
+        return OutputError(f"{path}: ledger tidak dapat ditulis ({text}); periksa izin dan ruang folder {path.parent}")
+    if "locked" in text.lower() or "busy" in text.lower():
+        return LedgerError(f"{path}: ledger sedang dikunci proses lain ({text}); coba lagi sebentar lagi")
+    return LedgerError(
+        f"{path}: ledger rusak atau terpotong ({text}). Keputusan admin tersimpan di dalamnya: jalankan "
+        f"`kipp ledger rebuild --out {path.parent}` (ledger lama disalin sebagai cadangan dulu, koreksi tema dan "
+        "keputusan duplikat diselamatkan, lalu kipp run membaca ulang kotak masuk)"
+    )
+
+
+def _disk_full(folder: Path) -> bool:
+    """SQLite reports a full disk as an I/O error when its shared-memory file cannot grow."""
+    try:
+        stat = os.statvfs(folder)
+    except OSError:
+        return False
+    return stat.f_bavail * stat.f_frsize < 1 << 20
+
+
+def _check_schema_version(path: Path, db: sqlite3.Connection) -> None:
+    has_meta = db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='meta'").fetchone()
+    row = db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone() if has_meta else None
+    if row and str(row[0]).isdigit() and int(row[0]) > SCHEMA_VERSION:
+        raise LedgerError(f"{path}: ledger ini dibuat oleh kipp yang lebih baru (skema {row[0]}, kipp ini {SCHEMA_VERSION}); "
+                          "perbarui kipp, atau pakai folder --out lain")
+
+
+def check_ledger(path: Path) -> dict[str, str]:
+    """Refuse a corrupt, truncated or newer ledger before a run touches it; returns its meta ({} when none yet).
+
+    `PRAGMA quick_check` reads every page once (about 15 ms for 9 MB), so a truncated file is found
+    here rather than halfway through a run.
+    """
+    if not path.exists():
+        return {}
+    try:
+        db = sqlite3.connect(path, timeout=30)
+    except sqlite3.Error as e:
+        raise ledger_error(path, e) from e
+    try:
+        problems = [row[0] for row in db.execute("PRAGMA quick_check(5)")]
+        if problems != ["ok"]:
+            raise ledger_error(path, sqlite3.DatabaseError("; ".join(str(p) for p in problems[:3])))
+        _check_schema_version(path, db)
+        has_meta = db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='meta'").fetchone()
+        return dict(db.execute("SELECT key, value FROM meta")) if has_meta else {}
+    except sqlite3.Error as e:
+        raise ledger_error(path, e) from e
+    finally:
+        db.close()
+
+
+# What a rebuild keeps: admins' decisions first, then the history of files received (their decisions
+# are recomputed by the next run, and their text is read again from the inbox).
+_SALVAGE: dict[str, tuple[str, ...]] = {
+    "theme_corrections": ("participant_id", "theme", "corrected_at", "source"),
+    "duplicate_decisions": ("key", "decision", "decided_at", "note"),
+    "files": ("path", "size", "mtime_ns", "sha256", "present", "first_seen", "last_seen"),
+    "meta": ("key", "value"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Rebuild:
+    """What `rebuild_ledger` did: where the old file went and how many rows of each table it kept."""
+
+    backup: Path
+    kept: dict[str, int]
+    complete: dict[str, bool]  # False: the table could not be read to its end (or at all)
+
+
+def rebuild_ledger(path: Path) -> Rebuild:
+    """Copy the ledger to a dated backup, then replace it by a fresh one holding what could be read of it."""
+    if not path.exists():
+        raise LedgerError(f"{path}: tidak ada ledger untuk dibangun ulang")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    backup = path.with_name(f"{path.stem}.cadangan-{stamp}{path.suffix}")
+    companions = [s for s in ("-wal", "-journal") if Path(f"{path}{s}").exists()]
+    try:
+        for suffix in ("", *companions):
+            shutil.copy2(f"{path}{suffix}", f"{backup}{suffix}")
+    except OSError as e:
+        raise OutputError(f"{backup}: cadangan ledger tidak dapat ditulis ({e.strerror}); ledger lama tidak diubah") from e
+    rows, complete = _salvage(path, companions)
+    fresh = path.with_name(path.name + ".baru")
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{fresh}{suffix}").unlink(missing_ok=True)
+    with Ledger(fresh) as new, new.transaction():
+        for table, cols in _SALVAGE.items():
+            data = [r for r in rows[table] if not (table == "meta" and r[0] == "schema_version")]
+            marks = ",".join("?" * len(cols))
+            new.db.executemany(f"INSERT OR IGNORE INTO {table}({','.join(cols)}) VALUES ({marks})", data)
+    for suffix in ("-wal", "-shm", "-journal"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    fresh.replace(path)
+    return Rebuild(backup, {t: len(r) for t, r in rows.items()}, complete)
+
+
+def _salvage(path: Path, companions: list[str]) -> tuple[dict[str, list[tuple]], dict[str, bool]]:
+    """Read every row that can still be read, from a scratch copy (never from the backup, never in place).
+
+    A truncated file is padded back to the size its header declares: the missing pages read as
+    damaged, and every table stored before them can be read again.
+    """
+    rows: dict[str, list[tuple]] = {t: [] for t in _SALVAGE}
+    complete = {t: False for t in _SALVAGE}
+    with tempfile.TemporaryDirectory(prefix="kipp-salvage-") as tmp:
+        work = Path(tmp) / "ledger.sqlite"
+        for suffix in ("", *companions):
+            shutil.copyfile(f"{path}{suffix}", f"{work}{suffix}")
+        _pad_to_declared_size(work)
+        db = sqlite3.connect(work)
+        try:
+            for table, cols in _SALVAGE.items():
+                try:
+                    for row in db.execute(f"SELECT {','.join(cols)} FROM {table}"):
+                        rows[table].append(tuple(row))
+                    complete[table] = True
+                except sqlite3.Error:
+                    pass  # keep the rows read before the damage
+        finally:
+            db.close()
+    return rows, complete
+
+
+def _pad_to_declared_size(path: Path) -> None:
+    with path.open("rb") as fh:
+        head = fh.read(100)
+    if len(head) < 100 or not head.startswith(b"SQLite format 3\x00"):
+        return
+    page = struct.unpack(">H", head[16:18])[0]
+    page = 65536 if page == 1 else page
+    declared = struct.unpack(">I", head[28:32])[0] * page
+    if declared > path.stat().st_size:
+        with path.open("r+b") as fh:
+            fh.truncate(declared)

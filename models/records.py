@@ -149,7 +149,11 @@ class InboxItem:
     path: str  # relative to the inbox, "/" separators
     size: int
     mtime_ns: int
-    ignore_reason: Reason | None = None  # set for files that are never read (system files, partial downloads)
+    # Set for entries never read: system files, partial downloads, links, FIFOs; or found unusable
+    # before reading (unreadable, bad_file_name), which are quarantined. None: a file to read.
+    ignore_reason: Reason | None = None
+    inode: int = 0  # with ctime_ns: a file replaced in place (same size, mtime restored) is still noticed
+    ctime_ns: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,6 +195,7 @@ class Outcome:
     detail: str | None = None  # human-readable explanation, in Indonesian where shown to admins
     copy_of: str | None = None  # for identical copies and superseded files: the path that counts
     ocr_confidence: float | None = None  # set when the text was read by OCR
+    review: str | None = None  # why an accepted file needs a human look (a scan read without OCR)
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,3 +206,8 @@ class ParticipantResult:
     kinerja: str | None
     history: tuple[str, ...] = field(default=())  # superseded paths, oldest first
     theme: ThemeAssignment | None = None  # of the Inovasi proposal that counts
+    review: tuple[str, ...] = field(default=())  # why a counting file needs a human look
+
+    @property
+    def needs_review(self) -> bool:
+        return bool(self.review)

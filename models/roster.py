@@ -9,6 +9,8 @@ from models.errors import RosterError
 from models.records import Category, Participant
 
 REQUIRED_COLUMNS = ("id", "name", "category")
+# ZIP (.xlsx, .ods) and OLE2 (.xls) containers: a workbook, never a CSV.
+_SPREADSHEET_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
 
 
 class Roster:
@@ -39,10 +41,15 @@ class Roster:
 
 def load_roster(path: Path) -> Roster:
     """Read and validate a roster CSV; every problem is reported with its line number."""
+    if path.is_dir():
+        raise RosterError(f"{path}: roster adalah folder, bukan berkas CSV")
     try:
         raw = path.read_bytes()
     except OSError as e:
         raise RosterError(f"{path}: cannot read the roster ({e.strerror})") from e
+    if raw.startswith(_SPREADSHEET_MAGIC):  # by content: an .xlsx renamed .csv is still a workbook
+        raise RosterError(f"{path}: ini berkas spreadsheet (Excel/ODS), bukan CSV; roster harus CSV; "
+                          "simpan sebagai CSV dari Excel (File > Save As > CSV UTF-8)")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:

@@ -37,7 +37,6 @@ SEED_PATH = DATA_DIR / "theme_seed.csv"
 # Below this top probability a theme is marked perlu_ditinjau. Chosen from a sweep on the held-out proposals
 # (evaluate_held_out, full and terse): 0.40 flags few full proposals and about half the wrong terse ones.
 REVIEW_THRESHOLD = 0.40
-NEEDS_REVIEW_LABEL = "perlu_ditinjau"
 # The themes of the default taxonomy, which the held-out generator writes proposals for.
 DEFAULT_THEME_IDS = ("kesehatan", "pendidikan", "administrasi_kependudukan", "pendapatan_daerah",
                      "perlindungan_anak_keluarga", "kesejahteraan_sosial", "lingkungan_hidup", "ekonomi_umkm",
@@ -196,12 +195,6 @@ class ThemeAssignment:
     theme_runner_up: str | None
     theme_source: str  # "model" | "correction"
     needs_review: bool
-
-    def to_json(self) -> dict:
-        return {"participant_id": self.participant_id, "theme": self.theme, "theme_label": self.theme_label,
-                "theme_confidence": round(self.theme_confidence, 4), "theme_runner_up": self.theme_runner_up,
-                "theme_source": self.theme_source, "needs_review": self.needs_review,
-                "review_label": NEEDS_REVIEW_LABEL if self.needs_review else None}
 
 
 # --------------------------------------------------------------------------------------- preprocessing
@@ -539,6 +532,14 @@ def load_corrections(path: Path, taxonomy: Taxonomy) -> dict[str, str]:
     if problems:
         raise CorrectionsError(f"{path}: " + "; ".join(problems))
     return result
+
+
+def check_input(inp: ThemeInput) -> None:
+    """Run the text steps of one proposal alone, so that a proposal they fail on can be set aside
+    instead of stopping the classification of every other."""
+    for part in split_document(compose_document(inp.title, inp.text)):
+        preprocess(part)
+    inp.participant_id.encode("utf-8"), inp.category.encode("utf-8")
 
 
 def correction_samples(inputs: Iterable[ThemeInput], corrections: Mapping[str, str]) -> list[LabelledText]:

@@ -30,12 +30,15 @@ from flows.hostile_corpus import (
     write_scanned_pdf,
     write_zip_bomb,
 )
-from flows.pipeline import RunConfig, run_once
+from flows.pipeline import RunConfig, note_path, run_once
 from models.records import Reason, Status
 from models.settings import Settings
 from tests.conftest import BODY, cover, make_docx, make_pdf
 
 SECRET = "RAHASIA-DI-LUAR-KOTAK-MASUK-93f1"
+# Lines of a scanned proposal's body: with its cover, enough words to count as a document.
+SCANNED_BODY = ["Latar belakang: antrean pasien panjang", "Inovasi: pendaftaran daring dan pesan",
+                "singkat untuk jadwal pemeriksaan", "Hasil: waktu tunggu turun setengahnya"]
 
 # path in the inbox -> (status, reason)
 EXPECTED: dict[str, tuple[Status, Reason | None]] = {
@@ -182,7 +185,7 @@ def test_quarantined_files_are_copied_with_a_note_and_the_inbox_keeps_them(hosti
     for o in quarantined:
         copy = config.out / "karantina" / o.path
         assert copy.read_bytes() == (config.inbox / o.path).read_bytes()
-        note = copy.with_name(copy.name + ".alasan.txt").read_text(encoding="utf-8")
+        note = note_path(config.out, o.path).read_text(encoding="utf-8")
         assert f"alasan: {o.reason}" in note
     html = (config.out / "completeness.html").read_text(encoding="utf-8")
     assert "SMPN 15 terkunci.pdf" in html  # listed under SMP Negeri 15, so an admin can ask again
@@ -253,7 +256,7 @@ def test_scanned_pdf_is_read_with_ocr_and_identified(tmp_path: Path, roster_file
     inbox = tmp_path / "inbox"
     write_scanned_pdf(inbox / "Scan_20210203_0012.pdf",
                       ["PROPOSAL INOVASI PELAYANAN PUBLIK", "SI CANTIK", "UPT PUSKESMAS KENDALKEREP",
-                       "DINAS KESEHATAN", "PEMERINTAH KOTA MALANG"])
+                       "DINAS KESEHATAN", "PEMERINTAH KOTA MALANG", *SCANNED_BODY], pages=2)
     result = run_once(RunConfig(inbox, roster_file, tmp_path / "out", "2021", Settings(workers=1, settle_seconds=0)))
     o = result.screening.documents[0]
     assert (o.status, o.participant_id, o.doc_type) == (Status.ACCEPTED, "pkm-kendalkerep", "inovasi")

@@ -403,8 +403,8 @@ def test_kipp_retry_refuses_bad_input_with_an_input_error(tmp_path: Path, args: 
     if "--out" not in args:
         args += ["--out", str(tmp_path / "kosong")]
     result = CliRunner().invoke(main, ["retry", *args])
-    assert result.exit_code != 0
-    assert isinstance(result.exception, InputError) or result.exit_code == InputError.exit_code
+    assert result.exit_code == InputError.exit_code  # 3, one line through the error boundary
+    assert "Traceback" not in result.output
     assert not (tmp_path / "kosong" / "ledger.sqlite").exists()  # nothing created
 
 

@@ -40,8 +40,9 @@ def test_bad_roster_is_one_clear_line_before_prefect_starts(tmp_path: Path) -> N
     (tmp_path / "inbox").mkdir()
     result = CliRunner().invoke(main, ["run", "--inbox", str(tmp_path / "inbox"), "--roster", str(roster),
                                        "--out", str(tmp_path / "out")])
-    assert result.exit_code == 1
-    assert "line 2: x: unknown category 'school'" in result.output
+    assert result.exit_code == 3  # ExitCode.BAD_INPUT
+    assert "line 2: x: unknown category 'school'" in result.stderr
+    assert "Traceback" not in result.output
     assert not (tmp_path / "out" / ".kipp").exists()
 
 

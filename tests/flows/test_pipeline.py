@@ -34,7 +34,7 @@ def inbox(tmp_path: Path) -> Path:
                                                    "SD NEGERI SAWOJAJAR 1", BODY])
     make_pdf(inbox / "SMPN 15" / "kinerja.pdf", [cover("PROPOSAL KINERJA PENYELENGGARAAN PELAYANAN PUBLIK", "SMPN 15"), BODY])
     make_docx(inbox / "Kel. Bunulrejo" / "Proposal <b>Inovasi</b>.docx",
-              ["PROPOSAL INOVASI", "KELURAHAN BUNULREJO", "<script>alert(1)</script>"])
+              ["PROPOSAL INOVASI", "KELURAHAN BUNULREJO", "<script>alert(1)</script>", BODY])
     (inbox / "kosong.pdf").write_bytes(b"")
     (inbox / "~$proposal.docx").write_bytes(b"lock")
     (inbox / ".DS_Store").write_bytes(b"\0")
@@ -123,7 +123,7 @@ def test_reports_are_readable_by_others(tmp_path: Path, inbox: Path, roster_file
 
 
 def test_output_inside_the_inbox_is_refused(tmp_path: Path, inbox: Path, roster_file: Path) -> None:
-    with pytest.raises(KippError, match="must not be inside the inbox"):
+    with pytest.raises(KippError, match="tidak boleh sama atau saling memuat"):
         run_once(RunConfig(inbox, roster_file, inbox / "reports", "2021"))
 
 
@@ -133,7 +133,10 @@ def test_every_inovasi_gets_a_theme_and_an_admins_correction_wins(tmp_path: Path
     config = _config(tmp_path, inbox, roster_file)
     make_pdf(inbox / "PKM Kendalkerep inovasi.pdf",
              [cover("PROPOSAL INOVASI", "UPT PUSKESMAS KENDALKEREP"),
-              "Inovasi imunisasi balita dan pemeriksaan ibu hamil dengan pengingat jadwal posyandu."])
+              "Inovasi imunisasi balita dan pemeriksaan ibu hamil dengan pengingat jadwal posyandu.\n"
+              "Kader posyandu mencatat berat badan balita dan status gizi setiap bulan.\n"
+              "Bidan puskesmas memeriksa kehamilan dan memberi tablet tambah darah kepada ibu hamil.\n"
+              "Cakupan imunisasi dasar lengkap naik dan kasus gizi buruk pada balita turun."])
     first = {r.participant.id: r for r in run_once(config).screening.participants}
     assert first["pkm-kendalkerep"].theme.theme == "kesehatan"
     assert first["pkm-kendalkerep"].theme.theme_source == "model"

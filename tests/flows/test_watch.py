@@ -60,7 +60,7 @@ def test_watch_screens_files_as_they_arrive_and_stops_between_batches(tmp_path: 
         assert ready.wait(30)
         make_pdf(inbox / "SMPN 5 inovasi.pdf", [cover("PROPOSAL INOVASI", "SMP NEGERI 5 MALANG"), BODY])
         _wait_for(lambda: "SMPN 5 inovasi.pdf" in _paths(out), 15, "the first file in the report")
-        make_docx(inbox / "SMPN 5" / "kinerja.docx", ["PROPOSAL KINERJA PENYELENGGARAAN PELAYANAN PUBLIK", "SMPN 5"])
+        make_docx(inbox / "SMPN 5" / "kinerja.docx", ["PROPOSAL KINERJA PENYELENGGARAAN PELAYANAN PUBLIK", "SMPN 5", BODY])
         (inbox / "unggahan.pdf.crdownload").write_bytes(b"%PDF-")
         _wait_for(lambda: "SMPN 5/kinerja.docx" in _paths(out), 15, "the second file in the report")
         people = {p["id"]: p["status"] for p in _screened(out)["participants"]}
@@ -87,7 +87,7 @@ def test_a_second_kipp_watch_on_the_same_output_stops_at_once_with_the_holder(tm
     with OutputLock(out, "watch"):  # the first watcher
         second = _start_watcher(inbox, roster_file, out)
         output, _ = second.communicate(timeout=60)
-    assert second.returncode == 1
+    assert second.returncode == 4  # ExitCode.OUTPUT: held by another writer
     assert f"already being processed by kipp watch (pid {os.getpid()})" in output
     assert "Traceback" not in output
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import random
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
@@ -19,6 +20,7 @@ from models.duplicates import (
     derive_title,
     find_duplicates,
 )
+from models.records import Completeness, Status
 
 COVER = "PROPOSAL INOVASI PELAYANAN PUBLIK\nKOMPETISI INOVASI PELAYANAN PUBLIK (KIPP) KOTA MALANG TAHUN 2021\n"
 
@@ -290,25 +292,107 @@ def test_earlier_editions_are_not_compared_with_each_other_and_get_the_prior_pre
 # -- names --------------------------------------------------------------------------------------
 
 
-def test_same_acronym_on_unrelated_proposals_is_a_low_title_flag() -> None:
-    other = OTHER.replace(
-        "POJOK BACA GEMBIRA (Pojok Buku Bacaan Gemar Membaca)", "Sistem Cerdas Anak Tangguh (SI CANTIK)"
-    )
-    flags = find_duplicates([_doc("a.pdf", SOURCE, "pkm-dinoyo"), _doc("b.pdf", other, "sd-sawojajar-1")])
-    assert _kinds(flags) == [("a.pdf", "b.pdf", "title")]
-    assert flags[0].severity is Severity.LOW and flags[0].score == 1.0
-    assert (flags[0].evidence[0].a, flags[0].evidence[0].b) == (
-        "SI CANTIK (Sistem Antrian Cepat Tanpa Keluhan)", "Sistem Cerdas Anak Tangguh (SI CANTIK)")
+def _titled(title: str, sentences: list[str], unit: str, participant: str, path: str, **extra) -> DocText:
+    """An Inovasi proposal whose cover carries this innovation name; the name is read from the text."""
+    return _doc(path, _proposal(sentences, unit, title), participant, **extra)
 
 
-def test_similar_spelt_out_names_are_a_title_flag_and_kinerja_has_no_name() -> None:
+# Names only: the bodies of these proposals are unrelated, so only a title flag can appear.
+def _names_only(*titles: str) -> list:
+    bodies = [(ANTRIAN, "UPT Puskesmas Dinoyo"), (LITERASI, "SD Negeri Sawojajar 1")]
     docs = [
-        _doc("a.pdf", SOURCE, "p1", title="GEMAR (Gerakan Masyarakat Peduli Lansia)"),
-        _doc("b.pdf", OTHER, "p2", title="Gerakan Masyarakat Peduli Lansia (GMPL)"),
-        _doc("c.pdf", OTHER.replace("Sawojajar", "Bareng"), "p3", doc_type="kinerja", title="GEMAR (Gerakan Makan)"),
+        _titled(title, *bodies[i % 2], f"p{i}", f"p{i}/inovasi.pdf")
+        for i, title in enumerate(titles)
     ]
-    flags = find_duplicates(docs, settings=DuplicateSettings(near_threshold=1.01))  # names only
-    assert _kinds(flags) == [("a.pdf", "b.pdf", "title")]
+    return find_duplicates(docs, settings=DuplicateSettings(near_threshold=1.01))
+
+
+def test_one_acronym_spelt_out_two_ways_is_two_innovations_and_never_flags() -> None:
+    # The independent edition's 270 needless flags: PPINTAR is two different innovations here.
+    assert _names_only("PPINTAR (Perpustakaan Terpadu)", "PPINTAR (Pembelajaran Keliling)") == []
+    assert _names_only("SI CANTIK (Sistem Antrian Cepat Tanpa Keluhan)", "Sistem Cerdas Anak Tangguh (SI CANTIK)") == []
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        "Si-Cantik (sistem antrian cepat, tanpa keluhan)",  # case and punctuation
+        "Sistem Antrian Cepat Tanpa Keluhan (SICANTIK)",  # acronym last, written together
+        "SI CANTIK: Sistem Antrian Cepat Tanpa Keluhan",  # a colon instead of brackets
+        "“SI CANTIK” (Sistem Antrean Cepat Tanpa Keluhan)",  # quoted; antrean is how KBBI spells it
+        "SI CANTIK (Sistem Cepat Antrian Tanpa Keluhan)",  # word order
+        "SI CANTIK (Sistem Antrian Cepat Tanpa Kluhan)",  # a typo
+        "SICANTIKTAKEL (Sistem Antrian Cepat Tanpa Keluhan)",  # the acronym in full, or cut short
+    ],
+)
+def test_the_same_whole_name_written_differently_is_a_low_title_flag(other: str) -> None:
+    name = "SI CANTIK (Sistem Antrian Cepat Tanpa Keluhan)"
+    flags = _names_only(name, other)
+    assert _kinds(flags) == [("p0/inovasi.pdf", "p1/inovasi.pdf", "title")]
+    assert flags[0].severity is Severity.LOW and 0.8 <= flags[0].score <= 1.0
+    assert (flags[0].evidence[0].a, flags[0].evidence[0].b) == (name, other.replace("“", "").replace("”", ""))
+
+
+def test_the_same_long_name_without_an_acronym_is_a_title_flag() -> None:
+    flags = _names_only("Judul Inovasi: Gerakan Masyarakat Peduli Lansia",
+                        "Nama Inovasi: gerakan masyarakat peduli lansia.")
+    assert _kinds(flags) == [("p0/inovasi.pdf", "p1/inovasi.pdf", "title")]
+    assert flags[0].score == 1.0
+    # In capitals, three words are still a name, not an acronym.
+    assert len(_names_only("Nama Inovasi: KAMPUNG SEHAT GURU", "Nama Inovasi: Kampung Sehat Guru")) == 1
+
+
+def test_a_spelt_out_name_on_one_side_agrees_with_the_same_name_and_its_acronym_on_the_other() -> None:
+    flags = _names_only("GEMAR (Gerakan Masyarakat Peduli Lansia)", "Nama Inovasi: Gerakan Masyarakat Peduli Lansia")
+    assert _kinds(flags) == [("p0/inovasi.pdf", "p1/inovasi.pdf", "title")]
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("SI CANTIK", "SI CANTIK (Sistem Antrian Cepat Tanpa Keluhan)"),  # an acronym alone says nothing
+        ("SIMPEL", "SIMPEL"),
+        ("GEMAR (Gerakan Masyarakat Peduli Lansia)", "GMPL (Gerakan Masyarakat Peduli Lansia)"),  # not the whole name
+        ("Pelayanan Gigi Keliling Sekolah", "Pelayanan Gizi Keliling Sekolah"),  # one word apart is another name
+        ("Posyandu Lansia", "Posyandu Lansia"),  # a service every puskesmas runs, not one innovation
+        ("Nama Inovasi: Inovasi Pelayanan Publik", "Nama Inovasi: Inovasi Pelayanan Publik"),
+        ("Nama Inovasi: Proposal Inovasi", "Nama Inovasi: Proposal Inovasi"),
+        ("Nama Inovasi: Sistem Informasi Pelayanan Publik", "Nama Inovasi: Sistem Informasi Pelayanan"),
+        ("Nama Inovasi: UPT Puskesmas Dinoyo", "Nama Inovasi: UPT Puskesmas Dinoyo"),  # the unit's own name
+        ("Nama Inovasi: SD Negeri Sawojajar 1", "Nama Inovasi: SDN Sawojajar 2"),
+        ("Gerakan Literasi Kelas 3 Ceria", "Gerakan Literasi Kelas 4 Ceria"),  # numbers are exact
+    ],
+)
+def test_acronyms_alone_other_words_and_generic_names_never_flag(a: str, b: str) -> None:
+    assert _names_only(a, b) == []
+
+
+def test_many_units_sharing_popular_acronyms_raise_only_the_one_real_flag() -> None:
+    objects = ("Lansia", "Balita", "Ibu Hamil", "Siswa", "Perizinan", "Pajak Daerah", "Sampah", "Akta",
+               "Posyandu", "Warga", "Pasar", "Literasi")
+    heads = ("Sistem", "Layanan", "Gerakan", "Aplikasi")
+    acronyms = ("SIMPEL", "SI CANTIK", "LAPOR")
+    titles = [
+        f"{acronym} ({head} {mid} {obj})"
+        for acronym, mid in zip(acronyms, ("Mudah Pelayanan", "Cepat Antar", "Pengaduan Online"), strict=True)
+        for head in heads for obj in objects
+    ]
+    assert len(titles) == len(set(titles)) == 144
+    # One unit entered another's innovation under its whole name: the one flag to read.
+    titles.append(titles[17].upper())
+    flags = _names_only(*titles)
+    assert [(f.kind, f.a, f.b) for f in flags] == [(DuplicateKind.TITLE, "p144/inovasi.pdf", "p17/inovasi.pdf")]
+
+
+def test_kinerja_names_no_innovation_and_earlier_editions_share_names_too() -> None:
+    name = "GEMAR (Gerakan Masyarakat Peduli Lansia)"
+    docs = [
+        _doc("a.pdf", SOURCE, "p1", title=name),
+        _doc("c.pdf", OTHER.replace("Sawojajar", "Bareng"), "p3", doc_type="kinerja", title=name),
+    ]
+    old = _doc("2020/x.pdf", OTHER, None, title="Gerakan Masyarakat Peduli Lansia (GEMAR)", edition="2020")
+    flags = find_duplicates(docs, prior=[old], settings=DuplicateSettings(near_threshold=1.01))
+    assert [(f.a, f.b, f.kind.value, f.edition) for f in flags] == [("a.pdf", "prior/2020/x.pdf", "title", "2020")]
 
 
 @pytest.mark.parametrize(
@@ -316,9 +400,14 @@ def test_similar_spelt_out_names_are_a_title_flag_and_kinerja_has_no_name() -> N
     [
         (COVER + "SI CANTIK (Sistem Antrian Cepat)\nUPT PUSKESMAS DINOYO", "SI CANTIK (Sistem Antrian Cepat)"),
         (COVER + "Sistem Antrian Cepat (SI CANTIK)\n", "Sistem Antrian Cepat (SI CANTIK)"),
+        (COVER + "SI CANTIK: Sistem Antrian Cepat\n", "SI CANTIK: Sistem Antrian Cepat"),
+        (COVER + "SI CANTIK\n(Sistem Antrian Cepat)\nUPT PUSKESMAS DINOYO", "SI CANTIK (Sistem Antrian Cepat)"),
+        (COVER + "Simpel\n(Sistem Pelayanan Lansia)\nUPT PUSKESMAS DINOYO", "Simpel (Sistem Pelayanan Lansia)"),
+        ("PROPOSAL\nJudul Inovasi:\nSI CANTIK\n(Sistem Antrian Cepat)\n", "SI CANTIK (Sistem Antrian Cepat)"),
         ("PROPOSAL\nNama Inovasi : Gerakan Peduli Lansia\nKelurahan Arjosari", "Gerakan Peduli Lansia"),
         ("PROPOSAL\nJudul Inovasi:\nRumah Gizi Balita\n", "Rumah Gizi Balita"),
         (COVER + "UPT PUSKESMAS DINOYO\nLatar belakang", None),
+        (COVER + "SI CANTIK\nUPT PUSKESMAS DINOYO", None),  # an acronym alone on a line is not taken for a name
     ],
 )
 def test_innovation_name_is_read_from_the_first_lines(text: str, title: str | None) -> None:
@@ -346,17 +435,96 @@ def test_decisions_are_kept_by_a_key_that_survives_renaming() -> None:
     assert all(f.decision is None for f in decided if f.key != key)
     renamed = replace(near, a="elsewhere/" + near.a)
     assert apply_decisions([renamed], {key: "confirmed"})[0].decision is Decision.CONFIRMED
-    assert decided[0].to_json()["decision"] in (None, "dismissed")
+    # Kelurahan Arjosari handed in Puskesmas Dinoyo's very bytes: both near flags to Bunulrejo's copy
+    # have one key and one decision; the exact flag keeps none.
+    assert [(f.to_json()["kind"], f.to_json()["decision"]) for f in decided] == [
+        ("exact", None), ("near", "dismissed"), ("near", "dismissed")]
     with pytest.raises(ValueError, match="unknown decision"):
         apply_decisions(flags, {key: "maybe"})
 
 
-def test_flags_publish_the_five_keys_and_never_block() -> None:
-    for flag in _copy_flags():
+def test_flags_publish_the_five_keys() -> None:
+    flags = _copy_flags()
+    assert [f.kind for f in flags] == [DuplicateKind.EXACT, DuplicateKind.NEAR, DuplicateKind.NEAR]
+    for flag in flags:
         row = flag.to_json()
         assert {"a", "b", "kind", "score", "evidence"} <= row.keys()
         assert row["kind"] in {k.value for k in DuplicateKind}
-        assert all({"a", "b"} <= p.keys() for p in row["evidence"])
+        assert row["evidence"] and all({"a", "b"} <= p.keys() for p in row["evidence"])
+
+
+def _inbox(root: Path, copies: bool) -> Path:
+    """Five participants' proposals; with copies, Kelurahan Bunulrejo's Inovasi is an edited copy of
+    Puskesmas Kendalkerep's and SMP Negeri 5 names its innovation as SD Negeri Sawojajar 1 does."""
+    from tests.conftest import BODY, cover, make_docx, make_pdf
+
+    def pdf(path: str, unit: str, title: str, sentences: list[str]) -> None:
+        body = "\n".join(sentences).replace("{unit}", unit)
+        make_pdf(root / path, [cover("PROPOSAL INOVASI PELAYANAN PUBLIK", unit.upper(), title), body])
+
+    pdf("Puskesmas Kendalkerep/Proposal Inovasi.pdf", "UPT Puskesmas Kendalkerep",
+        "SI CANTIK (Sistem Antrian Cepat Tanpa Keluhan)", ANTRIAN)
+    if copies:
+        make_docx(root / "Kel Bunulrejo/Proposal Inovasi.docx",
+                  ["PROPOSAL INOVASI PELAYANAN PUBLIK", "KELURAHAN BUNULREJO", "SIGAP (Sistem Giliran Antrian Pintar)",
+                   *(s.replace("{unit}", "Kelurahan Bunulrejo") for s in _copy(ANTRIAN, random.Random(3)))])
+    else:
+        make_docx(root / "Kel Bunulrejo/Proposal Inovasi.docx",
+                  ["PROPOSAL INOVASI PELAYANAN PUBLIK", "KELURAHAN BUNULREJO", "SIGAP (Sistem Giliran Antrian Pintar)",
+                   *(s.replace("{unit}", "Kelurahan Bunulrejo") for s in KINERJA_OWN)])
+    pdf("SDN Sawojajar 1/Proposal Inovasi.pdf", "SD Negeri Sawojajar 1",
+        "POJOK BACA GEMBIRA (Pojok Buku Bacaan Gemar Membaca)", LITERASI)
+    pdf("SMPN 5/Proposal Inovasi.pdf", "SMP Negeri 5 Malang",
+        "POJOK BACA GEMBIRA (Pojok Buku Bacaan Gemar Membaca)" if copies else "KANTIN JUJUR (Kantin Sehat Jujur)",
+        [f"Kantin sekolah {{unit}} menyediakan {n} menu sehat tanpa pengawet setiap hari." for n in range(3, 9)])
+    for unit, folder in (("UPT Puskesmas Kendalkerep", "Puskesmas Kendalkerep"),
+                         ("SD Negeri Sawojajar 1", "SDN Sawojajar 1"), ("Kelurahan Arjosari", "Kel Arjosari")):
+        make_pdf(root / folder / "Proposal Kinerja.pdf",
+                 [cover("PROPOSAL KINERJA PENYELENGGARAAN PELAYANAN PUBLIK", unit.upper()), f"Profil {unit}.", BODY])
+    return root
+
+
+def test_flags_never_change_a_documents_status_or_a_participants_completeness(
+    tmp_path: Path, roster_file: Path
+) -> None:
+    from flows import pipeline
+    from models.ledger import Ledger
+    from models.settings import Settings
+
+    def screen(copies: bool):
+        """run_once's steps up to the duplicates (themes and reports left out: they take seconds)."""
+        name = "copies" if copies else "own"
+        config = pipeline.RunConfig(_inbox(tmp_path / name / "inbox", copies), roster_file,
+                                    tmp_path / name / "reports", "2021",
+                                    Settings(workers=1, settle_seconds=0, isolate=False))
+        roster = pipeline.check_inputs(config)
+        with Ledger(config.ledger_path) as ledger:
+            items, hashes = pipeline.record_inbox(config, ledger)
+            pipeline.extract_pending(config, ledger, hashes)
+            decided = pipeline.decide(config, ledger, roster, items, hashes)
+            flagged = pipeline.flag_duplicates(config, ledger, decided)
+        assert documents(flagged) == documents(decided) and participants(flagged) == participants(decided)
+        return flagged
+
+    def documents(screening) -> dict:
+        return {o.path: (o.status, o.reason, o.participant_id, o.doc_type) for o in screening.documents}
+
+    def participants(screening) -> dict:
+        return {r.participant.id: (r.status, r.inovasi, r.kinerja) for r in screening.participants}
+
+    with_copies, without = screen(True), screen(False)
+    flagged = {(f.kind, f.a, f.b) for f in with_copies.duplicates}
+    assert flagged == {
+        (DuplicateKind.NEAR, "Kel Bunulrejo/Proposal Inovasi.docx", "Puskesmas Kendalkerep/Proposal Inovasi.pdf"),
+        (DuplicateKind.TITLE, "SDN Sawojajar 1/Proposal Inovasi.pdf", "SMPN 5/Proposal Inovasi.pdf"),
+    }
+    assert without.duplicates == ()
+    assert documents(with_copies) == documents(without)
+    assert participants(with_copies) == participants(without)
+    # Every flagged file still counts, and the participants' completeness is what their files give.
+    assert {status for status, *_ in documents(with_copies).values()} == {Status.ACCEPTED}
+    assert participants(with_copies)["pkm-kendalkerep"][0] is Completeness.COMPLETE
+    assert participants(with_copies)["kel-bunulrejo"][0] is Completeness.MISSING_KINERJA
 
 
 def test_output_does_not_depend_on_input_order() -> None:
@@ -391,3 +559,31 @@ def test_generated_corpus_copies_are_found_and_templates_are_not() -> None:
     result = score(corpus, find_duplicates(corpus.current, corpus.prior))
     assert result.recall >= 0.95 and result.precision >= 0.95
     assert result.templated_pairs == 0
+    # Names: every planted whole-name pair found; a planted shared acronym (or a spelt-out name
+    # under two acronyms) never flags, nor does any other pair of the many sharing popular acronyms.
+    assert result.title_truth >= 2 and result.title_found == result.title_truth
+    assert result.title_distinct >= 2 and result.title_wrong == 0
+    assert result.title_extra == 0 and result.title_flags == result.title_truth
+
+
+def test_flags_cached_by_an_earlier_version_of_the_rules_are_computed_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pickle
+
+    from flows import dedupe
+
+    docs = [_titled("PPINTAR (Perpustakaan Terpadu)", ANTRIAN, "UPT Puskesmas Dinoyo", "p0", "p0/inovasi.pdf"),
+            _titled("PPINTAR (Pembelajaran Keliling)", LITERASI, "SD Negeri Sawojajar 1", "p1", "p1/inovasi.pdf")]
+    cache = tmp_path / ".kipp" / dedupe.CACHE_NAME
+    assert dedupe.find_flags(docs, [], tmp_path, 1) == []
+    key, _ = pickle.loads(cache.read_bytes())
+    # The cache an earlier version left for the same documents, holding its rule's acronym flag.
+    monkeypatch.setattr(dedupe, "FLAGS_VERSION", dedupe.FLAGS_VERSION - 1)
+    dedupe.find_flags(docs, [], tmp_path, 1)
+    old_key, _ = pickle.loads(cache.read_bytes())
+    cache.write_bytes(pickle.dumps((old_key, ["title flag of the old rule"])))
+    assert dedupe.find_flags(docs, [], tmp_path, 1) == ["title flag of the old rule"]  # the cache is used
+    monkeypatch.undo()
+    assert dedupe.find_flags(docs, [], tmp_path, 1) == []  # recomputed, not the old version's flags
+    assert pickle.loads(cache.read_bytes())[0] == key != old_key
