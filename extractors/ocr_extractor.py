@@ -60,7 +60,8 @@ def ocr_available() -> bool:
 
 def _languages() -> set[str]:
     out = subprocess.run(
-        ["tesseract", "--list-langs"], capture_output=True, text=True, timeout=30, preexec_fn=_child_setup()
+        ["tesseract", "--list-langs"], check=False, capture_output=True, text=True, timeout=30,
+        preexec_fn=_child_setup(),
     )
     return {line.strip() for line in out.stdout.splitlines()[1:] if line.strip()}
 
