@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import io
 import os
 import stat
 from collections.abc import Iterator
@@ -79,15 +80,12 @@ def _read(fd: int, st: os.stat_result, changed: bool, max_bytes: int | None) -> 
             f"berkas {st.st_size // _MB} MB melebihi {max_bytes // _MB} MB yang dapat dibaca dengan batas memori ini",
         )
     os.set_blocking(fd, True)
-    digest = hashlib.sha256()
-    data = bytearray()
-    while block := os.read(fd, _MB):
-        digest.update(block)
-        data += block
-        if max_bytes is not None and len(data) > max_bytes:  # grew while being read
-            raise ExtractionError(Reason.CHANGED_SINCE_SCAN if changed else Reason.RESOURCE_LIMIT,
-                                  "berkas bertambah besar saat dibaca")
-    return bytes(data), digest.hexdigest()
+    with io.FileIO(fd, "rb", closefd=False) as fh:
+        data = fh.readall()  # one buffer, sized from fstat: the file is held once, not twice
+    if max_bytes is not None and len(data) > max_bytes:  # grew after fstat
+        raise ExtractionError(Reason.CHANGED_SINCE_SCAN if changed else Reason.RESOURCE_LIMIT,
+                              "berkas bertambah besar saat dibaca")
+    return data, hashlib.sha256(data).hexdigest()
 
 
 def _open_error(e: OSError, changed: bool) -> ExtractionError:
