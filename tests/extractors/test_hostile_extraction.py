@@ -104,6 +104,17 @@ def test_a_file_swapped_between_scan_and_extraction_is_quarantined_and_read_agai
     assert (result.files_extracted, result.screening.documents[0].status) == (1, Status.ACCEPTED)
 
 
+def test_a_file_larger_than_a_worker_can_hold_is_resource_limit_before_it_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "besar.pdf"
+    path.write_bytes(b"%PDF-1.4\n" + b"0" * (2 << 20))
+    with pytest.raises(ExtractionError) as e:
+        extract(path, Limits(memory_mb=4))  # a quarter of 4 MB may be read
+    assert e.value.reason is Reason.RESOURCE_LIMIT and "melebihi 1 MB" in str(e.value)
+    with pytest.raises(ExtractionError) as e:
+        extract(path, Limits(memory_mb=16))  # read, then refused for what it is
+    assert e.value.reason is Reason.CORRUPT_PDF
+
+
 # -- item 4: no process outlives its run -------------------------------------------------------
 
 
