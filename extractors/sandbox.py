@@ -80,7 +80,7 @@ def _worker_main(conn: Connection, limits: Limits, parent_pid: int, pool_dir: st
 
     die_with_parent(parent_pid)
     os.setpgid(0, 0)  # the OCR tools join this group; the pool kills the group with the worker
-    # Ctrl-C reaches the whole process group; the parent decides when workers stop.
+    # The parent decides when workers stop (a Ctrl-C sent to a whole group must not end one mid-file).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     workdir = Path(pool_dir) / f"w{os.getpid()}"
     workdir.mkdir(mode=0o700, exist_ok=True)
