@@ -105,19 +105,13 @@ def _keep_trace(e: BaseException, out: Path | None) -> str:
         return "(tidak dapat disimpan)"
 
 
-def clean(text: str, keep_newlines: bool = False) -> str:
-    """Escape control characters (a file name from the inbox may hold any): the terminal shows them, never runs them."""
-    import unicodedata
+def clean(text: object, keep_newlines: bool = False) -> str:
+    """Escape control characters (a file name from the inbox may hold any): the terminal shows them,
+    never runs them. A message of several lines keeps its line breaks when asked."""
+    from models.inbox import printable
 
-    out = []
-    for ch in str(text):
-        if ch == "\n" and keep_newlines:
-            out.append(ch)
-        elif unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp"):
-            out.append(f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}")
-        else:
-            out.append(ch)
-    return "".join(out)
+    lines = str(text).split("\n") if keep_newlines else [str(text)]
+    return "\n".join(printable(line) for line in lines)
 
 
 def _remember_out(ctx: click.Context, _param: click.Parameter, value: Path | None) -> Path | None:
@@ -371,7 +365,7 @@ def demo(directory: Path, size: str, seed: int, fresh: bool) -> None:
 
 
 @main.command()
-@click.option("--size", type=click.Choice(["demo", "full"]), default="full", show_default=True)
+@click.option("--size", type=click.Choice(["demo", "full", "province"]), default="full", show_default=True)
 @click.option("--seed", "seeds", type=int, multiple=True, default=(1, 2, 3), show_default=True)
 @click.option("--dir", "directory", type=click.Path(path_type=Path), default=None,
               help="Keep the generated corpora here (default: a temporary folder).")

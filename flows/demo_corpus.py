@@ -125,7 +125,8 @@ def _sd_row(kel: str, n: int) -> RosterRow:
 
 
 def malang_roster(size: str = "demo", seed: int = 0) -> list[RosterRow]:
-    """Participants of KIPP Kota Malang: "demo" (40, fixed selection) or "full" (323, the 2021 shape).
+    """Participants of KIPP Kota Malang: "demo" (40, fixed selection) or "full" (323, the 2021 shape);
+    "province" is the provincial edition of Jawa Timur (`province_roster`).
 
     The seed only matters for "full": it decides how the 195 SD Negeri spread over the kelurahan.
     """
@@ -138,8 +139,10 @@ def malang_roster(size: str = "demo", seed: int = 0) -> list[RosterRow]:
                 + [_puskesmas_row(p) for p in _DEMO_PUSKESMAS]
                 + [_smp_row(n) for n in _DEMO_SMP]
                 + [_sd_row(k, n) for k, n in _DEMO_SD])
+    if size == "province":
+        return province_roster(seed)
     if size != "full":
-        raise ValueError(f"unknown roster size {size!r} (expected 'demo' or 'full')")
+        raise ValueError(f"unknown roster size {size!r} (expected 'demo', 'full' or 'province')")
     rng = random.Random(seed)
     kelurahan = [k for kels in _KELURAHAN.values() for k in kels]
     # Every kelurahan has at least one SD Negeri and at most five; the rest is spread at random.
@@ -152,6 +155,108 @@ def malang_roster(size: str = "demo", seed: int = 0) -> list[RosterRow]:
             + [_puskesmas_row(p) for p in _PUSKESMAS]
             + [_smp_row(n) for n in range(1, _FULL_SMP + 1)]
             + [_sd_row(k, n) for k in kelurahan for n in range(1, sd_count[k] + 1)])
+
+
+# --------------------------------------------------------------------------- the provincial edition
+
+# The 38 cities and regencies of Jawa Timur: (level, place, how file names shorten the place). Some
+# shortenings are ones the identifier does not know (BLT, SDA, TA): those files must stay undecided.
+_JATIM = (
+    ("Kota", "Surabaya", ("SBY", "SUR")), ("Kota", "Malang", ("MLG",)), ("Kabupaten", "Malang", ("MLG",)),
+    ("Kota", "Kediri", ("KED", "KDR")), ("Kabupaten", "Kediri", ("KED",)), ("Kota", "Blitar", ("BLT",)),
+    ("Kabupaten", "Blitar", ("BLTR",)), ("Kota", "Mojokerto", ("MJK",)), ("Kabupaten", "Mojokerto", ("MJK",)),
+    ("Kota", "Pasuruan", ("PSR",)), ("Kabupaten", "Pasuruan", ("PSR",)), ("Kota", "Probolinggo", ("PBL",)),
+    ("Kabupaten", "Probolinggo", ("PROB",)), ("Kota", "Madiun", ("MDN",)), ("Kabupaten", "Madiun", ("MDN",)),
+    ("Kota", "Batu", ()), ("Kabupaten", "Sidoarjo", ("SDA", "SDJ")), ("Kabupaten", "Gresik", ("GSK",)),
+    ("Kabupaten", "Jember", ("JBR",)), ("Kabupaten", "Jombang", ("JMB",)), ("Kabupaten", "Banyuwangi", ("BWI",)),
+    ("Kabupaten", "Bojonegoro", ("BJN",)), ("Kabupaten", "Lamongan", ("LMG",)), ("Kabupaten", "Tuban", ("TBN",)),
+    ("Kabupaten", "Tulungagung", ("TA",)), ("Kabupaten", "Trenggalek", ("TRK",)),
+    ("Kabupaten", "Ponorogo", ("PNG",)), ("Kabupaten", "Magetan", ("MGT",)), ("Kabupaten", "Ngawi", ("NGW",)),
+    ("Kabupaten", "Nganjuk", ("NJK",)), ("Kabupaten", "Pacitan", ("PCT",)), ("Kabupaten", "Lumajang", ("LMJ",)),
+    ("Kabupaten", "Bondowoso", ("BDW",)), ("Kabupaten", "Situbondo", ("STB",)),
+    ("Kabupaten", "Bangkalan", ("BKL",)), ("Kabupaten", "Sampang", ("SPG",)), ("Kabupaten", "Pamekasan", ("PMK",)),
+    ("Kabupaten", "Sumenep", ("SMN",)),
+)
+_REGION_SHORT = {f"{level} {place}": shorts for level, place, shorts in _JATIM}
+# Village and kelurahan names that recur all over the province: without the region they name no one.
+_JATIM_PLACES = ("Sukorejo", "Sumberejo", "Karangrejo", "Tegalsari", "Wonorejo", "Kedungrejo", "Ngadirejo",
+                 "Purworejo", "Sidomulyo", "Tanjungrejo", "Banjarsari", "Kebonsari", "Sumbersari", "Kalirejo",
+                 "Mojosari", "Sukodadi", "Tambakrejo", "Gedangan", "Jatirejo", "Kepuharjo", "Sidorejo", "Candirejo",
+                 "Rejoagung", "Ngembul", "Pakisaji", "Balongsari", "Kauman", "Kepatihan", "Kranggan", "Pandean",
+                 "Panggungrejo", "Krajan", "Sumbergondo", "Tlogosari", "Wates", "Gondang", "Sambirejo", "Bendo",
+                 "Kedungsari", "Pucangsari")
+# Agencies of every region, and the variants of the social agency that regions really have.
+_PROVINCE_AGENCIES = (("Dinas Kesehatan", "dinkes"), ("Dinas Pendidikan", "dispendik"),
+                      ("Badan Perencanaan Pembangunan Daerah", "bappeda"), ("Badan Pendapatan Daerah", "bapenda"),
+                      ("Dinas Kependudukan dan Pencatatan Sipil", "dispendukcapil"),
+                      ("Dinas Lingkungan Hidup", "dlh"), ("Dinas Perhubungan", "dishub"),
+                      ("Satuan Polisi Pamong Praja", "satpolpp"))
+_SOCIAL_AGENCIES = (("Dinas Sosial", "dinsos", ()),
+                    ("Dinas Sosial, Pemberdayaan Perempuan, Perlindungan Anak, Pengendalian Penduduk dan Keluarga "
+                     "Berencana", "dinsos-p3ap2kb", ("Dinsos-P3AP2KB", "DINSOS P3AP2KB")),
+                    ("Dinas Pemberdayaan Perempuan, Perlindungan Anak dan Keluarga Berencana", "dp3akb",
+                     ("DP3AKB",)))
+_PROVINCE_SMP, _PROVINCE_SD, _PROVINCE_PLACES = 12, 35, 12
+
+
+def province_roster(seed: int = 0) -> list[RosterRow]:
+    """KIPP of Jawa Timur: about 2,700 participants in the 38 cities and regencies.
+
+    Every region has its agencies (named with the region: "Dinas Kesehatan Kabupaten Malang"), one or
+    two sub-units named with their parent ("UPT ... pada Satuan Polisi Pamong Praja ...", "Bidang ...
+    BAPPEDA ...", "UPTD PPA Dinas ..."), kecamatan and kelurahan, puskesmas, SMP Negeri 1-8 up to 1-16
+    (numbers repeat in every region) and SD Negeri named after places that recur across the province; schools,
+    puskesmas and kelurahan carry their region only through their parent.
+    """
+    rng = random.Random(seed)
+    rows: list[RosterRow] = []
+    for level, place, _ in _JATIM:
+        region = f"{level} {place}"
+        r = _slug(region)
+        pd = {slug: f"{r}-pd-{slug}" for _, slug in _PROVINCE_AGENCIES}
+        rows += [RosterRow(pd[slug], f"{name} {region}", "perangkat_daerah", None) for name, slug in _PROVINCE_AGENCIES]
+        social, social_slug, _ = rng.choice(_SOCIAL_AGENCIES)
+        rows.append(RosterRow(f"{r}-pd-{social_slug}", f"{social} {region}", "perangkat_daerah", None))
+        subunits = [RosterRow(f"{r}-upt-damkar", f"UPT Pemadam Kebakaran pada Satuan Polisi Pamong Praja {region}",
+                              "perangkat_daerah", pd["satpolpp"]),
+                    RosterRow(f"{r}-bidang-ekonomi", f"Bidang Perekonomian dan Sumber Daya Alam BAPPEDA {region}",
+                              "perangkat_daerah", pd["bappeda"]),
+                    RosterRow(f"{r}-bidang-infra", f"Bidang Infrastruktur dan Kewilayahan BAPPEDA {region}",
+                              "perangkat_daerah", pd["bappeda"])]
+        if social_slug == "dp3akb":
+            subunits.append(RosterRow(f"{r}-uptd-ppa", f"UPTD PPA {social} {region}", "perangkat_daerah",
+                                      f"{r}-pd-{social_slug}"))
+        rows += rng.sample(subunits, 2)
+        places = rng.sample(_JATIM_PLACES, _PROVINCE_PLACES)
+        kecamatan = places[:3]
+        rows += [RosterRow(f"{r}-kec-{_slug(k)}", f"Kecamatan {k} {region}", "perangkat_daerah", None)
+                 for k in kecamatan]
+        rows += [RosterRow(f"{r}-kel-{_slug(k)}", f"Kelurahan {k}", "kelurahan", f"{r}-kec-{_slug(kecamatan[i % 3])}")
+                 for i, k in enumerate(places[3:9])]
+        rows += [RosterRow(f"{r}-pkm-{_slug(k)}", f"UPT Puskesmas {k}", "puskesmas", pd["dinkes"])
+                 for k in places[:6]]
+        # Regions have more or fewer SMP: SMP Negeri 14 is registered in some and unknown in others.
+        rows += [RosterRow(f"{r}-smp-{n:02d}", f"SMP Negeri {n} {region}", "smp", pd["dispendik"])
+                 for n in range(1, rng.randint(_PROVINCE_SMP - 4, _PROVINCE_SMP + 4) + 1)]
+        sd: list[tuple[str, int]] = []
+        for k in places:
+            sd += [(k, n) for n in range(1, 4)]
+        rows += [RosterRow(f"{r}-sd-{_slug(k)}-{n}", f"SD Negeri {k} {n}", "sd", pd["dispendik"])
+                 for k, n in sorted(rng.sample(sd, _PROVINCE_SD))]
+    return rows
+
+
+def _region_of(name: str) -> tuple[str, str] | None:
+    """("SMP Negeri 17", "Kota Surabaya") for a name that ends in a Jawa Timur region."""
+    m = re.fullmatch(r"(.+) ((?:Kota|Kabupaten) \w+)", name)
+    return (m[1], m[2]) if m and m[2] in _REGION_SHORT else None
+
+
+def _region_file_forms(region: str) -> tuple[str, ...]:
+    """How a file name says the region: in full, shortened, abbreviated, or not at all."""
+    level, place = region.split(" ", 1)
+    short = ("Kab.", "Kab", "Kabupaten") if level == "Kabupaten" else ("Kota",)
+    return tuple(f"{s} {place}" for s in short) + _REGION_SHORT[region] + (place.upper(), "")
 
 
 def write_roster(path: Path, rows: list[RosterRow]) -> None:
@@ -185,8 +290,57 @@ _STOPWORDS = {"dinas", "badan", "daerah", "umum", "kota", "malang", "satuan", "n
 _ABBREVIATIONS = {name: abbrevs for name, _, abbrevs in _DINAS}
 
 
+_PROVINCE_ABBREVIATIONS = {
+    "Dinas Pendidikan": ("Dispendik", "Dindik"),
+    "Dinas Sosial": ("Dinsos",),
+    **{name: shorts for name, _, shorts in _SOCIAL_AGENCIES if shorts},
+    "UPT Pemadam Kebakaran pada Satuan Polisi Pamong Praja": ("UPT Pemadam Kebakaran Satpol PP",
+                                                               "UPT Pemadam Kebakaran pada Satpol PP"),
+    "Bidang Perekonomian dan Sumber Daya Alam BAPPEDA": ("Bidang Perekonomian dan SDA Bappeda",
+                                                         "Bidang Perekonomian SDA - BAPPEDA"),
+    "Bidang Infrastruktur dan Kewilayahan BAPPEDA": ("Bidang Infrastruktur Kewilayahan Bappeda",),
+}
+# How covers break the long names of nested and merged agencies over two or three lines.
+_WRAPPED = {
+    "Dinas Sosial, Pemberdayaan Perempuan, Perlindungan Anak, Pengendalian Penduduk dan Keluarga Berencana":
+        "DINAS SOSIAL, PEMBERDAYAAN PEREMPUAN,\nPERLINDUNGAN ANAK, PENGENDALIAN\nPENDUDUK DAN KELUARGA BERENCANA",
+    "Dinas Pemberdayaan Perempuan, Perlindungan Anak dan Keluarga Berencana":
+        "DINAS PEMBERDAYAAN PEREMPUAN,\nPERLINDUNGAN ANAK DAN KELUARGA BERENCANA",
+    "UPT Pemadam Kebakaran pada Satuan Polisi Pamong Praja":
+        "UPT PEMADAM KEBAKARAN\nSATUAN POLISI PAMONG PRAJA",
+    "Bidang Perekonomian dan Sumber Daya Alam BAPPEDA":
+        "BIDANG PEREKONOMIAN DAN SUMBER DAYA ALAM\nBADAN PERENCANAAN PEMBANGUNAN DAERAH",
+    "Bidang Infrastruktur dan Kewilayahan BAPPEDA": "BIDANG INFRASTRUKTUR DAN KEWILAYAHAN\nBAPPEDA",
+}
+
+
+def _province_forms(base: str, region: str) -> _UnitForms:
+    """Spellings of a provincial unit: its own name's forms, each with or without its region."""
+    if m := re.fullmatch(r"SMP Negeri (\d+)", base):
+        n = int(m[1])
+        files: tuple[str, ...] = (f"SMPN {n}", f"SMPN {n:02d}", f"SMP Negeri {n}", f"SMP N {n}")
+        covers: tuple[str, ...] = (f"SMP NEGERI {n}", f"SMPN {n}", f"SEKOLAH MENENGAH PERTAMA NEGERI {n}")
+        core = ""
+    else:
+        if base.startswith("UPTD PPA "):
+            parent = base[len("UPTD PPA "):]
+            files = ("UPTD PPA " + (_PROVINCE_ABBREVIATIONS.get(parent, ()) + (parent,))[0], base)
+            covers = ("UPTD PPA\n" + _WRAPPED.get(parent, parent.upper()),)
+        else:
+            files = _ABBREVIATIONS.get(base, ()) + _PROVINCE_ABBREVIATIONS.get(base, ()) + (base,)
+            covers = (_WRAPPED.get(base, base.upper()), base)
+        words = [w for w in re.findall(r"\w+", base) if w.lower() not in _STOPWORDS | {"kecamatan", "bidang"} and len(w) >= 5]
+        core = max(words, key=len) if words else ""
+    up = region.upper()
+    files = tuple(f"{f} {r}".strip() for f in files for r in _region_file_forms(region))
+    covers = tuple(c for cover in covers for c in (f"{cover}\n{up}", f"{cover} {up}" if "\n" not in cover else cover))
+    return _UnitForms(f"{base} {region}", files, covers, core)
+
+
 def _unit_forms(name: str) -> _UnitForms:
     """Derive the spellings of a unit from its roster name alone, so any caller-supplied roster works."""
+    if split := _region_of(name):
+        return _province_forms(*split)
     if m := re.fullmatch(r"SD Negeri (.+) (\d+)", name):
         place, n = m[1], int(m[2])
         files = (f"SDN {place} {n}", f"SD Negeri {place} {n}", f"SDN {place}{n}", f"SDN {place} {n:02d}",
@@ -349,6 +503,7 @@ def _participant_folder(style: str, forms: _UnitForms, category: str, rng: rando
 # --------------------------------------------------------------------------- document content
 
 _COMPETITION_LINE = "KOMPETISI INOVASI PELAYANAN PUBLIK (KIPP) KOTA MALANG TAHUN 2021"
+_PROVINCE_COMPETITION_LINE = "KOMPETISI INOVASI PELAYANAN PUBLIK (KIPP) PROVINSI JAWA TIMUR TAHUN 2021"
 _TITLES = {"inovasi": ("PROPOSAL INOVASI PELAYANAN PUBLIK", "Proposal Kompetisi Inovasi Pelayanan Publik",
                        "PROPOSAL INOVASI"),
            "kinerja": ("PROPOSAL KINERJA PENYELENGGARAAN PELAYANAN PUBLIK",
@@ -544,6 +699,7 @@ class _Identity:
     forms: _UnitForms
     parent_line: str   # e.g. "DINAS KESEHATAN"; "" when there is none
     government: str    # "PEMERINTAH KOTA MALANG" (or another region for out-of-town units)
+    always_government: bool = False  # a provincial edition's covers always say the region
 
 
 @dataclass(slots=True)
@@ -569,8 +725,9 @@ def _compose_cover(doc_type: str | None, ident: _Identity | None, innovation: tu
     acr, long = innovation
     cover: list[tuple[str, str]] = []
     competition = rng.random()
+    line = _PROVINCE_COMPETITION_LINE if ident and ident.always_government else _COMPETITION_LINE
     if competition < 0.4:
-        cover.append(("small", _COMPETITION_LINE))
+        cover.append(("small", line))
     cover += [("gap", ""), ("title", rng.choice(_TITLES[doc_type]))]
     if doc_type == "inovasi":
         if label := rng.choice(("", "", "Judul Inovasi:", "Nama Inovasi:")):
@@ -579,7 +736,7 @@ def _compose_cover(doc_type: str | None, ident: _Identity | None, innovation: tu
                                                                               ("normal", f"({long})")]
     header = ""
     if ident:
-        lines = [rng.choice(ident.forms.cover_forms)]
+        lines = rng.choice(ident.forms.cover_forms).split("\n")  # a long name wraps over lines
         if ident.parent_line and rng.random() < 0.7:
             lines.append(ident.parent_line)
         if fmt == "docx" and rng.random() < 0.25:
@@ -589,14 +746,14 @@ def _compose_cover(doc_type: str | None, ident: _Identity | None, innovation: tu
             if rng.random() < 0.4:
                 cover.append(("normal", rng.choice(("Disusun oleh:", "Diajukan oleh:"))))
             cover += [("name", line) for line in lines]
-        if rng.random() < 0.8:
+        if rng.random() < 0.8 or ident.always_government:
             cover.append(("name", ident.government))
     elif rng.random() < 0.4:
         cover.append(("name", "PEMERINTAH KOTA MALANG"))
     if rng.random() < 0.75:
         cover.append(("name", rng.choice(("TAHUN 2021", "Tahun 2021", "2021"))))
     if 0.4 <= competition < 0.6:
-        cover += [("gap", ""), ("small", _COMPETITION_LINE)]
+        cover += [("gap", ""), ("small", line)]
     return cover, header
 
 
@@ -754,6 +911,7 @@ class _InboxBuilder:
     def __init__(self, inbox: Path, roster: list[RosterRow], rng: random.Random):
         self.inbox, self.roster, self.rng = inbox, roster, rng
         self.names = {r.id: r.name for r in roster}
+        self.rows = {r.id: r for r in roster}
         self.taken: set[str] = set()
         self.truth: list[TruthRecord] = []
         self.written: dict[int, tuple[str, list[list[tuple[str, str]]]]] = {}  # id(plan) -> (path, body)
@@ -765,10 +923,24 @@ class _InboxBuilder:
                registered: bool = True) -> _Author:
         if parent_line is None:
             parent_line = self.names.get(row.parent_id or "", "").upper()
+        region = self.region(row)
+        if region:
+            government = f"PEMERINTAH {region.upper()}"
         theme = _pick_theme(row.name, row.category, self.rng)
         return _Author(row.id if registered else None, row.category,
-                       _Identity(_unit_forms(row.name), parent_line, government), theme,
+                       _Identity(_unit_forms(row.name), parent_line, government, bool(region)), theme,
                        _innovation_name(theme, self.rng))
+
+    def region(self, row: RosterRow) -> str | None:
+        """The provincial region in a unit's name or its parent's ("Kabupaten Malang"); None in a city edition."""
+        name, parent = row.name, row.parent_id
+        for _ in range(5):
+            if split := _region_of(name):
+                return split[1]
+            if not parent or parent not in self.rows:
+                return None
+            name, parent = self.rows[parent].name, self.rows[parent].parent_id
+        return None
 
     def partners(self, author: _Author, rng: random.Random) -> list[str]:
         # Other participants mentioned in passing: decoys for any name matcher that reads the body.
@@ -841,6 +1013,12 @@ class _InboxBuilder:
                   [(f"SMP Negeri {n} Malang", "smp", disdikbud, _CITY) for n in range(28, 41)],
                   [(name, category, "", "KOTA MALANG") for name, category in _PRIVATE_UNITS],
                   [(name, category, parent, _REGENCY) for name, category, parent in _OUT_OF_TOWN]]
+        regions = sorted({region for r in self.roster if (region := self.region(r))})
+        if regions:
+            # A provincial school that is not registered, named with its region (SMP Negeri 17 Kota Surabaya),
+            # while schools of its number are registered in other regions.
+            groups.append([(f"SMP Negeri {n} {region}", "smp", f"DINAS PENDIDIKAN {region.upper()}", "")
+                           for region in regions for n in range(_PROVINCE_SMP - 3, _PROVINCE_SMP + 9)])
         groups = [[unit for unit in group if unit[0] not in taken] for group in groups]
         for group in groups:
             self.rng.shuffle(group)

@@ -487,7 +487,7 @@ def test_control_characters_in_a_message_are_escaped(tmp_path: Path) -> None:
     inbox = tmp_path / "kotak\x1b[31m\rmasuk"
     result = _kipp("run", "--inbox", str(inbox), "--roster", str(tmp_path / "r.csv"), "--out", str(tmp_path / "o"))
     assert result.exit_code == ExitCode.BAD_INPUT
-    line = _one_line(result, "kotak\\x1b[31m\\x0dmasuk")
+    line = _one_line(result, "kotak\\x1b[31m\\rmasuk")
     assert "\x1b" not in line and "\r" not in line
 
 

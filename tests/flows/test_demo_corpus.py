@@ -15,7 +15,9 @@ from flows.demo_corpus import (
     CATEGORIES,
     TruthRecord,
     generate_inbox,
+    _unit_forms,
     malang_roster,
+    province_roster,
     read_truth,
     write_roster,
     write_truth,
@@ -167,3 +169,39 @@ def test_truth_round_trip(demo, tmp_path):
     write_truth(tmp_path / "truth.json", truth)
     loaded = read_truth(tmp_path / "truth.json")
     assert loaded == truth and all(isinstance(t, TruthRecord) for t in loaded)
+
+
+def test_province_roster_has_the_regions_and_look_alikes_of_jawa_timur():
+    roster = malang_roster("province", seed=1)
+    assert 2600 <= len(roster) <= 2900
+    ids = {r.id for r in roster}
+    assert len(ids) == len(roster)
+    assert all(r.parent_id in ids for r in roster if r.parent_id)
+    assert province_roster(1) == roster and province_roster(2) != roster
+    regions = {r.name.split(" Negeri 1 ", 1)[1] for r in roster if r.name.startswith("SMP Negeri 1 ")}
+    assert len(regions) == 38
+    for place in ("Malang", "Kediri", "Blitar", "Mojokerto", "Pasuruan", "Probolinggo", "Madiun"):
+        assert {f"Kota {place}", f"Kabupaten {place}"} <= regions
+    # Numbered schools and village names repeat from region to region: only the region tells them apart.
+    names = Counter(r.name for r in roster)
+    assert names["SD Negeri Sukorejo 1"] >= 2 or names["UPT Puskesmas Sukorejo"] >= 2
+    assert any(r.name.startswith("UPTD PPA Dinas") for r in roster)
+    assert any(r.name.startswith("UPT Pemadam Kebakaran pada Satuan Polisi Pamong Praja") for r in roster)
+    assert any(r.name.startswith("Bidang ") and "BAPPEDA" in r.name for r in roster)
+
+
+def test_province_units_are_written_with_and_without_their_region(tmp_path):
+    forms = _unit_forms("SMP Negeri 17 Kota Surabaya")
+    assert {"SMPN 17 SBY", "SMPN 17 SUR", "SMPN 17 Kota Surabaya", "SMPN 17"} <= set(forms.file_forms)
+    assert "SMP NEGERI 17\nKOTA SURABAYA" in forms.cover_forms
+    long = _unit_forms("Dinas Sosial, Pemberdayaan Perempuan, Perlindungan Anak, Pengendalian Penduduk dan "
+                       "Keluarga Berencana Kabupaten Blitar")
+    assert "Dinsos-P3AP2KB Kab. Blitar" in long.file_forms
+    assert long.cover_forms[0].count("\n") == 3  # wrapped over three lines, then the region
+    roster = [r for r in province_roster(1) if r.id.startswith("kabupaten-malang-")][:12]
+    roster = [r for r in roster if r.parent_id is None] + [r for r in roster if r.parent_id]
+    truth = generate_inbox(tmp_path, roster, seed=1, noise=False, missing_rate=0.0)
+    for record in truth[:8]:
+        if record.path.lower().endswith(".pdf"):
+            text = _normalised(PdfReader(tmp_path / record.path).pages[0].extract_text())
+            assert "KABUPATEN MALANG" in text and "KOTA MALANG" not in text, record

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from extractors import extract
-from flows.demo_corpus import generate_inbox, malang_roster
-from flows.evaluation import evaluate_corpus, format_report
+from flows.demo_corpus import generate_inbox, malang_roster, province_roster, write_roster
+from flows.evaluation import EvalReport, evaluate_corpus, format_report, score
+from flows.pipeline import RunConfig, run_once
 
 
 def _words(path: Path) -> list[str]:
@@ -51,3 +52,34 @@ def test_demo_inbox_is_screened_right_and_its_copy_flagged(tmp_path: Path) -> No
     assert report.identified_share == 1.0 and report.wrong_participant == 0
     assert (report.copies, report.copies_flagged) == (1, 1), format_report([report])
     assert report.other_near <= 3, format_report([report])
+
+
+def _report(size: str, right: int, wrong: int = 0, completeness: int = 10) -> EvalReport:
+    return EvalReport(size, 1, 100, 10, 100, right, wrong, 0, 0, 0, 100, completeness, 1.0)
+
+
+def test_a_province_passes_with_files_left_undecided_but_never_with_a_wrong_participant() -> None:
+    # "SDN Sukorejo 1.pdf" under a cover that names no region exists in a dozen regencies: undecided is right.
+    assert _report("province", 96, completeness=9).passed
+    assert not _report("province", 96, wrong=1).passed
+    assert not _report("province", 90).passed
+    assert not _report("full", 96, completeness=9).passed  # a city edition must place every file
+    assert _report("full", 99).passed
+
+
+def test_the_report_counts_undecided_files_by_reason() -> None:
+    report = _report("province", 96)
+    report.undecided = {"ambiguous_participant": 3, "unidentified": 1}
+    assert "ambiguous_participant 3, unidentified 1" in format_report([report])
+
+
+@pytest.mark.slow
+def test_kota_and_kabupaten_malang_are_never_confused(tmp_path: Path) -> None:
+    # Two regions of one name out of the provincial corpus: same agencies, same SMP numbers, same villages.
+    rows = [r for r in province_roster(1) if r.id.startswith(("kota-malang-", "kabupaten-malang-"))]
+    write_roster(tmp_path / "roster.csv", rows)
+    truth = generate_inbox(tmp_path / "inbox", rows, seed=2)
+    result = run_once(RunConfig(tmp_path / "inbox", tmp_path / "roster.csv", tmp_path / "reports", "eval"))
+    report = score("province", 2, truth, result.screening, 0.0, n_participants=len(rows))
+    assert report.wrong_participant == 0 and report.unidentifiable_assigned == 0, format_report([report])
+    assert report.identified_share >= 0.98, format_report([report])
