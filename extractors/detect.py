@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import zipfile
 from enum import StrEnum
 from pathlib import Path
@@ -30,16 +31,20 @@ _KNOWN_OTHERS: tuple[tuple[bytes, str], ...] = (
 PDF_MAGIC_WINDOW = 1024  # the PDF spec lets a header start anywhere in the first 1024 bytes
 
 
-def detect_format(path: Path) -> InputFormat:
-    """The format of a file; ExtractionError, with a message for the admin, for anything else."""
-    with path.open("rb") as fh:
-        head = fh.read(PDF_MAGIC_WINDOW)
+def detect_format(source: bytes | Path) -> InputFormat:
+    """The format of a file's bytes; ExtractionError, with a message for the admin, for anything else."""
+    if isinstance(source, Path):
+        from extractors.source import read_source
+
+        source = read_source(source)
+    head = source[:PDF_MAGIC_WINDOW]
     if not head:
         raise ExtractionError(Reason.EMPTY_FILE, "berkas kosong (0 byte)")
+    # A ZIP first: a stored entry puts its bytes, "%PDF-" among them, in the first kilobyte.
+    if head.startswith(b"PK\x03\x04"):
+        return _detect_zip(source)
     if b"%PDF-" in head:
         return InputFormat.PDF
-    if head.startswith(b"PK\x03\x04"):
-        return _detect_zip(path)
     for magic, description in _KNOWN_OTHERS:
         if head.startswith(magic):
             raise ExtractionError(Reason.UNSUPPORTED_FORMAT, description)
@@ -50,11 +55,11 @@ def detect_format(path: Path) -> InputFormat:
     raise ExtractionError(Reason.UNSUPPORTED_FORMAT, "format tidak dikenal; mohon kirim sebagai PDF atau DOCX")
 
 
-def _detect_zip(path: Path) -> InputFormat:
+def _detect_zip(data: bytes) -> InputFormat:
     try:
-        with zipfile.ZipFile(path) as zf:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
             names = set(zf.namelist())
-            if "word/document.xml" in names:
+            if "word/document.xml" in names or _main_part_is_word(zf):
                 return InputFormat.DOCX
             if "mimetype" in names and b"opendocument" in zf.read("mimetype")[:100]:
                 raise ExtractionError(
@@ -66,3 +71,14 @@ def _detect_zip(path: Path) -> InputFormat:
     raise ExtractionError(
         Reason.UNSUPPORTED_FORMAT, "arsip ZIP, bukan dokumen Word; mohon kirim dokumen PDF atau DOCX"
     )
+
+
+def _main_part_is_word(zf: zipfile.ZipFile) -> bool:
+    # Word finds its main part through the content types and relations, whatever its name; the
+    # guard checks that part like any other before python-docx reads it. Read at most 1 MB here.
+    try:
+        with zf.open("[Content_Types].xml") as fh:
+            types = fh.read(1 << 20)
+    except KeyError:
+        return False
+    return b"wordprocessingml.document.main" in types or "wordprocessingml.document.main".encode("utf-16-le") in types

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import re
 import zipfile
-from pathlib import Path
 
 from extractors.limits import Limits, check_docx_package
 from extractors.text import normalize_text
@@ -16,13 +16,13 @@ _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _APP_PAGES = re.compile(rb"<Pages>(\d+)</Pages>")
 
 
-def extract_docx(path: Path, limits: Limits) -> Extraction:
+def extract_docx(data: bytes, limits: Limits) -> Extraction:
     import docx
     from docx.opc.exceptions import PackageNotFoundError
 
-    check_docx_package(path, limits)
+    check_docx_package(data, limits)
     try:
-        document = docx.Document(str(path))
+        document = docx.Document(io.BytesIO(data))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as e:
         raise ExtractionError(Reason.CORRUPT_DOCX, f"DOCX rusak atau tidak lengkap ({type(e).__name__}: {e})") from e
     except Exception as e:  # lxml raises XMLSyntaxError for broken parts, and when memory runs out
@@ -31,7 +31,7 @@ def extract_docx(path: Path, limits: Limits) -> Extraction:
         if "memory" in str(e).lower() or "resource limit" in str(e).lower():
             raise ExtractionError(Reason.RESOURCE_LIMIT, f"XML di dalam DOCX melampaui batas sumber daya ({e})") from e
         raise ExtractionError(Reason.CORRUPT_DOCX, f"XML di dalam DOCX rusak ({e})") from e
-    body, cover, page_breaks = _body_blocks(document)
+    body, cover, page_breaks = _body_blocks(document, limits.max_chars)
     headers = _header_footer_text(document)
     text = normalize_text("\n".join(body + headers))
     cover_text = normalize_text("\n".join(headers[:10] + cover))
@@ -39,20 +39,26 @@ def extract_docx(path: Path, limits: Limits) -> Extraction:
         format="docx",
         text=text,
         # Word's saved count can be stale (templates say 1); explicit breaks are a lower bound.
-        pages=max(_declared_pages(path) or 0, page_breaks + 1),
+        pages=max(_declared_pages(data) or 0, page_breaks + 1),
         cover=cover_text,
     )
 
 
-def _body_blocks(document) -> tuple[list[str], list[str], int]:
-    """Paragraph and table-row texts in document order, the cover's part, and the page breaks."""
+def _body_blocks(document, max_chars: int) -> tuple[list[str], list[str], int]:
+    """Paragraph and table-row texts in document order (about max_chars of them, the rest is cut
+    afterwards and noted), the cover's part, and the page breaks."""
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
     blocks: list[str] = []
     cover: list[str] | None = None
     breaks = 0
+    chars = counted = 0
     for item in document.iter_inner_content():
+        chars += sum(len(b) + 1 for b in blocks[counted:])
+        counted = len(blocks)
+        if chars > max_chars:
+            break  # more than is kept: extract() cuts the text and notes it
         if isinstance(item, Paragraph):
             blocks.append(item.text)
             if _breaks_page(item):
@@ -91,10 +97,10 @@ def _header_footer_text(document) -> list[str]:
     return seen
 
 
-def _declared_pages(path: Path) -> int | None:
+def _declared_pages(data: bytes) -> int | None:
     """Word records the page count in docProps/app.xml when it saves; python-docx does not."""
     try:
-        with zipfile.ZipFile(path) as zf:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
             info = zf.getinfo("docProps/app.xml")
             if info.file_size > 1_000_000:
                 return None

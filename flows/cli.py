@@ -657,6 +657,39 @@ def duplicates_dismiss(out: Path, key: str, note: str | None) -> None:
     _decide(out, key, "dismissed", note)
 
 
+@main.command("retry")
+@click.option("--out", type=click.Path(path_type=Path), default=Path("reports"), show_default=True,
+              callback=_remember_out)
+@click.option("--reason", "reasons", multiple=True, metavar="CODE",
+              help="A reason code to read again (repeatable); default: timeout, resource_limit, extraction_crashed.")
+def retry_command(out: Path, reasons: tuple[str, ...]) -> None:
+    """Read again, on the next run, the files that could not be read for these reasons.
+
+    A file that timed out stays `timeout` while the limits stay the same (a changed
+    KIPP_EXTRACT_SECONDS or KIPP_EXTRACT_MEMORY_MB re-reads it by itself); this marks it, once.
+
+    Example: kipp retry --out reports/ --reason timeout && kipp run --out reports/ ...
+    """
+    from models.ledger import TRANSIENT_REASONS
+    from models.records import Reason
+
+    # The reasons an extraction stores; the others (unidentified, ...) are decided afresh every run.
+    readable = {Reason.EMPTY_FILE, Reason.UNSUPPORTED_FORMAT, Reason.CORRUPT_PDF, Reason.CORRUPT_DOCX,
+                Reason.ENCRYPTED_PDF, Reason.TOO_MANY_PAGES, Reason.ZIP_BOMB, Reason.XML_ENTITIES,
+                Reason.EXTRACTION_ERROR, *TRANSIENT_REASONS}
+    codes = {r.value: r for r in readable}
+    unknown = [r for r in reasons if r not in codes]
+    if unknown:
+        raise InputError(
+            f"--reason {', '.join(unknown)}: bukan alasan gagal baca yang dapat diulang; pilih dari "
+            + ", ".join(sorted(codes))
+        )
+    chosen = [codes[r] for r in reasons] or sorted(TRANSIENT_REASONS)
+    with _existing_ledger(out) as ledger:
+        marked = ledger.mark_for_retry(chosen)
+    click.echo(f"{marked} isi berkas ({', '.join(chosen)}) akan dibaca ulang pada kipp run berikutnya")
+
+
 @main.group()
 def bench() -> None:
     """Benchmarks whose figures go into the issue notes."""

@@ -114,3 +114,66 @@ def write_cyclic_pdf(path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(bytes(out))
     return path
+
+
+def write_docx_parts(path: Path, parts: list[tuple[str, bytes | str]], stored: bool = False) -> Path:
+    """A package of exactly these entries, in this order (duplicates too: zipfile warns, writes both)."""
+    import warnings
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    compression = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # "Duplicate name": the point of some of these
+        with zipfile.ZipFile(path, "w", compression) as zf:
+            for name, data in parts:
+                zf.writestr(name, data)
+    return path
+
+
+def docx_parts(document: bytes | str, main: str = "word/document.xml") -> list[tuple[str, bytes | str]]:
+    """The three parts python-docx needs, with the main part under any name the relations give."""
+    types = _CONTENT_TYPES.replace('PartName="/word/document.xml"', f'PartName="/{main}"')
+    rels = _RELS.replace('Target="word/document.xml"', f'Target="{main}"')
+    return [("[Content_Types].xml", types), ("_rels/.rels", rels), (main, document)]
+
+
+def write_nested_forms_pdf(path: Path, levels: int = 4, fanout: int = 10, word: str = "kata ", repeat: int = 2000) -> Path:
+    """A PDF of a few KB whose page draws a form that draws a form ... `levels` deep, `fanout`
+    times each; the innermost draws `word` `repeat` times (compressed). pypdf stops after 5,000
+    form invocations: levels=4 gives 45 million characters from 1.5 KB."""
+    import zlib
+
+    objects = {
+        1: b"<< /Type /Catalog /Pages 2 0 R >>",
+        2: b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        3: b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 5 0 R "
+           b"/Resources << /Font << /F1 4 0 R >> /XObject << /X 6 0 R >> >> >>",
+        4: b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    }
+
+    def stream(head: bytes, data: bytes) -> bytes:
+        return b"<< " + head + b" /Length %d >>\nstream\n" % len(data) + data + b"\nendstream"
+
+    draw = b" ".join([b"/X Do"] * fanout)
+    objects[5] = stream(b"", draw)
+    for i in range(levels):
+        number = 6 + i
+        head = b"/Type /XObject /Subtype /Form /BBox [0 0 612 792] "
+        if i < levels - 1:
+            objects[number] = stream(head + b"/Resources << /XObject << /X %d 0 R >> >>" % (number + 1), draw)
+        else:
+            text = zlib.compress(b"BT /F1 12 Tf 10 10 Td (" + word.encode() * repeat + b") Tj ET", 9)
+            objects[number] = stream(head + b"/Resources << /Font << /F1 4 0 R >> >> /Filter /FlateDecode", text)
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = {}
+    for number in sorted(objects):
+        offsets[number] = len(out)
+        out += b"%d 0 obj " % number + objects[number] + b" endobj\n"
+    xref = len(out)
+    size = max(objects) + 1
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % size
+    out += b"".join(b"%010d 00000 n \n" % offsets[n] for n in range(1, size))
+    out += b"trailer << /Root 1 0 R /Size %d >>\nstartxref\n%d\n%%%%EOF\n" % (size, xref)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(bytes(out))
+    return path

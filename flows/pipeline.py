@@ -128,16 +128,22 @@ def record_inbox(config: RunConfig, ledger: Ledger) -> tuple[list[InboxItem], di
 
 
 def extract_pending(config: RunConfig, ledger: Ledger, hashes: dict[str, str]) -> int:
-    """Extract every content not yet in the ledger; returns how many were read."""
-    pending = ledger.missing_extractions(hashes.values())
-    jobs = {}
+    """Extract every content not yet in the ledger (or to be read again); returns how many were read.
+
+    Each job carries the sha256 the scan recorded: the worker reads the file from one descriptor
+    and refuses other bytes (changed_since_scan, read again on the next run). A transient failure
+    is kept with the limits it happened under, and read again once they change.
+    """
+    settings = config.settings
+    limits_key = settings.limits.key()
+    pending = ledger.missing_extractions(hashes.values(), limits_key)
+    jobs: dict[str, tuple[Path, str, Path]] = {}
     for path, sha in sorted(hashes.items()):
         if sha in pending and sha not in jobs:
-            jobs[sha] = config.inbox / path
-    settings = config.settings
+            jobs[sha] = (Path(path), sha, config.inbox)  # the stored path, opened folder by folder
     results = extract_many(jobs, settings.workers, settings.limits, isolate=settings.isolate)
     for sha, result in results:
-        ledger.save_extraction(sha, result)  # saved one by one: an interrupted run keeps its work
+        ledger.save_extraction(sha, result, limits_key)  # saved one by one: an interrupted run keeps its work
     return len(jobs)
 
 

@@ -77,9 +77,17 @@ CREATE TABLE IF NOT EXISTS extractions (
 # Columns added after a ledger may already exist: (table, column, type).
 _ADDED_COLUMNS = (
     ("extractions", "ocr_confidence", "REAL"),
+    ("extractions", "limits", "TEXT"),  # Limits.key() the content was read under
+    ("extractions", "retry", "INTEGER"),  # 1: `kipp retry` asked for it to be read again
     ("files", "inode", "INTEGER"),  # with ctime_ns: a same-size replacement with its mtime restored is noticed
     ("files", "ctime_ns", "INTEGER"),
 )
+# Failures that say more about the limits or the moment than about the content: read again when
+# the limits change or an admin asks (`kipp retry`), never in a loop.
+TRANSIENT_REASONS = frozenset({Reason.TIMEOUT, Reason.RESOURCE_LIMIT, Reason.EXTRACTION_CRASHED})
+# Failures that say nothing about the recorded content (it was not what was read): read again on
+# every run until it is.
+UNCACHED_REASONS = frozenset({Reason.CHANGED_SINCE_SCAN, Reason.UNREADABLE})
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,17 +213,28 @@ class Ledger:
 
     # -- extraction cache -----------------------------------------------------------------
 
-    def missing_extractions(self, hashes: Iterable[str]) -> set[str]:
+    def missing_extractions(self, hashes: Iterable[str], limits_key: str | None = None) -> set[str]:
+        """The contents to read: never read by this extractor version, marked by `kipp retry`, read
+        when the file was not the recorded content, or failed transiently under other limits than
+        `limits_key` (when given)."""
         wanted = set(hashes)
-        have = {
-            row[0]
-            for row in self.db.execute(
-                "SELECT sha256 FROM extractions WHERE extractor_version = ?", (EXTRACTOR_VERSION,)
-            )
-        }
+        transient = sorted(r.value for r in TRANSIENT_REASONS)
+        uncached = sorted(r.value for r in UNCACHED_REASONS)
+        have = set()
+        for sha, reason, limits, retry in self.db.execute(
+            "SELECT sha256, error_reason, limits, retry FROM extractions WHERE extractor_version = ?",
+            (EXTRACTOR_VERSION,),
+        ):
+            if retry or reason in uncached:
+                continue
+            if limits_key is not None and reason in transient and limits != limits_key:
+                continue
+            have.add(sha)
         return wanted - have
 
-    def save_extraction(self, sha: str, result: Extraction | tuple[Reason, str]) -> None:
+    def save_extraction(
+        self, sha: str, result: Extraction | tuple[Reason, str], limits_key: str | None = None
+    ) -> None:
         if isinstance(result, Extraction):
             values = (
                 result.format, result.pages, len(result.text), result.cover,
@@ -227,10 +246,23 @@ class Ledger:
             values = (None, None, None, None, None, None, reason.value, detail, None)
         self.db.execute(
             """INSERT OR REPLACE INTO extractions(sha256, extractor_version, format, pages, chars, cover,
-               text, notes, error_reason, error_detail, ocr_confidence, extracted_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-            (sha, EXTRACTOR_VERSION, *values, _now()),
+               text, notes, error_reason, error_detail, ocr_confidence, limits, retry, extracted_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)""",
+            (sha, EXTRACTOR_VERSION, *values, limits_key, _now()),
         )
+
+    def mark_for_retry(self, reasons: Iterable[Reason]) -> int:
+        """Mark the cached failures of these reasons to be read again on the next run; how many."""
+        codes = sorted({Reason(r).value for r in reasons})
+        if not codes:
+            return 0
+        marks = ",".join("?" * len(codes))
+        with self.transaction():
+            cur = self.db.execute(
+                f"UPDATE extractions SET retry = 1 WHERE error_reason IN ({marks}) AND extractor_version = ?",
+                (*codes, EXTRACTOR_VERSION),
+            )
+        return cur.rowcount
 
     def extractions(self, hashes: Iterable[str], with_text: bool = False) -> dict[str, StoredExtraction]:
         """Cached extractions by sha256; the full text only when asked for (it is the bulk)."""

@@ -93,6 +93,8 @@ class Reason(Labelled):
     EXTRACTION_CRASHED = ("extraction_crashed", "proses pembaca berkas berhenti mendadak",
                           "the reading process died")
     EXTRACTION_ERROR = ("extraction_error", "galat tak terduga saat membaca berkas", "unexpected error while reading")
+    CHANGED_SINCE_SCAN = ("changed_since_scan", "berkas berubah atau diganti sejak dipindai; dibaca lagi pada putaran berikutnya",
+                          "changed or replaced since it was scanned; read again on the next run")
     NO_TEXT = ("no_text", "dokumen kosong atau tidak terbaca", "blank or unreadable document")
     # quarantined: who sent it and what it is
     UNIDENTIFIED = ("unidentified", "peserta tidak dikenali dari nama berkas maupun halaman sampul",
