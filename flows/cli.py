@@ -708,6 +708,19 @@ def bench_safety(size: str, bomb_mb: int) -> None:
     click.echo(run_bench(size, bomb_mb))
 
 
+@bench.command("text-cap")
+@click.option("--files", type=int, default=3, show_default=True)
+@click.option("--workers", type=int, default=2, show_default=True)
+def bench_text_cap(files: int, workers: int) -> None:
+    """Nested-forms PDFs of a few KB that draw 45 million characters each: time, peak memory, ledger size.
+
+    Example: kipp bench text-cap --files 3
+    """
+    from flows.bench_text_cap import main as run_bench
+
+    click.echo(run_bench(files, workers))
+
+
 @bench.command("latency")
 @click.option("--drops", type=int, default=10, show_default=True)
 @click.option("--polling", is_flag=True, help="Measure the polling fallback instead of inotify.")
