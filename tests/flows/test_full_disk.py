@@ -38,12 +38,12 @@ def _proposal(inbox: Path, name: str, unit: str, title: str = "PROPOSAL INOVASI"
 
 @pytest.fixture
 def small_disk(tmp_path: Path):
-    """An 8 MB file system of its own (tmpfs), for the output folder."""
+    """A 24 MB file system of its own (tmpfs), for the output folder."""
     if os.geteuid() != 0:
         pytest.skip("mounting a small file system needs root")
     disk = tmp_path / "disk"
     disk.mkdir()
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", f"kipp-test-{uuid.uuid4().hex[:8]}", str(disk)],
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=24m", f"kipp-test-{uuid.uuid4().hex[:8]}", str(disk)],
                              capture_output=True, text=True)
     if mounted.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.strip()}")
@@ -65,16 +65,19 @@ def test_a_full_output_disk_fails_cleanly_keeps_the_old_reports_and_the_next_run
     assert first.returncode == 0, first.stdout + first.stderr
     before = {name: (out / name).read_bytes() for name in REPORTS}
 
-    # New files arrive, among them a large broken one whose quarantine copy cannot fit; the disk is full.
+    # New files arrive, among them a large broken one whose quarantine copy cannot fit: the disk has
+    # just more than the 10 MB kipp asks for before it starts, and fills up halfway through the run.
     _proposal(inbox, "SDN Sawojajar 1 inovasi.pdf", "SD NEGERI SAWOJAJAR 1")
-    (inbox / "rusak.pdf").write_bytes(os.urandom(300_000))
+    (inbox / "rusak.pdf").write_bytes(os.urandom(12 << 20))
     free = shutil.disk_usage(small_disk).free
     ballast = small_disk / "ballast"
     with ballast.open("wb") as fh:
-        os.posix_fallocate(fh.fileno(), 0, free - 200_000)
+        os.posix_fallocate(fh.fileno(), 0, free - (10 << 20) - (400 << 10))
     full = _run(inbox, roster_file, out, tmp)
-    assert full.returncode != 0, full.stdout
+    assert full.returncode == 4, full.stdout + full.stderr  # the output folder is unusable
     assert not PREFECT_NOISE.search(full.stderr), full.stderr  # Prefect's server and engine say nothing
+    lines = full.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("kipp: ") and "penuh" in lines[0], full.stderr
     assert {name: (out / name).read_bytes() for name in REPORTS} == before
     assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")]  # no partial report or copy
     assert not (out / "karantina" / "rusak.pdf").exists()
