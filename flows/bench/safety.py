@@ -10,8 +10,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from flows.demo_corpus import generate_inbox, malang_roster, write_roster
-from flows.hostile_corpus import write_zip_bomb
+from flows.corpora.demo import generate_inbox, malang_roster, write_roster
+from flows.corpora.hostile import write_zip_bomb
 from flows.pipeline import RunConfig, run_once
 from models.settings import Settings
 

@@ -1,8 +1,8 @@
 """Duplicate detection measured on generated KIPP proposals with known copies: `--eval` and `--bench`.
 
-    python -m flows.bench_duplicates --eval                       # recall, precision, templated pairs
-    python -m flows.bench_duplicates --bench --docs 6000 --words 3000   # wall time and peak RSS
-    python -m flows.bench_duplicates --compare                    # other methods on the same corpus
+    python -m flows.bench.duplicates --eval                       # recall, precision, templated pairs
+    python -m flows.bench.duplicates --bench --docs 6000 --words 3000   # wall time and peak RSS
+    python -m flows.bench.duplicates --compare                    # other methods on the same corpus
 
 Both --eval and --bench count the title flags per participant: the generated names are realistic
 (popular acronyms such as SIMPEL spelt out differently by many units, names written in several
@@ -23,6 +23,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field, replace
 
+from flows.corpora import malang
 from models.duplicates import DocText, DuplicateFlag, DuplicateKind, DuplicateSettings, find_duplicates
 
 TARGET_RECALL = 0.95
@@ -32,16 +33,8 @@ TARGET_RSS_MB = 2048.0
 
 # --------------------------------------------------------------------------- word lists
 
-_MALANG = (
-    "Arjosari", "Balearjosari", "Blimbing", "Bunulrejo", "Jodipan", "Kesatrian", "Pandanwangi", "Polehan",
-    "Polowijen", "Purwantoro", "Purwodadi", "Arjowinangun", "Bumiayu", "Buring", "Cemorokandang",
-    "Kedungkandang", "Kotalama", "Lesanpuro", "Madyopuro", "Mergosono", "Sawojajar", "Tlogowaru",
-    "Wonokoyo", "Bareng", "Gadingkasri", "Kasin", "Kauman", "Kiduldalem", "Klojen", "Oro-oro Dowo",
-    "Penanggungan", "Rampal Celaket", "Samaan", "Sukoharjo", "Dinoyo", "Jatimulyo", "Ketawanggede",
-    "Lowokwaru", "Merjosari", "Mojolangu", "Sumbersari", "Tasikmadu", "Tlogomas", "Tulusrejo",
-    "Tunggulwulung", "Tunjungsekar", "Bakalan Krajan", "Bandulan", "Bandungrejosari", "Ciptomulyo",
-    "Gadang", "Karang Besuki", "Kebonsari", "Mulyorejo", "Pisang Candi", "Sukun", "Tanjungrejo",
-)
+# Kota Malang's kelurahan, two of them written in two words as proposals often do.
+_MALANG = tuple(malang.WRITTEN_APART.get(place, place) for place in malang.PLACES)
 # Provincial and national editions bring units from elsewhere.
 _ELSEWHERE = (
     "Sumberpucung", "Kepanjen", "Lawang", "Singosari", "Pakis", "Tumpang", "Dampit", "Turen", "Gondanglegi",
@@ -1420,7 +1413,7 @@ def run_compare(docs: int, words: int, seed: int) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m flows.bench_duplicates", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m flows.bench.duplicates", description=__doc__.split("\n")[0])
     mode = parser.add_mutually_exclusive_group(required=True)
     mode.add_argument("--eval", action="store_true", help="recall, precision and templated pairs")
     mode.add_argument("--bench", action="store_true", help="wall time and peak RSS")

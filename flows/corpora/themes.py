@@ -8,7 +8,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-SEED_PATH = Path(__file__).resolve().parent.parent / "models" / "data" / "theme_seed.csv"
+from flows.corpora import malang
+
+SEED_PATH = Path(__file__).resolve().parents[2] / "models" / "data" / "theme_seed.csv"
 CATEGORIES = ("perangkat_daerah", "kelurahan", "puskesmas", "smp", "sd")
 
 # ------------------------------------------------------------------------------------------------ seed set
@@ -334,6 +336,15 @@ _SEED_PROBLEMS: dict[str, tuple[str, ...]] = {
                                "warga belum siap menghadapi bencana"),
 }
 
+# Units are the city's own (flows/corpora/malang.py); agencies are named as proposals write them.
+def _named(kind: str, names: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(f"{kind} {name}" for name in names)
+
+
+def _smp_names(*numbers: int) -> tuple[str, ...]:
+    return tuple(f"SMP Negeri {n} Malang" for n in malang.smp(*numbers))
+
+
 # Agencies are named after their field, so each theme gets its own; kecamatan and Kominfo are neutral.
 _SEED_AGENCIES = {
     "kesehatan": ("Dinas Kesehatan", "RSUD Kota Malang"),
@@ -349,16 +360,16 @@ _SEED_AGENCIES = {
     "infrastruktur_transportasi": ("Dinas Perhubungan", "Dinas Pekerjaan Umum dan Penataan Ruang"),
     "ketertiban_kebencanaan": ("Satuan Polisi Pamong Praja", "Badan Penanggulangan Bencana Daerah"),
 }
-_NEUTRAL_AGENCIES = ("Kecamatan Lowokwaru", "Kecamatan Klojen", "Kecamatan Blimbing", "Kecamatan Sukun",
-                     "Dinas Komunikasi dan Informatika")
+_NEUTRAL_AGENCIES = (_named("Kecamatan", malang.kecamatan("Lowokwaru", "Klojen", "Blimbing", "Sukun"))
+                     + ("Dinas Komunikasi dan Informatika",))
 
 _SEED_ACTORS = {
-    "kelurahan": ("Kelurahan Bunulrejo", "Kelurahan Tlogomas", "Kelurahan Sawojajar", "Kelurahan Kauman",
-                  "Kelurahan Purwantoro", "Kelurahan Merjosari", "Kelurahan Jodipan", "Kelurahan Arjosari"),
-    "puskesmas": ("Puskesmas Dinoyo", "Puskesmas Kendalkerep", "Puskesmas Janti", "Puskesmas Arjuno",
-                  "Puskesmas Mojolangu", "Puskesmas Ciptomulyo"),
-    "smp": ("SMP Negeri 3 Malang", "SMP Negeri 18 Malang", "SMP Negeri 5 Malang", "SMP Negeri 21 Malang"),
-    "sd": ("SD Negeri Sumbersari 2", "SD Negeri Purwantoro 1", "SD Negeri Tunggulwulung", "SD Negeri Kauman 1"),
+    "kelurahan": _named("Kelurahan", malang.kelurahan("Bunulrejo", "Tlogomas", "Sawojajar", "Kauman", "Purwantoro",
+                                                      "Merjosari", "Jodipan", "Arjosari")),
+    "puskesmas": _named("Puskesmas", malang.puskesmas("Dinoyo", "Kendalkerep", "Janti", "Arjuno", "Mojolangu",
+                                                      "Ciptomulyo")),
+    "smp": _smp_names(3, 18, 5, 21),
+    "sd": _named("SD Negeri", malang.sd("Sumbersari 2", "Purwantoro 1", "Tunggulwulung", "Kauman 1")),
 }
 
 # Weak priors: which categories tend to propose which theme; every category appears under every theme.
@@ -457,10 +468,6 @@ def write_seed(path: Path = SEED_PATH, per_theme: int = 60, seed: int = 2021) ->
         writer.writerow(("text", "theme", "category"))
         writer.writerows((r.text, r.theme, r.category) for r in rows)
     return path
-
-
-if __name__ == "__main__":
-    print(write_seed())
 
 
 # --------------------------------------------------------------------------------------------- held-out set
@@ -961,13 +968,12 @@ _SCENARIOS: tuple[_Scenario, ...] = (
 )
 
 _HO_UNITS = {
-    "kelurahan": ("Kelurahan Lesanpuro", "Kelurahan Polehan", "Kelurahan Kotalama", "Kelurahan Bandungrejosari",
-                  "Kelurahan Tunjungsekar", "Kelurahan Cemorokandang", "Kelurahan Oro-oro Dowo",
-                  "Kelurahan Madyopuro"),
-    "puskesmas": ("Puskesmas Kedungkandang", "Puskesmas Rampal Celaket", "Puskesmas Gribig", "Puskesmas Bareng",
-                  "Puskesmas Polowijen", "Puskesmas Pandanwangi"),
-    "smp": ("SMP Negeri 1 Malang", "SMP Negeri 4 Malang", "SMP Negeri 8 Malang", "SMP Negeri 13 Malang"),
-    "sd": ("SD Negeri Lowokwaru 3", "SD Negeri Bunulrejo 4", "SD Negeri Klojen", "SD Negeri Mergosono 1"),
+    "kelurahan": _named("Kelurahan", malang.kelurahan("Lesanpuro", "Polehan", "Kotalama", "Bandungrejosari",
+                                                      "Tunjungsekar", "Cemorokandang", "Oro-oro Dowo", "Madyopuro")),
+    "puskesmas": _named("Puskesmas", malang.puskesmas("Kedungkandang", "Rampal Celaket", "Gribig", "Bareng",
+                                                      "Polowijen", "Pandanwangi")),
+    "smp": _smp_names(1, 4, 8, 13),
+    "sd": _named("SD Negeri", malang.sd("Lowokwaru 3", "Bunulrejo 4", "Klojen", "Mergosono 1")),
 }
 _HO_AGENCIES = {
     _K: ("Dinas Kesehatan Kota Malang",), _P: ("Dinas Pendidikan dan Kebudayaan Kota Malang",
@@ -1110,3 +1116,7 @@ def build_held_out(n_per_theme: int = 20, seed: int = 7, themes: Sequence[str] |
         for i in range(n_per_theme):
             out.append(_held_out_one(scenarios[i % len(scenarios)], rng, hard))
     return out
+
+
+if __name__ == "__main__":
+    print(write_seed())
