@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import resource
 import subprocess
 import sys
 import tempfile
@@ -12,8 +11,6 @@ from pathlib import Path
 
 from flows.corpora.demo import generate_inbox, malang_roster, write_roster
 from flows.corpora.hostile import write_zip_bomb
-from flows.pipeline import RunConfig, run_once
-from models.settings import Settings
 
 
 def _child_run(inbox: Path, roster: Path, out: Path, isolate: bool, workers: int = 2) -> dict:

@@ -64,7 +64,7 @@ SMP_COUNT, SD_COUNT = 27, 195  # SMP Negeri 1..27; SD Negeri spread over the kel
 def _checked(kind: str, known: tuple[str, ...] | dict, names: tuple[str, ...]) -> tuple[str, ...]:
     unknown = [n for n in names if n not in known]
     if unknown:
-        raise ValueError(f"not a {kind} of Kota Malang: {', '.join(unknown)}")
+        raise ValueError(f"not a {kind} of Kota Malang: {', '.join(map(str, unknown))}")
     return names
 
 
