@@ -345,7 +345,7 @@ def demo(directory: Path, size: str, seed: int, fresh: bool) -> None:
     """
     import shutil
 
-    from flows.demo_corpus import generate_inbox, malang_roster, write_roster, write_truth
+    from flows.corpora.demo import generate_inbox, malang_roster, write_roster, write_truth
 
     inbox, roster = directory / "inbox", directory / "roster.csv"
     click.get_current_context().meta[OUT_KEY] = directory / "reports"
@@ -376,7 +376,7 @@ def evaluate(size: str, seeds: tuple[int, ...], directory: Path | None) -> None:
 
     Example: kipp evaluate --size full --seed 1 --seed 2
     """
-    from flows.evaluation import evaluate_corpus, format_report
+    from flows.bench.evaluation import evaluate_corpus, format_report
 
     reports = [evaluate_corpus(size, seed, directory) for seed in seeds]
     click.echo(format_report(reports))
@@ -703,7 +703,7 @@ def bench_safety(size: str, bomb_mb: int) -> None:
 
     Example: kipp bench safety --size full
     """
-    from flows.bench_safety import main as run_bench
+    from flows.bench.safety import main as run_bench
 
     click.echo(run_bench(size, bomb_mb))
 
@@ -716,7 +716,7 @@ def bench_text_cap(files: int, workers: int) -> None:
 
     Example: kipp bench text-cap --files 3
     """
-    from flows.bench_text_cap import main as run_bench
+    from flows.bench.text_cap import main as run_bench
 
     click.echo(run_bench(files, workers))
 
@@ -729,7 +729,7 @@ def bench_latency(drops: int, polling: bool) -> None:
 
     Example: kipp bench latency --drops 10
     """
-    from flows.bench_watch import main as run_bench
+    from flows.bench.watch import main as run_bench
 
     click.echo(run_bench(drops, polling))
 
@@ -741,7 +741,7 @@ def bench_duplicates(args: tuple[str, ...]) -> None:
 
     Example: kipp bench duplicates --bench --docs 6000 --words 3000
     """
-    from flows.bench_duplicates import main as run_bench
+    from flows.bench.duplicates import main as run_bench
 
     sys.exit(run_bench(list(args)) or 0)
 

@@ -19,7 +19,7 @@ import pytest
 from extractors.limits import Limits
 from extractors.ocr_extractor import ocr_available
 from extractors.sandbox import SandboxPool
-from flows.hostile_corpus import (
+from flows.corpora.hostile import (
     billion_laughs,
     document_xml,
     docx_parts,

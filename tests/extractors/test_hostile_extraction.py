@@ -19,7 +19,7 @@ from extractors import extract
 from extractors.limits import Limits
 from extractors.ocr_extractor import ocr_available
 from extractors.sandbox import SandboxPool, extract_one, remove_stale_pool_dirs
-from flows.hostile_corpus import (
+from flows.corpora.hostile import (
     document_xml,
     docx_parts,
     write_docx_parts,

@@ -11,7 +11,7 @@ import docx
 import pytest
 from pypdf import PdfReader
 
-from flows.demo_corpus import (
+from flows.corpora.demo import (
     CATEGORIES,
     TruthRecord,
     generate_inbox,

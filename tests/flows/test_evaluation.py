@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from extractors import extract
-from flows.demo_corpus import generate_inbox, malang_roster, province_roster, write_roster
-from flows.evaluation import EvalReport, evaluate_corpus, format_report, score
+from flows.corpora.demo import generate_inbox, malang_roster, province_roster, write_roster
+from flows.bench.evaluation import EvalReport, evaluate_corpus, format_report, score
 from flows.pipeline import RunConfig, run_once
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from extractors.limits import Limits
-from flows.hostile_corpus import (
+from flows.corpora.hostile import (
     billion_laughs,
     write_raw_docx,
     write_scanned_pdf,

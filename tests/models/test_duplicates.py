@@ -553,7 +553,8 @@ def test_a_path_given_twice_is_refused() -> None:
 
 
 def test_generated_corpus_copies_are_found_and_templates_are_not() -> None:
-    from flows.bench_duplicates import generate_corpus, score
+    from flows.bench.duplicates import score
+    from flows.corpora.duplicates import generate_corpus
 
     corpus = generate_corpus(160, 600, seed=5)
     result = score(corpus, find_duplicates(corpus.current, corpus.prior))

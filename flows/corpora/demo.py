@@ -15,6 +15,8 @@ from functools import lru_cache
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from flows.corpora import malang
+
 DOC_TYPES = ("inovasi", "kinerja")
 CATEGORIES = ("perangkat_daerah", "kelurahan", "puskesmas", "smp", "sd")
 
@@ -39,65 +41,20 @@ class TruthRecord:
 
 # --------------------------------------------------------------------------- roster data
 
-# (name, id slug, how secretariats abbreviate it in file names)
-_DINAS = (
-    ("Dinas Kesehatan", "dinkes", ("Dinkes",)),
-    ("Dinas Pendidikan dan Kebudayaan", "disdikbud", ("Disdikbud", "Dindikbud")),
-    ("Dinas Kependudukan dan Pencatatan Sipil", "dispendukcapil", ("Dispendukcapil", "Disdukcapil")),
-    ("Badan Pendapatan Daerah", "bapenda", ("Bapenda",)),
-    ("Badan Perencanaan Pembangunan Daerah", "bappeda", ("Bappeda",)),
-    ("Dinas Lingkungan Hidup", "dlh", ("DLH",)),
-    ("Dinas Perhubungan", "dishub", ("Dishub",)),
-    ("Dinas Sosial Pemberdayaan Perempuan dan Perlindungan Anak", "dinsos-p3a", ("Dinsos P3A", "Dinsos-P3A")),
-    ("Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu", "dpmptsp", ("DPMPTSP",)),
-    ("Dinas Komunikasi dan Informatika", "diskominfo", ("Diskominfo",)),
-    ("Satuan Polisi Pamong Praja", "satpolpp", ("Satpol PP",)),
-    ("Badan Penanggulangan Bencana Daerah", "bpbd", ("BPBD",)),
-    ("Dinas Perumahan dan Kawasan Permukiman", "disperkim", ("Disperkim",)),
-    ("Dinas Pekerjaan Umum dan Penataan Ruang", "dpupr", ("DPUPR", "Dinas PUPR")),
-    ("Dinas Tenaga Kerja", "disnaker", ("Disnaker",)),
-    ("Dinas Koperasi Perindustrian dan Perdagangan", "diskopindag", ("Diskopindag",)),
-    ("Dinas Kepemudaan dan Olahraga", "dispora", ("Dispora",)),
-    ("Dinas Ketahanan Pangan dan Pertanian", "dispangtan", ("Dispangtan", "DKPP")),
-    ("Badan Kepegawaian dan Pengembangan Sumber Daya Manusia", "bkpsdm", ("BKPSDM",)),
-    ("Badan Kesatuan Bangsa dan Politik", "bakesbangpol", ("Bakesbangpol",)),
-    ("Sekretariat DPRD", "setwan", ("Setwan", "Sekwan")),
-    ("Dinas Perpustakaan Umum dan Arsip Daerah", "dispussipda", ("Dispussipda",)),
-    ("Rumah Sakit Umum Daerah", "rsud", ("RSUD",)),
-    # Known to callers' rosters, but not an entrant in the 2021 shape (23 dinas/badan + 5 kecamatan = 28).
-    ("Inspektorat", "inspektorat", ("Inspektorat",)),
-)
-_FULL_DINAS_COUNT = 23
+# The units and places of Kota Malang are in flows/corpora/malang.py.
 _DINKES, _DISDIKBUD = "pd-dinkes", "pd-disdikbud"
-
-_KELURAHAN = {
-    "Blimbing": ("Arjosari", "Balearjosari", "Blimbing", "Bunulrejo", "Jodipan", "Kesatrian", "Pandanwangi",
-                 "Polehan", "Polowijen", "Purwantoro", "Purwodadi"),
-    "Kedungkandang": ("Arjowinangun", "Bumiayu", "Buring", "Cemorokandang", "Kedungkandang", "Kotalama",
-                      "Lesanpuro", "Madyopuro", "Mergosono", "Sawojajar", "Tlogowaru", "Wonokoyo"),
-    "Klojen": ("Bareng", "Gadingkasri", "Kasin", "Kauman", "Kiduldalem", "Klojen", "Oro-oro Dowo",
-               "Penanggungan", "Rampal Celaket", "Samaan", "Sukoharjo"),
-    "Lowokwaru": ("Dinoyo", "Jatimulyo", "Ketawanggede", "Lowokwaru", "Merjosari", "Mojolangu", "Sumbersari",
-                  "Tasikmadu", "Tlogomas", "Tulusrejo", "Tunggulwulung", "Tunjungsekar"),
-    "Sukun": ("Bakalankrajan", "Bandulan", "Bandungrejosari", "Ciptomulyo", "Gadang", "Karangbesuki", "Kebonsari",
-              "Mulyorejo", "Pisang Candi", "Sukun", "Tanjungrejo"),
-}
-_KECAMATAN_OF = {kel: kec for kec, kels in _KELURAHAN.items() for kel in kels}
-_PUSKESMAS = ("Arjuno", "Bareng", "Cisadea", "Dinoyo", "Janti", "Kedungkandang", "Kendalkerep", "Kendalsari",
-              "Mojolangu", "Mulyorejo", "Pandanwangi", "Rampal Celaket", "Arjowinangun", "Ciptomulyo", "Gribig",
-              "Polowijen")
-_FULL_SMP, _FULL_SD = 27, 195
 
 # The demo roster is hand-picked so that look-alike names (Kelurahan/UPT Puskesmas Dinoyo, Kecamatan/Kelurahan
 # Kedungkandang, SMP Negeri 5/15, SD Negeri Sawojajar 1/2) sit side by side, as they do in the real inbox.
 _DEMO_DINAS = ("dinkes", "disdikbud", "dispendukcapil", "bapenda", "dlh")
-_DEMO_KELURAHAN = ("Bunulrejo", "Pandanwangi", "Polowijen", "Dinoyo", "Mojolangu", "Tunggulwulung",
-                   "Kedungkandang", "Sawojajar")
-_DEMO_PUSKESMAS = ("Dinoyo", "Kendalkerep", "Pandanwangi", "Kedungkandang", "Mojolangu")
-_DEMO_SMP = (1, 3, 5, 11, 15, 21)
+_DEMO_KELURAHAN = malang.kelurahan("Bunulrejo", "Pandanwangi", "Polowijen", "Dinoyo", "Mojolangu", "Tunggulwulung",
+                                   "Kedungkandang", "Sawojajar")
+_DEMO_PUSKESMAS = malang.puskesmas("Dinoyo", "Kendalkerep", "Pandanwangi", "Kedungkandang", "Mojolangu")
+_DEMO_SMP = malang.smp(1, 3, 5, 11, 15, 21)
 _DEMO_SD = (("Sawojajar", 1), ("Sawojajar", 2), ("Sawojajar", 3), ("Bunulrejo", 1), ("Bunulrejo", 2),
             ("Dinoyo", 1), ("Dinoyo", 2), ("Mojolangu", 1), ("Mojolangu", 4), ("Polowijen", 2),
             ("Kedungkandang", 1), ("Pandanwangi", 1), ("Tunggulwulung", 1))
+malang.kelurahan(*(kel for kel, _ in _DEMO_SD))
 
 
 def _slug(text: str) -> str:
@@ -109,7 +66,7 @@ def _kecamatan_row(kec: str) -> RosterRow:
 
 
 def _kelurahan_row(kel: str) -> RosterRow:
-    return RosterRow(f"kel-{_slug(kel)}", f"Kelurahan {kel}", "kelurahan", f"kec-{_slug(_KECAMATAN_OF[kel])}")
+    return RosterRow(f"kel-{_slug(kel)}", f"Kelurahan {kel}", "kelurahan", f"kec-{_slug(malang.KECAMATAN_OF[kel])}")
 
 
 def _puskesmas_row(name: str) -> RosterRow:
@@ -131,8 +88,8 @@ def malang_roster(size: str = "demo", seed: int = 0) -> list[RosterRow]:
     The seed only matters for "full": it decides how the 195 SD Negeri spread over the kelurahan.
     """
     if size == "demo":
-        dinas = [(n, s) for n, s, _ in _DINAS if s in _DEMO_DINAS]
-        kecamatan = sorted({_KECAMATAN_OF[k] for k in _DEMO_KELURAHAN})
+        dinas = [(n, s) for n, s, _ in malang.DINAS if s in _DEMO_DINAS]
+        kecamatan = sorted({malang.KECAMATAN_OF[k] for k in _DEMO_KELURAHAN})
         return ([RosterRow(f"pd-{s}", n, "perangkat_daerah", None) for n, s in dinas]
                 + [_kecamatan_row(k) for k in kecamatan]
                 + [_kelurahan_row(k) for k in _DEMO_KELURAHAN]
@@ -144,16 +101,16 @@ def malang_roster(size: str = "demo", seed: int = 0) -> list[RosterRow]:
     if size != "full":
         raise ValueError(f"unknown roster size {size!r} (expected 'demo', 'full' or 'province')")
     rng = random.Random(seed)
-    kelurahan = [k for kels in _KELURAHAN.values() for k in kels]
+    kelurahan = list(malang.PLACES)
     # Every kelurahan has at least one SD Negeri and at most five; the rest is spread at random.
     sd_count = dict.fromkeys(kelurahan, 1)
-    for _ in range(_FULL_SD - len(kelurahan)):
+    for _ in range(malang.SD_COUNT - len(kelurahan)):
         sd_count[rng.choice([k for k in kelurahan if sd_count[k] < 5])] += 1
-    return ([RosterRow(f"pd-{s}", n, "perangkat_daerah", None) for n, s, _ in _DINAS[:_FULL_DINAS_COUNT]]
-            + [_kecamatan_row(k) for k in _KELURAHAN]
+    return ([RosterRow(f"pd-{s}", n, "perangkat_daerah", None) for n, s, _ in malang.DINAS[:malang.ENTRANT_DINAS]]
+            + [_kecamatan_row(k) for k in malang.KELURAHAN]
             + [_kelurahan_row(k) for k in kelurahan]
-            + [_puskesmas_row(p) for p in _PUSKESMAS]
-            + [_smp_row(n) for n in range(1, _FULL_SMP + 1)]
+            + [_puskesmas_row(p) for p in malang.PUSKESMAS]
+            + [_smp_row(n) for n in range(1, malang.SMP_COUNT + 1)]
             + [_sd_row(k, n) for k in kelurahan for n in range(1, sd_count[k] + 1)])
 
 
@@ -287,7 +244,7 @@ class _UnitForms:
 
 
 _STOPWORDS = {"dinas", "badan", "daerah", "umum", "kota", "malang", "satuan", "negeri", "dan"}
-_ABBREVIATIONS = {name: abbrevs for name, _, abbrevs in _DINAS}
+_ABBREVIATIONS = {name: abbrevs for name, _, abbrevs in malang.DINAS}
 
 
 _PROVINCE_ABBREVIATIONS = {

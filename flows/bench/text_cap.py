@@ -9,8 +9,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from flows.demo_corpus import malang_roster, write_roster
-from flows.hostile_corpus import write_nested_forms_pdf
+from flows.corpora.demo import malang_roster, write_roster
+from flows.corpora.hostile import write_nested_forms_pdf
 from flows.pipeline import RunConfig, run_once
 from models.settings import Settings
 

@@ -12,7 +12,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from flows.demo_corpus import generate_inbox, malang_roster, write_roster
+from flows.corpora.demo import generate_inbox, malang_roster, write_roster
 
 PARAGRAPH = (
     "Inovasi ini mempercepat pelayanan kepada masyarakat dengan pendaftaran daring, antrean "

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import json
-import resource
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from flows.demo_corpus import generate_inbox, malang_roster, write_roster
-from flows.hostile_corpus import write_zip_bomb
-from flows.pipeline import RunConfig, run_once
-from models.settings import Settings
+from flows.corpora.demo import generate_inbox, malang_roster, write_roster
+from flows.corpora.hostile import write_zip_bomb
 
 
 def _child_run(inbox: Path, roster: Path, out: Path, isolate: bool, workers: int = 2) -> dict:
