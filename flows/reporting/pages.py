@@ -12,13 +12,16 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
-
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from functools import cache
+from typing import TYPE_CHECKING
 
 from flows.reporting.csv_reports import by_category
 from models.inbox import printable
 from models.records import Category, Completeness, Outcome, ParticipantResult, Reason, Status
 from models.screening import Screening
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 # Bars and legend of themes.html, one colour per category.
 CATEGORY_COLOURS = {Category.PERANGKAT_DAERAH: "#3b5bdb", Category.KELURAHAN: "#0ca678",
@@ -27,13 +30,18 @@ CATEGORY_COLOURS = {Category.PERANGKAT_DAERAH: "#3b5bdb", Category.KELURAHAN: "#
 
 def _visible(value: object) -> object:
     """What a page prints for a value: text with its control and format characters made visible
-    (`\\n`, `\\x1b`, `\\u202e`), so no name can hide, reorder or break what an admin reads."""
+    (`\\n`, `\\x1b`, `\\u202e`), so no name can hide, reorder or break what an admin reads.
+    A macro's output is left as it is: its own values came through here already."""
     if isinstance(value, str) and not hasattr(value, "__html__") and not value.isprintable():
         return printable(value)
     return value
 
 
-def _environment() -> Environment:
+@cache
+def templates() -> Environment:
+    """The one template environment, made on the first page rendered (jinja2 is imported then)."""
+    from jinja2 import Environment, PackageLoader, StrictUndefined
+
     env = Environment(
         loader=PackageLoader("flows.reporting", "templates"),  # found wherever flows is imported from
         autoescape=True,  # every template, whatever its name
@@ -49,11 +57,8 @@ def _environment() -> Environment:
     return env
 
 
-TEMPLATES = _environment()
-
-
 def render(template: str, **context: object) -> str:
-    return TEMPLATES.get_template(template).render(**context)
+    return templates().get_template(template).render(**context)
 
 
 def local_time(iso: str) -> str:

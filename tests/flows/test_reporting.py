@@ -18,7 +18,7 @@ from markupsafe import escape
 
 import flows.reporting as reporting
 from flows.reporting import REPORT_FILES, REPORTS, Report, render_reports, write_reports
-from flows.reporting.pages import TEMPLATES, render
+from flows.reporting.pages import render, templates
 from models.duplicates import Decision, DuplicateFlag, DuplicateKind, Passage, Severity
 from models.inbox import printable
 from models.records import Category, Completeness, DocType, Outcome, Participant, ParticipantResult, Reason, Status
@@ -156,16 +156,17 @@ def test_a_template_naming_a_missing_value_fails(template: str) -> None:
     with pytest.raises(jinja2.UndefinedError):
         render(template, **context)  # every other value the page names is missing
     with pytest.raises(jinja2.UndefinedError):
-        TEMPLATES.from_string("{{ o.no_such_field }}").render(o=Participant("p", "P", Category.SD))
+        templates().from_string("{{ o.no_such_field }}").render(o=Participant("p", "P", Category.SD))
 
 
 def test_every_template_is_escaped_and_none_marks_data_safe() -> None:
-    assert TEMPLATES.autoescape is True  # for every template, whatever its name
-    assert TEMPLATES.undefined is jinja2.StrictUndefined
-    names = TEMPLATES.list_templates()
+    env = templates()
+    assert env.autoescape is True  # for every template, whatever its name
+    assert env.undefined is jinja2.StrictUndefined
+    names = env.list_templates()
     assert {"page.html.j2", "completeness.html.j2", "themes.html.j2", "duplicates.html.j2"} <= set(names)
     for name in names:
-        source = TEMPLATES.loader.get_source(TEMPLATES, name)[0]
+        source = env.loader.get_source(env, name)[0]
         for unsafe in ("|safe", "| safe", "Markup", "autoescape false", "autoescape off"):
             assert unsafe not in source, (name, unsafe)
     package = ROOT / "flows" / "reporting"
