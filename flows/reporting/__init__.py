@@ -16,10 +16,29 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from flows.reporting.csv_reports import completeness_csv, documents_csv, spreadsheet_cell
-from flows.reporting.files import MIN_FREE_MB, check_output_folder, is_new_output, write_atomic
-from flows.reporting.json_report import SCHEMA_VERSION, screening_document, screening_json, summary
-from flows.reporting.pages import completeness_html, duplicates_html, local_time, themes_html
+from flows.reporting.csv_reports import (
+    completeness_csv,
+    documents_csv,
+    spreadsheet_cell,
+)
+from flows.reporting.files import (
+    MIN_FREE_MB,
+    check_output_folder,
+    is_new_output,
+    write_atomic,
+)
+from flows.reporting.json_report import (
+    SCHEMA_VERSION,
+    screening_document,
+    screening_json,
+    summary,
+)
+from flows.reporting.pages import (
+    completeness_html,
+    duplicates_html,
+    local_time,
+    themes_html,
+)
 from models.screening import Screening
 
 __all__ = [

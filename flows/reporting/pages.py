@@ -17,7 +17,14 @@ from typing import TYPE_CHECKING
 
 from flows.reporting.csv_reports import by_category
 from models.inbox import printable
-from models.records import Category, Completeness, Outcome, ParticipantResult, Reason, Status
+from models.records import (
+    Category,
+    Completeness,
+    Outcome,
+    ParticipantResult,
+    Reason,
+    Status,
+)
 from models.screening import Screening
 
 if TYPE_CHECKING:
