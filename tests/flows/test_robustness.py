@@ -285,7 +285,7 @@ def test_a_document_the_comparison_fails_on_is_set_aside_and_the_others_are_comp
 def test_a_file_the_reports_cannot_show_is_set_aside_and_every_report_is_written(
     tmp_path: Path, roster_file: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import flows.reporting as reporting
+    import flows.reporting.pages as reporting
 
     inbox = tmp_path / "inbox"
     _pdf(inbox / "SMPN 5 Proposal Inovasi.pdf", INOVASI, "SMP NEGERI 5 MALANG")

@@ -1,0 +1,220 @@
+"""The HTML reports for admins (in Indonesian), rendered from the Jinja2 templates beside this module.
+
+Escaping is the environment's job, never a template's: every template is autoescaped whatever its
+name, every value printed passes `_visible` first (control and invisible format characters of a
+file name or a document become visible escapes, as on the terminal), and a value a template names
+but is not given fails the render (StrictUndefined) instead of printing nothing. No template marks
+anything safe: the markup in a page is the template's own text.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from typing import TYPE_CHECKING
+
+from flows.reporting.csv_reports import by_category
+from models.inbox import printable
+from models.records import (
+    Category,
+    Completeness,
+    Outcome,
+    ParticipantResult,
+    Reason,
+    Status,
+)
+from models.screening import Screening
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
+
+# Bars and legend of themes.html, one colour per category.
+CATEGORY_COLOURS = {Category.PERANGKAT_DAERAH: "#3b5bdb", Category.KELURAHAN: "#0ca678",
+                    Category.PUSKESMAS: "#e8590c", Category.SMP: "#ae3ec9", Category.SD: "#f59f00"}
+
+
+def _visible(value: object) -> object:
+    """What a page prints for a value: text with its control and format characters made visible
+    (`\\n`, `\\x1b`, `\\u202e`), so no name can hide, reorder or break what an admin reads.
+    A macro's output is left as it is: its own values came through here already."""
+    if isinstance(value, str) and not hasattr(value, "__html__") and not value.isprintable():
+        return printable(value)
+    return value
+
+
+@cache
+def templates() -> Environment:
+    """The one template environment, made on the first page rendered (jinja2 is imported then)."""
+    from jinja2 import Environment, PackageLoader, StrictUndefined
+
+    env = Environment(
+        loader=PackageLoader("flows.reporting", "templates"),  # found wherever flows is imported from
+        autoescape=True,  # every template, whatever its name
+        undefined=StrictUndefined,
+        finalize=_visible,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        auto_reload=False,
+    )
+    env.filters["percent"] = lambda x: f"{x:.0%}"
+    env.filters["fixed2"] = lambda x: f"{x:.2f}"
+    return env
+
+
+def render(template: str, **context: object) -> str:
+    return templates().get_template(template).render(**context)
+
+
+def local_time(iso: str) -> str:
+    """An ISO timestamp as Malang reads it: 23-11-2026 16:09 WIB."""
+    from zoneinfo import ZoneInfo
+
+    when = datetime.fromisoformat(iso).astimezone(ZoneInfo("Asia/Jakarta"))
+    return when.strftime("%d-%m-%Y %H:%M WIB")
+
+
+# -- completeness.html -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Counts:
+    category: Category | None  # None for the total
+    total: int
+    counts: tuple[int, ...]  # one per Completeness, in its order
+
+
+@dataclass(frozen=True, slots=True)
+class _Row:
+    result: ParticipantResult
+    others: tuple[tuple[str, str], ...]  # (path, why) of its other files: quarantined ones, older versions
+
+
+@dataclass(frozen=True, slots=True)
+class _Section:
+    category: Category
+    rows: tuple[_Row, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Detail:
+    """The explanation an admin reads, and a trace for a developer folded away under it."""
+
+    text: str
+    trace: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class _Failure:
+    step: str
+    lines: tuple[str, ...]
+
+
+def completeness_html(screening: Screening, edition: str, generated_at: str) -> str:
+    participants = by_category(screening.participants)
+    problems = _problem_files_by_participant(screening.documents)
+    sections = []
+    for category in Category:
+        rows = [r for r in participants if r.participant.category is category]
+        if rows:
+            sections.append(_Section(category, tuple(
+                _Row(r, (*problems.get(r.participant.id, ()), *((path, "versi lama") for path in r.history)))
+                for r in rows
+            )))
+    summary, total = _category_counts(participants)
+    return render(
+        "completeness.html.j2",
+        edition=edition,
+        generated=local_time(generated_at),
+        n_duplicates=len(screening.duplicates),
+        internal_error_files=sum(1 for o in screening.documents if o.reason is Reason.INTERNAL_ERROR),
+        errors=[_Failure(e.step, tuple(e.detail.split("\n"))) for e in screening.errors],
+        statuses=list(Completeness),
+        summary=summary,
+        total=total,
+        review=[r for r in participants if r.review],
+        sections=sections,
+        quarantined=_files(screening.documents, Status.QUARANTINED),
+        ignored=_files(screening.documents, Status.IGNORED),
+    )
+
+
+def _category_counts(participants: list[ParticipantResult]) -> tuple[list[_Counts], _Counts]:
+    counts: dict[Category, Counter] = {c: Counter() for c in Category}
+    for r in participants:
+        counts[r.participant.category][r.status] += 1
+    total: Counter = Counter()
+    rows = []
+    for category, c in counts.items():
+        if c:
+            total.update(c)
+            rows.append(_Counts(category, sum(c.values()), tuple(c[s] for s in Completeness)))
+    return rows, _Counts(None, sum(total.values()), tuple(total[s] for s in Completeness))
+
+
+def _problem_files_by_participant(documents: tuple[Outcome, ...]) -> dict[str, list[tuple[str, str]]]:
+    out: dict[str, list[tuple[str, str]]] = {}
+    for o in documents:
+        if o.status is Status.QUARANTINED and o.participant_id and o.reason:
+            out.setdefault(o.participant_id, []).append((o.path, o.reason.label))
+    return out
+
+
+def _files(documents: tuple[Outcome, ...], status: Status) -> list[tuple[Outcome, _Detail]]:
+    return [(o, _detail_cell(o)) for o in documents if o.status is status]
+
+
+def _detail_cell(o: Outcome) -> _Detail:
+    detail = o.detail or (o.reason.label if o.reason else "")
+    if o.reason in (Reason.INTERNAL_ERROR, Reason.EXTRACTION_ERROR) and "\n" in detail:
+        first, rest = detail.split("\n", 1)
+        return _Detail(first, tuple(rest.split("\n")))
+    return _Detail(detail)
+
+
+# -- themes.html -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _ThemeRow:
+    label: str
+    counts: Counter  # participants per Category
+    total: int
+
+
+def themes_html(screening: Screening, edition: str, generated_at: str) -> str:
+    """Counts per theme and category, drawn as bars in plain HTML and CSS (opens from disk, no script)."""
+    themed = [r for r in screening.participants if r.theme]
+    labels: dict[str, str] = {}
+    counts: dict[str, Counter] = {}
+    for r in themed:
+        labels[r.theme.theme] = r.theme.theme_label
+        counts.setdefault(r.theme.theme, Counter())[r.participant.category] += 1
+    order = sorted(counts, key=lambda t: (-sum(counts[t].values()), t))
+    return render(
+        "themes.html.j2",
+        edition=edition,
+        generated=local_time(generated_at),
+        themed=len(themed),
+        categories=[c for c in Category if any(c in cnt for cnt in counts.values())],
+        colours=CATEGORY_COLOURS,
+        top=max((sum(c.values()) for c in counts.values()), default=1),
+        rows=[_ThemeRow(labels[t], counts[t], sum(counts[t].values())) for t in order],
+        review=[r for r in themed if r.theme.needs_review and r.theme.theme_source == "model"],
+    )
+
+
+# -- duplicates.html ---------------------------------------------------------------------
+
+
+def duplicates_html(screening: Screening, edition: str, generated_at: str) -> str:
+    """Every flag with its evidence side by side; document text is escaped like everything else."""
+    return render(
+        "duplicates.html.j2",
+        edition=edition,
+        generated=local_time(generated_at),
+        flags=screening.duplicates,
+        names={r.participant.id: r.participant.name for r in screening.participants},
+    )
