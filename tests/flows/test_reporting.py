@@ -186,7 +186,10 @@ def test_every_template_is_escaped_and_none_marks_data_safe() -> None:
 
 def test_the_templates_are_package_data_and_found_from_any_folder(tmp_path: Path) -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    assert "flows.reporting" in project["tool"]["setuptools"]["packages"]
+    from setuptools import find_namespace_packages
+
+    found = find_namespace_packages(where=str(ROOT), include=project["tool"]["setuptools"]["packages"]["find"]["include"])
+    assert {"flows.reporting", "flows.reporting.templates"} <= set(found)
     globs = project["tool"]["setuptools"]["package-data"]["flows.reporting"]
     templates = sorted((ROOT / "flows" / "reporting" / "templates").iterdir())
     assert templates and all(any(t.match(g) for g in globs) for t in templates)
