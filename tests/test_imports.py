@@ -143,3 +143,26 @@ def test_the_check_finds_a_wrong_way_import_and_a_circle_through_type_checking(t
     assert any(v.startswith("models.settings imports extractors.limits") for v in found)
     circle = [v for v in found if " -> " in v]
     assert circle == ["models.errors -> models.records -> models.themes -> models.themes.model -> models.errors"]
+
+
+def kipp_variables_read_outside(root: Path, allowed: str = "models/settings.py") -> list[str]:
+    """`file: KIPP_X` for every KIPP_ variable named in models/ or extractors/ outside `allowed`."""
+    import re
+
+    name = re.compile(r"^KIPP_[A-Z0-9_]+$")
+    found = []
+    for pkg in PACKAGES:
+        for path in sorted((root / pkg).rglob("*.py")):
+            rel = path.relative_to(root).as_posix()
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+                is_name = isinstance(node, ast.Constant) and isinstance(node.value, str) and name.match(node.value)
+                if is_name and rel != allowed:
+                    found.append(f"{rel}: {node.value}")
+    return found
+
+
+def test_kipp_variables_are_read_in_models_settings_only(tmp_path: Path) -> None:
+    assert kipp_variables_read_outside(ROOT) == []
+    (tmp_path / "extractors").mkdir()
+    (tmp_path / "extractors" / "limits.py").write_text('import os\nS = os.environ.get("KIPP_OCR_PAGES")\n')
+    assert kipp_variables_read_outside(tmp_path) == ["extractors/limits.py: KIPP_OCR_PAGES"]
