@@ -199,8 +199,16 @@ def classify(inputs: Iterable[ThemeInput], taxonomy: Taxonomy, model_path: Path 
     return out
 
 
+# Models trained in this process, by fingerprint (taxonomy, samples, stemming): a run into another
+# output folder in the same process (every test, `kipp evaluate`, a benchmark) reuses the training
+# instead of repeating it (seconds on a busy machine). Training is deterministic: same themes.
+_TRAINED: dict[str, ThemeClassifier] = {}
+_TRAINED_KEPT = 4  # a model is a few MB
+
+
 def get_classifier(taxonomy: Taxonomy, samples: Sequence[LabelledText], model_path: Path | None) -> ThemeClassifier:
-    """The saved model when it matches these samples, else a freshly trained one (saved when a path is given)."""
+    """The saved model when it matches these samples, else one trained on them in this process or
+    a freshly trained one (saved when a path is given)."""
     clf = None
     if model_path is not None:
         try:
@@ -209,6 +217,16 @@ def get_classifier(taxonomy: Taxonomy, samples: Sequence[LabelledText], model_pa
             log.warning("retraining the theme model: %s", e)
     if clf is not None and clf.fingerprint == _fingerprint(taxonomy, samples, clf.features.stem):
         return clf
+    fingerprint = _fingerprint(taxonomy, samples, False)
+    clf = _TRAINED.get(fingerprint)
+    if clf is None:
+        clf = ThemeClassifier.train(taxonomy, samples)
+        while len(_TRAINED) >= _TRAINED_KEPT:
+            del _TRAINED[next(iter(_TRAINED))]
+        _TRAINED[fingerprint] = clf
+    if model_path is not None:
+        clf.save(model_path)
+    return clf
     clf = ThemeClassifier.train(taxonomy, samples)
     if model_path is not None:
         clf.save(model_path)

@@ -232,3 +232,18 @@ def test_published_theme_holds_plain_values(classifier):
     assert type(published["theme"]) is str and type(published["theme_runner_up"]) is str
     assert type(published["theme_confidence"]) is float and 0 < published["theme_confidence"] <= 1
     assert published["theme_label"] == a.theme_label and published["theme_source"] == "model"
+
+
+def test_a_model_trained_in_this_process_is_reused_for_another_output_folder(tmp_path):
+    from models.themes import get_classifier
+
+    path = tmp_path / "lexicon.json"
+    path.write_text(json.dumps([{"id": "air", "label": "Air", "description": "air bersih, sumur, pipa PDAM"},
+                                {"id": "jalan", "label": "Jalan", "description": "jalan rusak, aspal, trotoar"}]))
+    lexicon = load_taxonomy(path)
+    first = get_classifier(lexicon, [], tmp_path / "a" / "model.pickle")
+    second = get_classifier(lexicon, [], tmp_path / "b" / "model.pickle")
+    assert second is first  # not trained again
+    assert ThemeClassifier.load(tmp_path / "b" / "model.pickle", lexicon).fingerprint == first.fingerprint
+    other = get_classifier(lexicon, [LabelledText("sumur warga kering", "air")], tmp_path / "c" / "model.pickle")
+    assert other is not first and other.fingerprint != first.fingerprint  # other samples, another model
