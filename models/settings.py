@@ -2,6 +2,11 @@
 
 This is the one module that reads KIPP_ variables; the extraction limits live here too, so that the
 extractors take their limits from models and models import nothing from extractors.
+
+A plain frozen dataclass rather than pydantic-settings' BaseSettings: BaseSettings reads the
+environment on every construction, so `Settings(workers=1)` in a test or a benchmark would take a
+developer's KIPP_ variables too; and the one-line messages below need a table of each variable's
+kind and minimum either way, which pydantic's errors would only have to be translated back into.
 """
 
 from __future__ import annotations
