@@ -8,10 +8,10 @@ from pathlib import Path
 
 from extractors.detect import InputFormat, detect_format
 from extractors.docx_extractor import extract_docx
-from extractors.limits import Limits
 from extractors.pdf_extractor import extract_pdf
 from extractors.source import read_source
 from models.records import Extraction
+from models.settings import Limits
 
 Extractor = Callable[[bytes, Limits], Extraction]
 

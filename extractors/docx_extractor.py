@@ -6,10 +6,11 @@ import io
 import re
 import zipfile
 
-from extractors.limits import Limits, check_docx_package
+from extractors.limits import check_docx_package
 from extractors.text import normalize_text
 from models.errors import ExtractionError
 from models.records import Extraction, Reason
+from models.settings import Limits
 
 COVER_PARAGRAPHS = 30  # where no page break ends the cover first
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"

@@ -1,49 +1,20 @@
-"""Limits that keep one hostile file from exhausting the machine, and the DOCX package guard."""
+"""The DOCX package guard, under the limits that keep one hostile file from exhausting the machine.
+
+`Limits` itself lives with the other settings in models/settings.py; it is re-exported here.
+"""
 
 from __future__ import annotations
 
 import codecs
 import io
-import json
-import os
 import re
 import zipfile
-from collections.abc import Mapping
-from dataclasses import asdict, dataclass
 
 from models.errors import ExtractionError
 from models.records import Reason
+from models.settings import Limits
 
-
-@dataclass(frozen=True, slots=True)
-class Limits:
-    seconds: float = 120.0  # wall time for one file, OCR included
-    memory_mb: int = 1024  # address space of a worker process
-    docx_total_mb: int = 200  # all parts of a DOCX, uncompressed
-    docx_part_mb: int = 64  # one XML part, uncompressed
-    docx_ratio: int = 200  # uncompressed/compressed above which a large part is a bomb
-    docx_entries: int = 5000
-    pdf_pages: int = 2000
-    ocr_pages: int = 12  # the cover and the first pages identify a scan; all 40 pages would cost minutes
-    # Characters kept per document. A real proposal has 20-150 thousand; 2 million is a 1,000-page
-    # book. A 5 KB PDF of nested forms yields 47 million: only the first max_chars are kept.
-    max_chars: int = 2_000_000
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> Limits:
-        env = os.environ if env is None else env
-        kwargs: dict = {}
-        if env.get("KIPP_EXTRACT_SECONDS"):
-            kwargs["seconds"] = float(env["KIPP_EXTRACT_SECONDS"])
-        if env.get("KIPP_OCR_PAGES"):
-            kwargs["ocr_pages"] = int(env["KIPP_OCR_PAGES"])
-        if env.get("KIPP_EXTRACT_MEMORY_MB"):
-            kwargs["memory_mb"] = int(env["KIPP_EXTRACT_MEMORY_MB"])
-        return cls(**kwargs)
-
-    def key(self) -> str:
-        """These limits as a stable string: the ledger keeps it with every extraction."""
-        return json.dumps(asdict(self), sort_keys=True)
+__all__ = ["Limits", "check_docx_package"]
 
 
 _CHUNK = 1 << 20

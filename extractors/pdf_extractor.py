@@ -6,11 +6,11 @@ import io
 import logging
 import subprocess
 
-from extractors.limits import Limits
 from extractors.ocr_extractor import ENABLE_HINT, ocr_available, ocr_pdf
 from extractors.text import normalize_text
 from models.errors import ExtractionError
 from models.records import Extraction, Reason
+from models.settings import Limits
 
 MIN_CHARS_PER_PAGE = 20
 

@@ -36,9 +36,9 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
-from extractors.limits import Limits
 from models.errors import ExtractionError, KippError
 from models.records import Extraction, Reason
+from models.settings import Limits
 
 Result = Extraction | tuple[Reason, str]
 # A path; or a path and the sha256 the scan recorded for it; or those and the inbox the path is

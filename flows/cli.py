@@ -522,6 +522,7 @@ def themes_evaluate(out: Path, taxonomy: Path | None, folds: int) -> None:
 
     Example: kipp themes evaluate --out reports/
     """
+    from flows.corpora.themes import build_held_out
     from models.themes import DEFAULT_THEME_IDS, ThemeError, evaluate, evaluate_held_out, format_evaluation, seed_samples
 
     tax = _taxonomy(taxonomy)
@@ -538,10 +539,10 @@ def themes_evaluate(out: Path, taxonomy: Path | None, folds: int) -> None:
         return
     click.echo("")
     click.echo("Held-out proposals (a separate generator, every theme, cross-theme vocabulary):")
-    click.echo(format_evaluation(evaluate_held_out(tax)))
+    click.echo(format_evaluation(evaluate_held_out(tax, build_held_out())))
     click.echo("")
     click.echo("Held-out, terse proposals (a stress test: short texts, where the review flag matters):")
-    click.echo(format_evaluation(evaluate_held_out(tax, hard=True)))
+    click.echo(format_evaluation(evaluate_held_out(tax, build_held_out(hard=True), method="held-out (terse)")))
 
 
 @themes.command("train")
@@ -552,6 +553,7 @@ def themes_train(out: Path, taxonomy: Path | None) -> None:
 
     Example: kipp themes train --out reports/
     """
+    from flows.corpora.themes import build_held_out
     from models.themes import ThemeClassifier, seed_samples, train
 
     tax = _taxonomy(taxonomy)
@@ -565,7 +567,7 @@ def themes_train(out: Path, taxonomy: Path | None) -> None:
         clf = ThemeClassifier.train(tax, samples)
         clf.save(path)
     else:
-        clf = train(tax, path, samples)
+        clf = train(tax, path, samples, held_out=build_held_out())
     click.echo(f"Model saved to {path} (format {clf.FORMAT_VERSION}, {len(samples)} samples)")
     for key, value in clf.metrics.items():
         click.echo(f"  {key}: {value}")

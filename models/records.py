@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING, Self
-
-if TYPE_CHECKING:
-    from models.themes import ThemeAssignment
+from typing import Self
 
 
 class Labelled(StrEnum):
@@ -196,6 +193,19 @@ class Outcome:
     copy_of: str | None = None  # for identical copies and superseded files: the path that counts
     ocr_confidence: float | None = None  # set when the text was read by OCR
     review: str | None = None  # why an accepted file needs a human look (a scan read without OCR)
+
+
+@dataclass(frozen=True, slots=True)
+class ThemeAssignment:
+    """The theme of one participant's Inovasi proposal (models/themes)."""
+
+    participant_id: str
+    theme: str
+    theme_label: str
+    theme_confidence: float
+    theme_runner_up: str | None
+    theme_source: str  # "model" | "correction"
+    needs_review: bool
 
 
 @dataclass(frozen=True, slots=True)

@@ -46,7 +46,7 @@ class StepError:
 class Screening:
     documents: tuple[Outcome, ...]
     participants: tuple[ParticipantResult, ...]
-    duplicates: tuple = ()  # DuplicateFlag records (models/duplicates.py), most severe first
+    duplicates: tuple = ()  # DuplicateFlag records (models/duplicates/), most severe first
     errors: tuple[StepError, ...] = field(default=())
 
     @property

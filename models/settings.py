@@ -1,14 +1,23 @@
-"""Settings from the environment (prefix KIPP_), read once into a frozen object."""
+"""Settings from the environment (prefix KIPP_), read once into a frozen object.
+
+This is the one module that reads KIPP_ variables; the extraction limits live here too, so that the
+extractors take their limits from models and models import nothing from extractors.
+
+A plain frozen dataclass rather than pydantic-settings' BaseSettings: BaseSettings reads the
+environment on every construction, so `Settings(workers=1)` in a test or a benchmark would take a
+developer's KIPP_ variables too; and the one-line messages below need a table of each variable's
+kind and minimum either way, which pydantic's errors would only have to be translated back into.
+"""
 
 from __future__ import annotations
 
+import json
 import math
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from extractors.limits import Limits
 from models.errors import InputError
 from models.names import DEFAULT_GENERIC
 
@@ -22,6 +31,32 @@ _NUMBERS: tuple[tuple[str, type, float], ...] = (
     ("KIPP_SETTLE_SECONDS", float, 0),
 )
 _SWITCH = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False, "off": False}
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Limits that keep one hostile file from exhausting the machine (extractors/ apply them)."""
+
+    seconds: float = 120.0  # wall time for one file, OCR included
+    memory_mb: int = 1024  # address space of a worker process
+    docx_total_mb: int = 200  # all parts of a DOCX, uncompressed
+    docx_part_mb: int = 64  # one XML part, uncompressed
+    docx_ratio: int = 200  # uncompressed/compressed above which a large part is a bomb
+    docx_entries: int = 5000
+    pdf_pages: int = 2000
+    ocr_pages: int = 12  # the cover and the first pages identify a scan; all 40 pages would cost minutes
+    # Characters kept per document. A real proposal has 20-150 thousand; 2 million is a 1,000-page
+    # book. A 5 KB PDF of nested forms yields 47 million: only the first max_chars are kept.
+    max_chars: int = 2_000_000
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Limits:
+        """The limits the KIPP_ variables set, checked as Settings.from_env checks them."""
+        return Settings.from_env(env).limits
+
+    def key(self) -> str:
+        """These limits as a stable string: the ledger keeps it with every extraction."""
+        return json.dumps(asdict(self), sort_keys=True)
 
 
 def _number(env: Mapping[str, str], name: str, kind: type, minimum: float) -> int | float | None:
@@ -57,7 +92,15 @@ class Settings:
             kwargs["workers"] = numbers["KIPP_WORKERS"]
         if "KIPP_GENERIC_WORDS" in env:
             kwargs["generic_words"] = frozenset(env["KIPP_GENERIC_WORDS"].lower().split())
-        kwargs["limits"] = Limits.from_env(env)  # its numbers were checked above
+        limits = {
+            attr: numbers[name]
+            for attr, name in (("seconds", "KIPP_EXTRACT_SECONDS"), ("ocr_pages", "KIPP_OCR_PAGES"),
+                                ("memory_mb", "KIPP_EXTRACT_MEMORY_MB"))
+            if numbers[name] is not None
+        }
+        if "seconds" in limits:
+            limits["seconds"] = float(limits["seconds"])
+        kwargs["limits"] = Limits(**limits)
         if env.get("KIPP_TAXONOMY", "").strip():
             kwargs["taxonomy"] = Path(env["KIPP_TAXONOMY"].strip())
         if numbers["KIPP_SETTLE_SECONDS"] is not None:

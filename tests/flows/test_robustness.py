@@ -259,7 +259,7 @@ def test_a_proposal_the_theme_step_fails_on_is_set_aside_and_the_others_get_them
 def test_a_document_the_comparison_fails_on_is_set_aside_and_the_others_are_compared(
     tmp_path: Path, roster_file: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import models.duplicates as duplicates_module
+    import models.duplicates.compare as duplicates_module  # where find_duplicates looks _words up
 
     inbox = tmp_path / "inbox"
     copied = BODY + "\nInovasi SI ANTRI memindahkan pendaftaran ke aplikasi daring." * 8

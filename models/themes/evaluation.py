@@ -1,0 +1,163 @@
+"""How well the classifier does: cross-validation on labelled samples, scores on held-out proposals."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from models.themes.features import LabelledText, ThemeInput
+from models.themes.model import REVIEW_THRESHOLD, ThemeClassifier
+from models.themes.samples import _check_samples, seed_samples
+from models.themes.taxonomy import Taxonomy, ThemeError
+
+
+@dataclass(frozen=True, slots=True)
+class ThemeScore:
+    theme: str
+    precision: float
+    recall: float
+    f1: float
+    support: int
+
+
+@dataclass(frozen=True, slots=True)
+class ThemeEvaluation:
+    method: str  # "cross-validation" | "held-out" | "held-out (terse)"
+    folds: int  # 0 for held-out
+    n_samples: int
+    labels: tuple[str, ...]
+    accuracy: float
+    macro_f1: float
+    per_theme: tuple[ThemeScore, ...]
+    confusion: tuple[tuple[int, ...], ...]  # rows: true theme, columns: predicted, both in `labels` order
+    review_threshold: float
+    n_flagged: int
+    n_wrong: int
+    n_flagged_wrong: int
+    review_precision: float | None  # flagged & wrong / flagged
+    review_recall: float | None  # flagged & wrong / wrong
+    mean_confidence: float  # of the top theme; compare with accuracy
+    calibration_error: float  # expected calibration error of the top theme's probability, 10 equal bins
+
+    def to_json(self) -> dict:
+        return {"method": self.method, "folds": self.folds, "n_samples": self.n_samples,
+                "accuracy": round(self.accuracy, 4), "macro_f1": round(self.macro_f1, 4),
+                "review_threshold": self.review_threshold, "n_flagged": self.n_flagged, "n_wrong": self.n_wrong,
+                "review_precision": self.review_precision, "review_recall": self.review_recall,
+                "mean_confidence": round(self.mean_confidence, 4),
+                "calibration_error": round(self.calibration_error, 4),
+                "per_theme": {s.theme: {"precision": round(s.precision, 4), "recall": round(s.recall, 4),
+                                        "f1": round(s.f1, 4), "support": s.support} for s in self.per_theme},
+                "labels": list(self.labels), "confusion": [list(r) for r in self.confusion]}
+
+
+def _score(method: str, folds: int, labels: Sequence[str], truth: Sequence[str], predicted: Sequence[str],
+           confidence: Sequence[float], threshold: float) -> ThemeEvaluation:
+    from sklearn.metrics import (
+        accuracy_score,
+        confusion_matrix,
+        precision_recall_fscore_support,
+    )
+
+    labels = [t for t in labels if t in set(truth) | set(predicted)]
+    p, r, f, s = precision_recall_fscore_support(truth, predicted, labels=labels, zero_division=0)
+    present = [i for i, t in enumerate(labels) if t in set(truth)]
+    macro_f1 = float(sum(f[i] for i in present) / len(present)) if present else 0.0
+    cm = confusion_matrix(truth, predicted, labels=labels)
+    wrong = [t != q for t, q in zip(truth, predicted)]
+    flagged = [c < threshold for c in confidence]
+    n_fw = sum(w and fl for w, fl in zip(wrong, flagged))
+    n_flagged, n_wrong = sum(flagged), sum(wrong)
+    return ThemeEvaluation(
+        method, folds, len(truth), tuple(labels), float(accuracy_score(truth, predicted)), macro_f1,
+        tuple(ThemeScore(t, float(p[i]), float(r[i]), float(f[i]), int(s[i])) for i, t in enumerate(labels)),
+        tuple(tuple(int(v) for v in row) for row in cm), threshold, n_flagged, n_wrong, n_fw,
+        n_fw / n_flagged if n_flagged else None, n_fw / n_wrong if n_wrong else None,
+        sum(confidence) / len(confidence) if confidence else 0.0, _calibration_error(confidence, wrong))
+
+
+def _calibration_error(confidence: Sequence[float], wrong: Sequence[bool], bins: int = 10) -> float:
+    """Expected calibration error: per confidence bin, |mean confidence - accuracy|, weighted by its share."""
+    binned: dict[int, list[tuple[float, bool]]] = defaultdict(list)
+    for c, w in zip(confidence, wrong, strict=True):
+        binned[min(int(c * bins), bins - 1)].append((c, not w))
+    n = len(confidence)
+    return sum(abs(sum(c for c, _ in b) - sum(ok for _, ok in b)) / n for b in binned.values()) if n else 0.0
+
+
+def evaluate(taxonomy: Taxonomy, samples: Sequence[LabelledText], folds: int = 5, *,
+             threshold: float = REVIEW_THRESHOLD, stem: bool = False, seed: int = 0) -> ThemeEvaluation:
+    """Stratified k-fold cross-validation of the classifier on labelled samples (the lexicon is always in training)."""
+    from sklearn.model_selection import StratifiedKFold
+
+    samples = list(samples)
+    _check_samples(taxonomy, samples)
+    counts: dict[str, int] = {}
+    for s in samples:
+        counts[s.theme] = counts.get(s.theme, 0) + 1
+    # StratifiedKFold warns (an error under pytest) when a theme has fewer samples than folds.
+    folds = min(folds, min(counts.values(), default=0))
+    if folds < 2:
+        raise ThemeError("cross-validation needs at least two labelled samples of every theme")
+    truth = [s.theme for s in samples]
+    predicted: list[str] = [""] * len(samples)
+    confidence: list[float] = [0.0] * len(samples)
+    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
+    for train_idx, test_idx in splitter.split(truth, truth):
+        clf = ThemeClassifier.train(taxonomy, [samples[i] for i in train_idx], threshold=threshold, stem=stem)
+        test = [ThemeInput(str(i), samples[i].category or "", "", samples[i].text) for i in test_idx]
+        for i, a in zip(test_idx, clf.predict(test)):
+            predicted[i], confidence[i] = a.theme, a.theme_confidence
+    return _score("cross-validation", folds, taxonomy.ids, truth, predicted, confidence, threshold)
+
+
+class HeldOutProposal(Protocol):
+    """A proposal with a known theme, written apart from the seed set (flows/corpora/themes.py writes them)."""
+
+    theme: str
+    category: str
+    title: str
+    text: str
+
+
+def evaluate_held_out(taxonomy: Taxonomy, proposals: Sequence[HeldOutProposal], *,
+                      classifier: ThemeClassifier | None = None, stem: bool = False,
+                      method: str = "held-out") -> ThemeEvaluation:
+    """Train on the seed (unless `classifier` is given), score on `proposals` written by another generator.
+
+    The caller builds them (`kipp themes evaluate` with flows.corpora.themes.build_held_out; `method`
+    "held-out (terse)" names its stress test of short texts), so the domain needs nothing from flows/.
+    """
+    proposals = list(proposals)
+    missing = sorted({p.theme for p in proposals if p.theme not in taxonomy})
+    if missing:
+        raise ThemeError(f"the held-out proposals use themes missing from the taxonomy: {', '.join(missing)}")
+    clf = classifier or ThemeClassifier.train(taxonomy, seed_samples(taxonomy), stem=stem)
+    inputs = [ThemeInput(f"H{i:04d}", p.category, p.title, p.text) for i, p in enumerate(proposals)]
+    assignments = clf.predict(inputs)
+    return _score(method, 0, taxonomy.ids, [p.theme for p in proposals], [a.theme for a in assignments],
+                  [a.theme_confidence for a in assignments], clf.threshold)
+
+
+def format_evaluation(ev: ThemeEvaluation) -> str:
+    """A plain-text report: headline figures, per-theme scores and the confusion table."""
+    how = f"{ev.folds}-fold cross-validation" if ev.method == "cross-validation" else f"{ev.method} proposals"
+    lines = [f"Theme classifier, {how}: {ev.n_samples} samples",
+             f"  accuracy {ev.accuracy:.3f}   macro-F1 {ev.macro_f1:.3f}"]
+    rp = "n/a" if ev.review_precision is None else f"{ev.review_precision:.2f}"
+    rr = "n/a" if ev.review_recall is None else f"{ev.review_recall:.2f}"
+    lines.append(f"  needs review (confidence < {ev.review_threshold:.2f}): {ev.n_flagged} flagged, "
+                 f"{ev.n_wrong} wrong, {ev.n_flagged_wrong} both; precision {rp}, recall {rr}")
+    lines.append(f"  calibration: mean confidence {ev.mean_confidence:.3f} against accuracy {ev.accuracy:.3f}, "
+                 f"expected calibration error {ev.calibration_error:.3f}")
+    width = max(len(t) for t in ev.labels)
+    lines += ["", f"  {'#':>2}  {'theme':<{width}}  precision  recall     F1  support"]
+    for i, s in enumerate(ev.per_theme, 1):
+        lines.append(f"  {i:>2}  {s.theme:<{width}}  {s.precision:9.2f}  {s.recall:6.2f}  {s.f1:5.2f}  {s.support:7d}")
+    lines += ["", "  Confusion (rows: true theme, columns: predicted, numbered as above)",
+              f"  {'':>2}  " + "".join(f"{j:>4}" for j in range(1, len(ev.labels) + 1))]
+    for i, row in enumerate(ev.confusion, 1):
+        lines.append(f"  {i:>2}  " + "".join(f"{v:>4}" if v else f"{'.':>4}" for v in row))
+    return "\n".join(lines)

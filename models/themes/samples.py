@@ -1,0 +1,108 @@
+"""Labelled samples the classifier learns from: the seed set, each theme's lexicon, admins' corrections."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import random
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+
+from models.themes.features import LabelledText, ThemeInput, compose_document
+from models.themes.taxonomy import DATA_DIR, CorrectionsError, Taxonomy, ThemeError
+
+SEED_PATH = DATA_DIR / "theme_seed.csv"
+
+
+def _read_seed_rows(path: Path = SEED_PATH) -> list[LabelledText]:
+    with path.open(newline="", encoding="utf-8") as fh:
+        return [LabelledText(r["text"], r["theme"], r.get("category") or None) for r in csv.DictReader(fh)]
+
+
+def lexicon_samples(taxonomy: Taxonomy) -> list[LabelledText]:
+    """Training rows from each theme's label, description and keywords: the cold start of a custom taxonomy."""
+    out: list[LabelledText] = []
+    for theme in taxonomy.themes:
+        out.append(LabelledText(f"{theme.label}. {theme.description}", theme.id))
+        for sentence in re.split(r"[:;.]\s+", theme.description):
+            if len(sentence.split()) >= 3:
+                out.append(LabelledText(sentence, theme.id))
+        keywords = list(theme.keywords)
+        rng = random.Random(theme.id)  # stable across runs, so the model fingerprint is too
+        for _ in range(2):
+            rng.shuffle(keywords)
+            out.extend(LabelledText(", ".join(keywords[i:i + 3]), theme.id) for i in range(0, len(keywords), 3))
+    return out
+
+
+def seed_samples(taxonomy: Taxonomy) -> list[LabelledText]:
+    """The committed seed rows whose theme the taxonomy has; [] for a taxonomy with other ids."""
+    return [s for s in _read_seed_rows() if s.theme in taxonomy]
+
+
+def _check_samples(taxonomy: Taxonomy, samples: Sequence[LabelledText]) -> None:
+    unknown = sorted({s.theme for s in samples if s.theme not in taxonomy})
+    if unknown:
+        raise ThemeError(f"training samples use themes missing from the taxonomy: {', '.join(unknown)}")
+
+
+def _fingerprint(taxonomy: Taxonomy, samples: Sequence[LabelledText], stem: bool) -> str:
+    """The same for the same samples in any order: `kipp themes train` and a run list them differently."""
+    h = hashlib.sha256(f"{taxonomy.hash}|{stem}".encode())
+    for line in sorted(f"\x1e{s.theme}\x1f{s.category or ''}\x1f{s.text}" for s in samples):
+        h.update(line.encode("utf-8"))
+    return h.hexdigest()[:16]
+
+
+# ------------------------------------------------------------------------------------------ corrections
+
+def load_corrections(path: Path, taxonomy: Taxonomy) -> dict[str, str]:
+    """participant_id -> theme id from an admin's CSV `participant_id,theme`; every bad line is reported."""
+    path = Path(path)
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as fh:
+            lines = list(csv.reader(fh))
+    except FileNotFoundError as e:
+        raise CorrectionsError(f"{path}: corrections file not found") from e
+    except (OSError, UnicodeDecodeError, csv.Error) as e:
+        raise CorrectionsError(f"{path}: cannot read corrections: {e}") from e
+    if not lines:
+        return {}
+    header = [h.strip().lower() for h in lines[0]]
+    if "participant_id" not in header or "theme" not in header:
+        raise CorrectionsError(f"{path}: line 1: expected a header with columns participant_id,theme, "
+                               f"found {','.join(lines[0])!r}")
+    pid_col, theme_col = header.index("participant_id"), header.index("theme")
+    result: dict[str, str] = {}
+    first_line: dict[str, int] = {}
+    problems: list[str] = []
+    for lineno, row in enumerate(lines[1:], 2):
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) <= max(pid_col, theme_col):
+            problems.append(f"line {lineno}: expected participant_id,theme, found {','.join(row)!r}")
+            continue
+        pid, value = row[pid_col].strip(), row[theme_col].strip()
+        if not pid:
+            problems.append(f"line {lineno}: empty participant_id")
+            continue
+        theme = taxonomy.resolve(value) if value else None
+        if theme is None:
+            problems.append(f"line {lineno}: unknown theme {value!r} (known: {', '.join(taxonomy.ids)})")
+            continue
+        if pid in result and result[pid] != theme:
+            problems.append(f"line {lineno}: {pid} corrected to {theme} but to {result[pid]} "
+                            f"on line {first_line[pid]}")
+            continue
+        result[pid] = theme
+        first_line.setdefault(pid, lineno)
+    if problems:
+        raise CorrectionsError(f"{path}: " + "; ".join(problems))
+    return result
+
+
+def correction_samples(inputs: Iterable[ThemeInput], corrections: Mapping[str, str]) -> list[LabelledText]:
+    """A corrected participant's proposal, labelled with the corrected theme, as training data."""
+    return [LabelledText(compose_document(i.title, i.text), corrections[i.participant_id], i.category)
+            for i in inputs if i.participant_id in corrections]
