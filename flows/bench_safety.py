@@ -12,7 +12,7 @@ from pathlib import Path
 
 from flows.demo_corpus import generate_inbox, malang_roster, write_roster
 from flows.hostile_corpus import write_zip_bomb
-from flows.pipeline import RunConfig, run_once
+from flows.steps import RunConfig, run_once
 from models.settings import Settings
 
 
@@ -21,7 +21,7 @@ def _child_run(inbox: Path, roster: Path, out: Path, isolate: bool, workers: int
     code = (
         "import json, resource, sys, time\n"
         "from pathlib import Path\n"
-        "from flows.pipeline import RunConfig, run_once\n"
+        "from flows.steps import RunConfig, run_once\n"
         "from models.settings import Settings\n"
         "t = time.perf_counter()\n"
         f"r = run_once(RunConfig(Path({str(inbox)!r}), Path({str(roster)!r}), Path({str(out)!r}), 'bench',"

@@ -30,7 +30,8 @@ from flows.hostile_corpus import (
     write_scanned_pdf,
     write_zip_bomb,
 )
-from flows.pipeline import RunConfig, note_path, run_once
+from flows.steps import RunConfig, run_once
+from flows.steps.report import note_path
 from models.records import Reason, Status
 from models.settings import Settings
 from tests.conftest import BODY, cover, make_docx, make_pdf

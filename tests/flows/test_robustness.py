@@ -26,7 +26,7 @@ from flows.hostile_corpus import (
     write_scanned_pdf,
     write_zip_bomb,
 )
-from flows.pipeline import RunConfig, run_once
+from flows.steps import RunConfig, run_once
 from flows.reporting import REPORT_FILES, spreadsheet_cell
 from models.ledger import Ledger, sha256_file
 from models.records import Reason, Status
