@@ -7,10 +7,14 @@ import sys
 import time
 from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from models.errors import ExitCode, InputError, KippError, OutputError
+
+if TYPE_CHECKING:
+    from flows.steps.context import RunResult
 
 OUT_KEY = "kipp.out"  # ctx.meta: the output folder of the command, for the error boundary
 SETTINGS_KEY = "kipp.settings"
@@ -161,10 +165,10 @@ def _quiet_prefect_runs() -> None:
 def _prepare(inbox: Path, roster: Path, out: Path, edition: str, prior: Path | None = None):
     """Check the inputs in one clear line, before Prefect starts; then configure Prefect."""
     from flows.lifecycle import start_embedded_api
-    from flows.steps.check import check_inputs
-    from flows.steps.context import OutputPaths, RunConfig
     from flows.prefect_env import configure_prefect
     from flows.reporting import is_new_output
+    from flows.steps.check import check_inputs
+    from flows.steps.context import OutputPaths, RunConfig
 
     settings = _settings()
     _taxonomy(None)  # a missing KIPP_TAXONOMY is one line now, not a failed task later
@@ -181,7 +185,7 @@ def _prepare(inbox: Path, roster: Path, out: Path, edition: str, prior: Path | N
     return intake_flow
 
 
-def _run_flow(inbox: Path, roster: Path, out: Path, edition: str, prior: Path | None = None):
+def _run_flow(inbox: Path, roster: Path, out: Path, edition: str, prior: Path | None = None) -> RunResult:
     from flows.lock import OutputLock
 
     intake_flow = _prepare(inbox, roster, out, edition, prior)
@@ -189,7 +193,7 @@ def _run_flow(inbox: Path, roster: Path, out: Path, edition: str, prior: Path | 
         return intake_flow(str(inbox), str(roster), str(out), edition, prior=str(prior) if prior else None)
 
 
-def _exit_on_internal_errors(result) -> None:
+def _exit_on_internal_errors(result: RunResult) -> None:
     """Reports written, but kipp failed on some files or steps: say so, and exit 6 for scripts."""
     screening = result.screening
     files = sum(1 for o in screening.documents if o.reason is not None and o.reason.value == "internal_error")
@@ -201,7 +205,7 @@ def _exit_on_internal_errors(result) -> None:
         click.get_current_context().exit(int(ExitCode.FILES_FAILED))
 
 
-def _print_summary(result, seconds: float) -> None:
+def _print_summary(result: RunResult, seconds: float) -> None:
     """What `kipp run` prints of a RunResult."""
     from models.inbox import printable
     from models.records import Completeness
@@ -277,8 +281,8 @@ def watch_command(inbox: Path, roster: Path, out: Path, edition: str, prior: Pat
 
     from extractors.sandbox import keep_workers, release_workers
     from flows.lock import OutputLock
-    from flows.steps.check import check_folders
     from flows.reporting import check_output_folder
+    from flows.steps.check import check_folders
     from flows.watch import WatchOptions, watch
 
     check_folders(inbox, out)  # before anything is written: the lock never lands in the inbox
@@ -311,7 +315,7 @@ def watch_command(inbox: Path, roster: Path, out: Path, edition: str, prior: Pat
     click.echo(f"Berhenti setelah {n} putaran; laporan terakhir di {out}/.")
 
 
-def _print_batch(result, seconds: float) -> None:
+def _print_batch(result: RunResult, seconds: float) -> None:
     """What `kipp watch` prints of a batch's RunResult."""
     from models.records import Completeness
 
@@ -405,9 +409,8 @@ def ledger_rebuild(out: Path) -> None:
     Example: kipp ledger rebuild --out reports/
     """
     from flows.lock import OutputLock
-    from models.ledger import rebuild_ledger
-
     from flows.steps.context import OutputPaths
+    from models.ledger import rebuild_ledger
 
     path = OutputPaths(out).ledger
     if not path.is_file():
