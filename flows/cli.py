@@ -7,14 +7,17 @@ import sys
 import time
 from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from models.errors import ExitCode, InputError, KippError, OutputError
 
+if TYPE_CHECKING:
+    from flows.steps.context import RunResult
+
 OUT_KEY = "kipp.out"  # ctx.meta: the output folder of the command, for the error boundary
 SETTINGS_KEY = "kipp.settings"
-LEDGER_NAME = "ledger.sqlite"
 
 
 # -- the error boundary ---------------------------------------------------------------------------
@@ -49,7 +52,9 @@ def explain(e: BaseException, out: Path | None) -> tuple[ExitCode, str]:
     if isinstance(e, KeyboardInterrupt):
         return ExitCode.INTERRUPTED, "dihentikan (Ctrl-C); laporan yang sudah ada tetap utuh; jalankan lagi untuk melanjutkan"
     if isinstance(e, sqlite3.Error):
-        err = ledger_error((out or Path(".")) / LEDGER_NAME, e)
+        from flows.steps.context import OutputPaths
+
+        err = ledger_error(OutputPaths(out or Path(".")).ledger, e)
         return err.exit_code, str(err)
     if isinstance(e, OSError) and _output_failure(e, out):
         from models.errors import os_reason
@@ -90,7 +95,9 @@ def _keep_trace(e: BaseException, out: Path | None) -> str:
             + "".join(traceback.format_exception(e)))
     if out is not None and out.is_dir():
         try:
-            target = out / ".kipp" / "last-error.txt"
+            from flows.steps.context import OutputPaths
+
+            target = OutputPaths(out).last_error
             target.parent.mkdir(exist_ok=True)
             target.write_text(text, encoding="utf-8")
             return str(target)
@@ -158,9 +165,10 @@ def _quiet_prefect_runs() -> None:
 def _prepare(inbox: Path, roster: Path, out: Path, edition: str, prior: Path | None = None):
     """Check the inputs in one clear line, before Prefect starts; then configure Prefect."""
     from flows.lifecycle import start_embedded_api
-    from flows.pipeline import RunConfig, check_inputs
     from flows.prefect_env import configure_prefect
     from flows.reporting import is_new_output
+    from flows.steps.check import check_inputs
+    from flows.steps.context import OutputPaths, RunConfig
 
     settings = _settings()
     _taxonomy(None)  # a missing KIPP_TAXONOMY is one line now, not a failed task later
@@ -169,15 +177,15 @@ def _prepare(inbox: Path, roster: Path, out: Path, edition: str, prior: Path | N
     if new:
         click.echo(f"folder keluaran baru: {clean(out.resolve())} (belum ada laporan di sana; periksa --out "
                    "bila bukan ini yang dimaksud)")
-    configure_prefect(out / ".kipp")
-    start_embedded_api(out / ".kipp")  # Prefect's server as kipp's supervised child, before the flow
+    configure_prefect(OutputPaths(out).state)
+    start_embedded_api(OutputPaths(out).state)  # Prefect's server as kipp's supervised child, before the flow
     from flows.intake import intake_flow  # imports prefect, after its settings are in place
 
     _quiet_prefect_runs()
     return intake_flow
 
 
-def _run_flow(inbox: Path, roster: Path, out: Path, edition: str, prior: Path | None = None) -> dict:
+def _run_flow(inbox: Path, roster: Path, out: Path, edition: str, prior: Path | None = None) -> RunResult:
     from flows.lock import OutputLock
 
     intake_flow = _prepare(inbox, roster, out, edition, prior)
@@ -185,9 +193,9 @@ def _run_flow(inbox: Path, roster: Path, out: Path, edition: str, prior: Path | 
         return intake_flow(str(inbox), str(roster), str(out), edition, prior=str(prior) if prior else None)
 
 
-def _exit_on_internal_errors(result: dict) -> None:
+def _exit_on_internal_errors(result: RunResult) -> None:
     """Reports written, but kipp failed on some files or steps: say so, and exit 6 for scripts."""
-    screening = result["screening"]
+    screening = result.screening
     files = sum(1 for o in screening.documents if o.reason is not None and o.reason.value == "internal_error")
     steps = [e.step for e in screening.errors]
     if files or steps:
@@ -197,14 +205,15 @@ def _exit_on_internal_errors(result: dict) -> None:
         click.get_current_context().exit(int(ExitCode.FILES_FAILED))
 
 
-def _print_summary(result: dict, seconds: float) -> None:
+def _print_summary(result: RunResult, seconds: float) -> None:
+    """What `kipp run` prints of a RunResult."""
     from models.inbox import printable
     from models.records import Completeness
 
-    screening = result["screening"]
+    screening = result.screening
     files = Counter(o.status.value for o in screening.documents)
     click.echo(
-        f"{result['files_seen']} berkas di kotak masuk, {result['files_extracted']} baru dibaca "
+        f"{result.files_seen} berkas di kotak masuk, {result.files_extracted} baru dibaca "
         f"({seconds:.1f} s): " + ", ".join(f"{k} {v}" for k, v in sorted(files.items()))
     )
     by_cat: dict = {}
@@ -224,7 +233,7 @@ def _print_summary(result: dict, seconds: float) -> None:
         if len(quarantined) > 10:
             click.echo(f"  ... dan {len(quarantined) - 10} lagi")
     click.echo("Laporan:")
-    for path in result["reports"].values():
+    for path in result.reports.values():
         click.echo(f"  {path}")
 
 
@@ -272,8 +281,8 @@ def watch_command(inbox: Path, roster: Path, out: Path, edition: str, prior: Pat
 
     from extractors.sandbox import keep_workers, release_workers
     from flows.lock import OutputLock
-    from flows.pipeline import check_folders
     from flows.reporting import check_output_folder
+    from flows.steps.check import check_folders
     from flows.watch import WatchOptions, watch
 
     check_folders(inbox, out)  # before anything is written: the lock never lands in the inbox
@@ -292,7 +301,7 @@ def watch_command(inbox: Path, roster: Path, out: Path, edition: str, prior: Pat
         except KippError as e:  # e.g. the roster is being edited: say so, keep watching
             click.echo(f"[{time.strftime('%H:%M:%S')}] galat: {clean(e, keep_newlines=True)}", err=True)
             return
-        if result["files_extracted"]:
+        if result.files_extracted:
             _print_batch(result, time.perf_counter() - start)
 
     def ready(mode: str) -> None:
@@ -306,14 +315,15 @@ def watch_command(inbox: Path, roster: Path, out: Path, edition: str, prior: Pat
     click.echo(f"Berhenti setelah {n} putaran; laporan terakhir di {out}/.")
 
 
-def _print_batch(result: dict, seconds: float) -> None:
+def _print_batch(result: RunResult, seconds: float) -> None:
+    """What `kipp watch` prints of a batch's RunResult."""
     from models.records import Completeness
 
-    screening = result["screening"]
+    screening = result.screening
     complete = sum(1 for r in screening.participants if r.status is Completeness.COMPLETE)
     quarantined = sum(1 for o in screening.documents if o.status.value == "quarantined")
     click.echo(
-        f"[{time.strftime('%H:%M:%S')}] {result['files_extracted']} berkas baru dibaca ({seconds:.1f} s); "
+        f"[{time.strftime('%H:%M:%S')}] {result.files_extracted} berkas baru dibaca ({seconds:.1f} s); "
         f"lengkap {complete}/{len(screening.participants)}; dikarantina {quarantined}"
     )
 
@@ -399,9 +409,10 @@ def ledger_rebuild(out: Path) -> None:
     Example: kipp ledger rebuild --out reports/
     """
     from flows.lock import OutputLock
+    from flows.steps.context import OutputPaths
     from models.ledger import rebuild_ledger
 
-    path = out / LEDGER_NAME
+    path = OutputPaths(out).ledger
     if not path.is_file():
         raise InputError(f"{path}: tidak ada ledger di sini; periksa --out")
     with OutputLock(out, "ledger rebuild"):
@@ -426,13 +437,14 @@ def themes() -> None:
 
 def _existing_ledger(out: Path):
     """The ledger of an earlier run in `out`; a mistyped --out is refused instead of getting a new empty ledger."""
+    from flows.steps.context import OutputPaths
     from models.ledger import Ledger, check_ledger
 
     if out.exists() and not out.is_dir():
         raise OutputError(f"{out}: adalah berkas, bukan folder; --out harus folder keluaran kipp run")
-    path = out / LEDGER_NAME
+    path = OutputPaths(out).ledger
     if not path.is_file():
-        raise InputError(f"{out}: belum ada {LEDGER_NAME} di sini (salah ketik --out?); jalankan kipp run dengan "
+        raise InputError(f"{out}: belum ada {path.name} di sini (salah ketik --out?); jalankan kipp run dengan "
                          "--out ini dulu")
     check_ledger(path)
     return Ledger(path)
@@ -472,7 +484,8 @@ def _check_participants(ids, known: set[str], source: str) -> None:
 def _correction_samples(ledger, taxonomy, out: Path) -> list:
     """Each corrected participant's Inovasi proposal, labelled with the admin's theme, as a run builds them
     (so that a model trained here is the one the next run reuses)."""
-    from models.themes import ThemeInput, correction_samples
+    from flows.steps.themes import correction_inputs
+    from models.themes import correction_samples
 
     if ledger is None:
         return []
@@ -482,18 +495,14 @@ def _correction_samples(ledger, taxonomy, out: Path) -> list:
     except (OSError, ValueError, KeyError, TypeError):
         categories = {}
     corrections = {pid: theme for pid, theme in ledger.theme_corrections().items() if theme in taxonomy}
-    inputs = []
-    for pid in corrections:
-        sha = ledger.accepted_sha(pid, "inovasi")
-        stored = ledger.extractions([sha], with_text=True).get(sha) if sha else None
-        if stored and stored.extraction:
-            inputs.append(ThemeInput(pid, categories.get(pid, ""), stored.extraction.cover, stored.extraction.text))
-    return correction_samples(inputs, corrections)
+    return correction_samples(correction_inputs(ledger, corrections, categories), corrections)
 
 
 def _admins_corrections(out: Path, taxonomy) -> list:
     """Training samples from the corrections in `out`'s ledger; none when there is no ledger yet."""
-    if not (out / LEDGER_NAME).exists():
+    from flows.steps.context import OutputPaths
+
+    if not OutputPaths(out).ledger.exists():
         return []
     with _existing_ledger(out) as ledger:
         return _correction_samples(ledger, taxonomy, out)
@@ -559,7 +568,9 @@ def themes_train(out: Path, taxonomy: Path | None) -> None:
     tax = _taxonomy(taxonomy)
     click.echo(_describe(tax))
     samples = seed_samples(tax) + _admins_corrections(out, tax)
-    path = out / ".kipp" / "theme_model.pickle"
+    from flows.steps.context import OutputPaths
+
+    path = OutputPaths(out).theme_model
     per_theme = Counter(s.theme for s in samples)
     if samples and min(per_theme.values()) < 2:
         # A new taxonomy (KIPP_TAXONOMY) starts with its lexicon and a few corrections: too few to cross-validate.

@@ -69,6 +69,35 @@ def cover(title: str, unit: str, *extra: str) -> str:
     return "\n".join([title, "KOMPETISI INOVASI PELAYANAN PUBLIK (KIPP) KOTA MALANG TAHUN 2021", unit, *extra])
 
 
+@pytest.fixture(scope="session", autouse=True)
+def theme_model_trained_once_per_session():
+    """Fitting the theme model takes seconds, and every test run trains it on the same seed samples:
+    within a test session each distinct fit (taxonomy, samples in order, options) is done once and
+    every later caller gets its own copy of the fitted model. Nothing else changes: kipp still
+    loads, checks the fingerprint, retrains and saves as it does for users."""
+    import hashlib
+    import json
+    import pickle
+
+    from models.themes import ThemeClassifier
+
+    real = ThemeClassifier.train.__func__
+    fitted: dict[str, bytes] = {}
+
+    def train(cls, taxonomy, samples, **options):
+        samples = list(samples)
+        key = hashlib.sha256(json.dumps(
+            [cls.__qualname__, taxonomy.hash, sorted(options.items()), [[s.text, s.theme, s.category] for s in samples]],
+            default=repr).encode("utf-8", "surrogateescape")).hexdigest()
+        if key not in fitted:
+            fitted[key] = pickle.dumps(real(cls, taxonomy, samples, **options))
+        return pickle.loads(fitted[key])
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ThemeClassifier, "train", classmethod(train))
+        yield
+
+
 @pytest.fixture
 def roster_file(tmp_path: Path) -> Path:
     path = tmp_path / "roster.csv"

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from flows.corpora.demo import TruthRecord, generate_inbox, malang_roster, write_roster
-from flows.pipeline import RunConfig, run_once
+from flows.steps import RunConfig, run_once
 from models.errors import KippError
 from models.records import Completeness, DocType
 

@@ -18,7 +18,7 @@ def _child_run(inbox: Path, roster: Path, out: Path, isolate: bool, workers: int
     code = (
         "import json, resource, sys, time\n"
         "from pathlib import Path\n"
-        "from flows.pipeline import RunConfig, run_once\n"
+        "from flows.steps import RunConfig, run_once\n"
         "from models.settings import Settings\n"
         "t = time.perf_counter()\n"
         f"r = run_once(RunConfig(Path({str(inbox)!r}), Path({str(roster)!r}), Path({str(out)!r}), 'bench',"

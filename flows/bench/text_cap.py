@@ -11,7 +11,7 @@ from pathlib import Path
 
 from flows.corpora.demo import malang_roster, write_roster
 from flows.corpora.hostile import write_nested_forms_pdf
-from flows.pipeline import RunConfig, run_once
+from flows.steps import RunConfig, run_once
 from models.settings import Settings
 
 

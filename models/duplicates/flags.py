@@ -9,7 +9,7 @@ from models.records import Labelled
 
 PRIOR_PREFIX = "prior/"
 # Bumped whenever the same documents may give other flags, so that flags cached by an earlier
-# version (flows/dedupe.py keys its cache on it) are computed again.
+# version (the duplicates step keys its cache on it) are computed again.
 # 2: title flags need the whole innovation name to agree (issue 18, point 8).
 FLAGS_VERSION = 2
 

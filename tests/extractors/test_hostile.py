@@ -30,10 +30,11 @@ from flows.corpora.hostile import (
     write_scanned_pdf,
     write_zip_bomb,
 )
-from flows.pipeline import RunConfig, note_path, run_once
+from flows.steps import RunConfig, run_once
+from flows.steps.report import note_path
 from models.records import Reason, Status
 from models.settings import Settings
-from tests.conftest import BODY, cover, make_docx, make_pdf
+from tests.conftest import BODY, ROSTER_CSV, cover, make_docx, make_pdf
 
 SECRET = "RAHASIA-DI-LUAR-KOTAK-MASUK-93f1"
 # Lines of a scanned proposal's body: with its cover, enough words to count as a document.
@@ -122,11 +123,14 @@ def build_hostile_inbox(inbox: Path, outside: Path) -> None:
     (inbox / "tautan.pdf").symlink_to(outside / "secret.txt")
 
 
-@pytest.fixture
-def hostile_run(tmp_path: Path, roster_file: Path):
-    inbox, outside = tmp_path / "inbox", tmp_path / "outside"
+@pytest.fixture(scope="module")
+def hostile_run(tmp_path_factory: pytest.TempPathFactory):
+    """One run over the hostile inbox, read by several tests (none of them writes)."""
+    tmp_path = tmp_path_factory.mktemp("hostile")
+    inbox, outside, roster_file = tmp_path / "inbox", tmp_path / "outside", tmp_path / "roster.csv"
     inbox.mkdir()
     outside.mkdir()
+    roster_file.write_text(ROSTER_CSV, encoding="utf-8")
     build_hostile_inbox(inbox, outside)
     config = RunConfig(inbox, roster_file, tmp_path / "reports", "2021",
                        Settings(workers=2, settle_seconds=0, limits=LIMITS))

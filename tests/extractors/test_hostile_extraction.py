@@ -25,11 +25,13 @@ from flows.corpora.hostile import (
     write_docx_parts,
     write_nested_forms_pdf,
 )
-from flows.pipeline import RunConfig, decide, extract_pending, record_inbox, run_once
+from flows.steps import RunConfig, open_run, run_once
+from flows.steps.decide import decide
+from flows.steps.extract import extract as extract_step
+from flows.steps.scan import scan
 from models.errors import ExtractionError, InputError
 from models.ledger import Ledger
 from models.records import Reason, Status
-from models.roster import load_roster
 from models.settings import Settings
 from tests.conftest import BODY, cover, make_docx, make_pdf
 
@@ -86,14 +88,16 @@ def test_a_file_swapped_between_scan_and_extraction_is_quarantined_and_read_agai
     surat = make_pdf(inbox / "SMPN 5 inovasi.pdf", [cover("PROPOSAL INOVASI", "SMP NEGERI 5 MALANG"), BODY])
     (outside / "passwd").write_text("RAHASIA-LUAR-KOTAK-MASUK", encoding="utf-8")
     config = RunConfig(inbox, roster_file, tmp_path / "out", "2021", Settings(workers=1, settle_seconds=0))
-    roster = load_roster(roster_file)
-    with Ledger(config.ledger_path) as ledger:
-        items, hashes = record_inbox(config, ledger)
+    with open_run(config) as run:
+        scan(run)
+        ledger, hashes = run.ledger, run.hashes
         original = surat.read_bytes()
         surat.unlink()
         surat.symlink_to(outside / "passwd")  # after the scan, before the worker opens it
-        assert extract_pending(config, ledger, hashes) == 1
-        o = decide(config, ledger, roster, items, hashes).documents[0]
+        extract_step(run)
+        assert run.files_extracted == 1
+        decide(run)
+        o = run.screening.documents[0]
         assert (o.status, o.reason) == (Status.QUARANTINED, Reason.CHANGED_SINCE_SCAN)
         stored = ledger.extractions(hashes.values(), with_text=True)[hashes[o.path]]
         assert stored.extraction is None and "RAHASIA" not in (stored.error_detail or "")

@@ -20,7 +20,8 @@ import pytest
 from click.testing import CliRunner
 
 from flows.cli import KippGroup, _out_option, main
-from flows.pipeline import RunConfig, check_inputs, run_once
+from flows.steps import RunConfig, run_once
+from flows.steps.check import check_inputs
 from flows.reporting import is_new_output
 from models.errors import ExitCode
 from models.ledger import Ledger
@@ -173,7 +174,7 @@ def test_out_on_a_read_only_mount_is_exit_4_and_the_reports_stay(earlier: RunCon
 _FULL_DISK = r"""
 import hashlib, json, subprocess, sys
 from pathlib import Path
-from flows.pipeline import RunConfig, run_once
+from flows.steps import RunConfig, run_once
 from flows.reporting import write_reports
 from models.settings import Settings
 

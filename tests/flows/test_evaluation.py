@@ -10,7 +10,7 @@ import pytest
 from extractors import extract
 from flows.corpora.demo import generate_inbox, malang_roster, province_roster, write_roster
 from flows.bench.evaluation import EvalReport, evaluate_corpus, format_report, score
-from flows.pipeline import RunConfig, run_once
+from flows.steps import RunConfig, run_once
 
 
 def _words(path: Path) -> list[str]:

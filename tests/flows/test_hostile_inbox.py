@@ -23,29 +23,23 @@ from pathlib import Path
 
 import pytest
 
-from flows.pipeline import (
-    NOTES_DIR,
-    QUARANTINE_DIR,
-    RunConfig,
-    check_inputs,
-    copy_quarantined,
-    decide,
-    extract_pending,
-    note_path,
-    quarantine_copy_path,
-    record_inbox,
-    run_once,
-)
+from flows.steps import RunConfig, open_run, run_once
+from flows.steps.check import check_inputs
+from flows.steps.context import OutputPaths
+from flows.steps.decide import decide
+from flows.steps.extract import extract
+from flows.steps.report import copy_quarantined, note_path, quarantine_copy_path
+from flows.steps.scan import scan
 from models.errors import ExitCode, KippError, OutputError
 from models.inbox import PATH_MAX, scan_inbox
 from models.ledger import Ledger
 from models.records import Reason, Status
-from models.roster import load_roster
 from models.settings import Settings
 from tests.conftest import BODY, ROSTER_CSV, cover, make_pdf
 
 REPO = Path(__file__).resolve().parents[2]
 SECRET = b"root:x:0:0:RAHASIA-DI-LUAR-KOTAK-MASUK\n"
+QUARANTINE_DIR, NOTES_DIR = OutputPaths(Path("")).quarantine.name, OutputPaths(Path("")).notes.name
 
 
 def _config(inbox: Path, out: Path, roster: Path) -> RunConfig:
@@ -393,7 +387,7 @@ def test_unreadable_file_and_folder_as_nobody_are_quarantined_with_their_partici
     # The intake steps without Prefect: on machines where the venv's interpreter lives under /root,
     # nobody gets another Python and Prefect's server cannot import; the file handling is the same.
     script = (
-        "import sys; from pathlib import Path; from flows.pipeline import RunConfig, run_once; "
+        "import sys; from pathlib import Path; from flows.steps import RunConfig, run_once; "
         "from models.settings import Settings; "
         "r = run_once(RunConfig(Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]), '2021', "
         "Settings(workers=1, settle_seconds=0, isolate=False))); "
@@ -419,7 +413,7 @@ def test_unreadable_file_and_folder_as_nobody_are_quarantined_with_their_partici
 WATCH_AS_NOBODY = """
 import json, sys, threading, time
 from pathlib import Path
-from flows.pipeline import RunConfig, run_once
+from flows.steps import RunConfig, run_once
 from flows.watch import WatchOptions, watch
 from models.settings import Settings
 inbox, roster, out = map(Path, sys.argv[1:4])
@@ -466,11 +460,10 @@ def test_the_watcher_as_nobody_survives_an_unreadable_folder(shared_dir: Path, m
 
 
 def _screened_but_not_copied(config: RunConfig):
-    roster = load_roster(config.roster)
-    with Ledger(config.ledger_path) as ledger:
-        items, hashes = record_inbox(config, ledger)
-        extract_pending(config, ledger, hashes)
-        return decide(config, ledger, roster, items, hashes)
+    with open_run(config) as run:
+        for step in (scan, extract, decide):
+            step(run)
+        return run.screening
 
 
 @pytest.mark.parametrize("swap", ["file_to_symlink", "folder_to_symlink", "other_bytes"])

@@ -1,4 +1,4 @@
-"""A whole intake run on real files, without Prefect: outputs, reruns, and an untouched inbox."""
+"""A whole intake run on real files through the step list the Prefect flow runs: outputs, reruns, an untouched inbox."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.pipeline import RunConfig, run_once
+from flows.steps import RunConfig, open_run, run_once
 from models.errors import KippError
 from models.records import Reason
 from models.settings import Settings
@@ -219,3 +219,73 @@ def test_model_trained_by_kipp_themes_train_is_the_one_the_next_run_uses(
     assert model.stat().st_mtime_ns == before  # reused, not retrained over
     themes = {r.participant.id: r.theme for r in result.screening.participants if r.theme}
     assert (themes["kel-bunulrejo"].theme, themes["kel-bunulrejo"].theme_source) == ("lingkungan_hidup", "correction")
+
+
+def test_a_run_is_the_step_list_with_one_ledger_one_roster_and_one_read_of_each_text(
+    tmp_path: Path, inbox: Path, roster_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import flows.steps.check as check_module
+    from flows.steps import STEPS
+    from models.ledger import Ledger
+    from models.records import Status
+
+    assert [s.name for s in STEPS] == ["scan", "extract", "decide", "themes", "duplicates", "report"]
+    opened, parsed, texts_read = [], [], []
+    real_init, real_roster, real_extractions = Ledger.__init__, check_module.load_roster, Ledger.extractions
+
+    def init(self, path):
+        opened.append(path)
+        real_init(self, path)
+
+    def load_roster(path):
+        parsed.append(path)
+        return real_roster(path)
+
+    def extractions(self, hashes, with_text=False):
+        hashes = list(hashes)
+        if with_text:
+            texts_read.append(hashes)
+        return real_extractions(self, hashes, with_text)
+
+    monkeypatch.setattr(Ledger, "__init__", init)
+    monkeypatch.setattr(check_module, "load_roster", load_roster)
+    make_pdf(inbox / "SMPN 15 inovasi.pdf", [cover("PROPOSAL INOVASI", "SMP NEGERI 15 MALANG"), BODY])
+    result = run_once(_config(tmp_path, inbox, roster_file))
+    assert (len(opened), len(parsed)) == (1, 1)
+    assert list(result.seconds) == ["check", *(s.name for s in STEPS)]
+
+    # The themes and the duplicates steps share one read of the accepted texts.
+    monkeypatch.setattr(Ledger, "extractions", extractions)
+    with open_run(_config(tmp_path, inbox, roster_file)) as run:
+        for step in STEPS[:3]:
+            step.run(run)
+        texts_read.clear()
+        for step in STEPS[3:5]:
+            step.run(run)
+        accepted = {o.sha256 for o in run.screening.documents if o.status is Status.ACCEPTED}
+    read = [sha for call in texts_read for sha in call]
+    assert len(accepted) >= 4 and sorted(read) == sorted(accepted)
+
+
+@pytest.mark.slow
+def test_the_prefect_flow_and_run_once_write_the_same_screening(tmp_path: Path, inbox: Path, roster_file: Path) -> None:
+    """`kipp run` (the Prefect flow, in a process of its own as a user runs it) and run_once, on one inbox."""
+    import subprocess
+    import sys
+
+    make_pdf(inbox / "SMPN 5 inovasi.pdf", [cover("PROPOSAL INOVASI", "SMP NEGERI 5 MALANG"), COPIED])
+    make_docx(inbox / "SMPN 15 inovasi.docx", ["PROPOSAL INOVASI", "SMP NEGERI 15 MALANG", COPIED])
+    plain = run_once(_config(tmp_path, inbox, roster_file))
+    assert plain.screening.duplicates and plain.screening.participants
+    out, home = tmp_path / "flow", tmp_path / "home"
+    home.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "KIPP_"))}
+    env.update(HOME=str(home), KIPP_WORKERS="1")
+    proc = subprocess.run([sys.executable, "-m", "flows.cli", "run", "--inbox", str(inbox), "--roster", str(roster_file),
+                           "--out", str(out)], cwd=Path(__file__).resolve().parents[2], env=env, capture_output=True,
+                          text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert f"{plain.files_seen} berkas di kotak masuk, {plain.files_extracted} baru dibaca" in proc.stdout
+    by_flow, by_plain = (json.loads((o / "screening.json").read_text(encoding="utf-8")) for o in (out, tmp_path / "reports"))
+    by_flow.pop("generated_at"), by_plain.pop("generated_at")
+    assert by_flow == by_plain

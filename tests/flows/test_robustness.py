@@ -26,12 +26,12 @@ from flows.corpora.hostile import (
     write_scanned_pdf,
     write_zip_bomb,
 )
-from flows.pipeline import RunConfig, run_once
+from flows.steps import RunConfig, run_once
 from flows.reporting import REPORT_FILES, spreadsheet_cell
 from models.ledger import Ledger, sha256_file
 from models.records import Reason, Status
 from models.settings import Settings
-from tests.conftest import BODY, cover, make_docx, make_pdf
+from tests.conftest import BODY, ROSTER_CSV, cover, make_docx, make_pdf
 
 LIMITS = Limits(docx_total_mb=200, docx_part_mb=2, pdf_pages=50)
 INOVASI, KINERJA = "PROPOSAL INOVASI PELAYANAN PUBLIK", "PROPOSAL KINERJA PENYELENGGARAAN PELAYANAN PUBLIK"
@@ -150,10 +150,18 @@ def _keep_writing(path: Path, seconds: float) -> threading.Thread:
     return thread
 
 
-@pytest.fixture
-def every_code(tmp_path: Path, roster_file: Path, monkeypatch: pytest.MonkeyPatch):
+@pytest.fixture(scope="module")
+def every_code(tmp_path_factory: pytest.TempPathFactory):
+    """One inbox with every reason code, run once and read by several tests (none of them writes)."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        yield _every_code(tmp_path_factory.mktemp("every-code"), monkeypatch)
+
+
+def _every_code(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     import models.screening as screening_module
 
+    roster_file = tmp_path / "roster.csv"
+    roster_file.write_text(ROSTER_CSV, encoding="utf-8")
     inbox, outside = tmp_path / "inbox", tmp_path / "outside"
     inbox.mkdir()
     outside.mkdir()

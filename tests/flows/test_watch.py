@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from flows.lock import OutputLock
-from flows.pipeline import RunConfig, run_once
+from flows.steps import RunConfig, run_once
 from flows.watch import WatchOptions, watch
 from models.errors import KippError
 from models.settings import Settings

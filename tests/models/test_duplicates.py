@@ -487,22 +487,24 @@ def _inbox(root: Path, copies: bool) -> Path:
 def test_flags_never_change_a_documents_status_or_a_participants_completeness(
     tmp_path: Path, roster_file: Path
 ) -> None:
-    from flows import pipeline
-    from models.ledger import Ledger
+    from flows.steps import RunConfig, open_run
+    from flows.steps.decide import decide
+    from flows.steps.duplicates import duplicates
+    from flows.steps.extract import extract
+    from flows.steps.scan import scan
     from models.settings import Settings
 
     def screen(copies: bool):
         """run_once's steps up to the duplicates (themes and reports left out: they take seconds)."""
         name = "copies" if copies else "own"
-        config = pipeline.RunConfig(_inbox(tmp_path / name / "inbox", copies), roster_file,
-                                    tmp_path / name / "reports", "2021",
-                                    Settings(workers=1, settle_seconds=0, isolate=False))
-        roster = pipeline.check_inputs(config)
-        with Ledger(config.ledger_path) as ledger:
-            items, hashes = pipeline.record_inbox(config, ledger)
-            pipeline.extract_pending(config, ledger, hashes)
-            decided = pipeline.decide(config, ledger, roster, items, hashes)
-            flagged = pipeline.flag_duplicates(config, ledger, decided)
+        config = RunConfig(_inbox(tmp_path / name / "inbox", copies), roster_file, tmp_path / name / "reports",
+                           "2021", Settings(workers=1, settle_seconds=0, isolate=False))
+        with open_run(config) as run:
+            for step in (scan, extract, decide):
+                step(run)
+            decided = run.screening
+            duplicates(run)
+            flagged = run.screening
         assert documents(flagged) == documents(decided) and participants(flagged) == participants(decided)
         return flagged
 
@@ -572,19 +574,19 @@ def test_flags_cached_by_an_earlier_version_of_the_rules_are_computed_again(
 ) -> None:
     import pickle
 
-    from flows import dedupe
+    from flows.steps import duplicates as dedupe
 
     docs = [_titled("PPINTAR (Perpustakaan Terpadu)", ANTRIAN, "UPT Puskesmas Dinoyo", "p0", "p0/inovasi.pdf"),
             _titled("PPINTAR (Pembelajaran Keliling)", LITERASI, "SD Negeri Sawojajar 1", "p1", "p1/inovasi.pdf")]
-    cache = tmp_path / ".kipp" / dedupe.CACHE_NAME
-    assert dedupe.find_flags(docs, [], tmp_path, 1) == []
+    cache = tmp_path / ".kipp" / "duplicates.pickle"
+    assert dedupe.find_flags(docs, [], cache, 1) == []
     key, _ = pickle.loads(cache.read_bytes())
     # The cache an earlier version left for the same documents, holding its rule's acronym flag.
     monkeypatch.setattr(dedupe, "FLAGS_VERSION", dedupe.FLAGS_VERSION - 1)
-    dedupe.find_flags(docs, [], tmp_path, 1)
+    dedupe.find_flags(docs, [], cache, 1)
     old_key, _ = pickle.loads(cache.read_bytes())
     cache.write_bytes(pickle.dumps((old_key, ["title flag of the old rule"])))
-    assert dedupe.find_flags(docs, [], tmp_path, 1) == ["title flag of the old rule"]  # the cache is used
+    assert dedupe.find_flags(docs, [], cache, 1) == ["title flag of the old rule"]  # the cache is used
     monkeypatch.undo()
-    assert dedupe.find_flags(docs, [], tmp_path, 1) == []  # recomputed, not the old version's flags
+    assert dedupe.find_flags(docs, [], cache, 1) == []  # recomputed, not the old version's flags
     assert pickle.loads(cache.read_bytes())[0] == key != old_key

@@ -1,0 +1,65 @@
+"""The intake run as one ordered list of steps, each a plain function of one `Run`:
+
+    scan → extract → decide → themes → duplicates → report
+
+`run_once` iterates the list without Prefect (tests, benchmarks, `kipp evaluate`); the Prefect flow
+in flows/intake.py runs the same list, the heavy steps as tasks. A later step (judge assignment,
+hand-off) is one more module here and one more entry in STEPS.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from flows.steps.context import OutputPaths, Run, RunConfig, RunResult
+from flows.steps import decide, duplicates, extract, report, scan, themes  # one module per step
+from flows.steps.check import check_inputs
+from models.ledger import Ledger
+
+__all__ = ["STEPS", "OutputPaths", "Run", "RunConfig", "RunResult", "Step", "open_run", "run_once", "run_step"]
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    name: str
+    run: Callable[[Run], None]
+    task: str | None = None  # the Prefect task's name; None: cheap, run inline in the flow
+    retries: int = 0
+
+
+STEPS: tuple[Step, ...] = (
+    Step("scan", scan.scan),
+    Step("extract", extract.extract, task="extract-new-files"),
+    Step("decide", decide.decide),
+    Step("themes", themes.themes, task="classify-themes"),
+    Step("duplicates", duplicates.duplicates, task="flag-duplicates"),
+    Step("report", report.report, task="write-reports", retries=2),  # a report write may meet a passing disk problem
+)
+
+
+@contextmanager
+def open_run(config: RunConfig) -> Iterator[Run]:
+    """Check the inputs, parse the roster and open the ledger, once for the whole run."""
+    start = time.perf_counter()
+    roster = check_inputs(config)
+    with Ledger(config.paths.ledger) as ledger:
+        run = Run(config, ledger, roster)
+        run.seconds["check"] = time.perf_counter() - start
+        yield run
+
+
+def run_step(run: Run, step: Step) -> None:
+    start = time.perf_counter()
+    step.run(run)
+    run.seconds[step.name] = time.perf_counter() - start
+
+
+def run_once(config: RunConfig) -> RunResult:
+    """One whole intake run without Prefect: the steps of STEPS, in order."""
+    with open_run(config) as run:
+        for step in STEPS:
+            run_step(run, step)
+        return run.result()

@@ -1,0 +1,68 @@
+"""Before a run writes anything: the inbox, the roster, the earlier editions and the output folder."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flows.reporting import check_output_folder
+from flows.steps.context import RunConfig
+from models.errors import InputError, OutputError
+from models.inbox import printable
+from models.ledger import check_ledger
+from models.roster import Roster, load_roster
+
+
+def check_folders(inbox: Path, out: Path) -> None:
+    """Refuse an output folder that is the inbox, inside it, or holds it, after resolving links.
+
+    Either way round, writing the reports, the lock or the quarantine copies would change the inbox.
+    """
+    real_inbox, real_out = inbox.resolve(), out.resolve()
+    if real_out == real_inbox or real_out.is_relative_to(real_inbox) or real_inbox.is_relative_to(real_out):
+        raise OutputError(
+            f"--out {printable(str(out))} dan --inbox {printable(str(inbox))}: folder keluaran dan "
+            "kotak masuk tidak boleh sama atau saling memuat, juga lewat tautan; kotak masuk tidak pernah ditulis"
+        )
+
+
+def check_inputs(config: RunConfig) -> Roster:
+    """Every input checked, in the order an admin would fix them; returns the parsed roster."""
+    check_inbox(config.inbox)
+    if config.prior is not None and not config.prior.exists():
+        raise InputError(f"{printable(str(config.prior))}: folder atau ledger edisi sebelumnya tidak ada")
+    check_folders(config.inbox, config.out)
+    roster = load_roster(config.roster)
+    check_output(config)
+    return roster
+
+
+def check_inbox(inbox: Path) -> None:
+    """The inbox must be a folder kipp can list; each message says which of the ways it is not."""
+    if inbox.is_file():
+        raise InputError(f"{inbox}: kotak masuk adalah berkas, bukan folder; --inbox harus folder tempat proposal diletakkan")
+    if not inbox.exists():
+        raise InputError(f"{inbox}: folder kotak masuk tidak ada (does not exist)")
+    if not inbox.is_dir():
+        raise InputError(f"{inbox}: kotak masuk bukan folder")
+    try:
+        with os.scandir(inbox) as entries:
+            next(entries, None)
+    except OSError as e:
+        raise InputError(f"{inbox}: folder kotak masuk tidak dapat dibaca ({e.strerror})") from e
+
+
+def check_output(config: RunConfig) -> None:
+    """The output folder can be written, its ledger is whole, and it holds this edition (or none yet)."""
+    check_output_folder(config.out)
+    check_edition(check_ledger(config.paths.ledger).get("edition"), config)
+
+
+def check_edition(recorded: str | None, config: RunConfig) -> None:
+    """One output folder holds one edition: mixing two would mix their participants and duplicates."""
+    if recorded is not None and recorded != config.edition:
+        raise InputError(
+            f"{config.out}: folder keluaran ini berisi edisi {recorded}, bukan {config.edition}; pakai folder --out "
+            f"lain untuk edisi {config.edition} (misalnya --out reports-{config.edition}), atau --edition {recorded} "
+            f"untuk melanjutkan edisi {recorded}"
+        )

@@ -1,0 +1,33 @@
+"""The extract step: read every content the ledger has not read yet (or is to read again)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from extractors.sandbox import extract_many
+from flows.steps.context import Run
+from models.ledger import Ledger
+from models.settings import Settings
+
+
+def extract(run: Run) -> None:
+    """Each job carries the sha256 the scan recorded: the worker reads the file from one descriptor
+    and refuses other bytes (changed_since_scan, read again on the next run). A transient failure
+    is kept with the limits it happened under, and read again once they change."""
+    run.files_extracted = extract_contents(run.ledger, run.config.inbox, run.hashes, run.settings,
+                                           run.settings.limits.key())
+
+
+def extract_contents(ledger: Ledger, root: Path, hashes: Mapping[str, str], settings: Settings,
+                     limits_key: str | None) -> int:
+    """Read the contents of `hashes` (path under `root` -> sha256) the ledger lacks; returns how many
+    were read. The inbox and the earlier editions' folder go through here alike."""
+    pending = ledger.missing_extractions(hashes.values(), limits_key)
+    jobs: dict[str, tuple[Path, str, Path]] = {}
+    for path, sha in sorted(hashes.items()):
+        if sha in pending and sha not in jobs:
+            jobs[sha] = (Path(path), sha, root)  # the stored path, opened folder by folder
+    for sha, result in extract_many(jobs, settings.workers, settings.limits, isolate=settings.isolate):
+        ledger.save_extraction(sha, result, limits_key)  # saved one by one: an interrupted run keeps its work
+    return len(jobs)
