@@ -23,3 +23,20 @@ def test_readme_set_up_commands_exist_in_the_makefile() -> None:
     for target in ("demo", "test"):
         assert f"make {target}" in README
         assert re.search(rf"^{target}:", makefile, re.M)
+
+
+def test_the_layout_names_every_module_and_package() -> None:
+    """README's Layout section matches the tree: every module and package of the code is named there."""
+    layout = README.split("## Layout", 1)[1].split("\n## ", 1)[0]
+    root = Path(__file__).parent.parent
+    missing = []
+    for top in ("flows", "extractors", "models"):
+        for path in (root / top).rglob("*.py"):
+            if "__pycache__" in path.parts or path.name == "__init__.py":
+                continue
+            if path.name not in layout:
+                missing.append(path.relative_to(root).as_posix())
+        for folder in (root / top).iterdir():
+            if folder.is_dir() and folder.name != "__pycache__" and f"{folder.name}/" not in layout:
+                missing.append(folder.relative_to(root).as_posix() + "/")
+    assert not missing, f"README Layout does not name: {missing}"
