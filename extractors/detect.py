@@ -4,17 +4,10 @@ from __future__ import annotations
 
 import io
 import zipfile
-from enum import StrEnum
 from pathlib import Path
 
 from models.errors import ExtractionError
-from models.records import Reason
-
-
-class InputFormat(StrEnum):
-    PDF = "pdf"
-    DOCX = "docx"
-
+from models.records import InputFormat, Reason
 
 # Formats we recognise but do not read, with what to ask the participant for instead.
 _KNOWN_OTHERS: tuple[tuple[bytes, str], ...] = (

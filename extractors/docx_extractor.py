@@ -9,7 +9,7 @@ import zipfile
 from extractors.limits import check_docx_package
 from extractors.text import normalize_text
 from models.errors import ExtractionError
-from models.records import Extraction, Reason
+from models.records import Extraction, InputFormat, Reason
 from models.settings import Limits
 
 COVER_PARAGRAPHS = 30  # where no page break ends the cover first
@@ -37,7 +37,7 @@ def extract_docx(data: bytes, limits: Limits) -> Extraction:
     text = normalize_text("\n".join(body + headers))
     cover_text = normalize_text("\n".join(headers[:10] + cover))
     return Extraction(
-        format="docx",
+        format=InputFormat.DOCX,
         text=text,
         # Word's saved count can be stale (templates say 1); explicit breaks are a lower bound.
         pages=max(_declared_pages(data) or 0, page_breaks + 1),

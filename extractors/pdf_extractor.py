@@ -9,7 +9,7 @@ import subprocess
 from extractors.ocr_extractor import ENABLE_HINT, ocr_available, ocr_pdf
 from extractors.text import normalize_text
 from models.errors import ExtractionError
-from models.records import Extraction, Reason
+from models.records import Extraction, InputFormat, Reason
 from models.settings import Limits
 
 MIN_CHARS_PER_PAGE = 20
@@ -56,7 +56,7 @@ def extract_pdf(data: bytes, limits: Limits) -> Extraction:
         raise ExtractionError(Reason.CORRUPT_PDF, f"PDF rusak atau terpotong ({type(e).__name__}: {e})") from e
     notes = (f"text_truncated:{limits.max_chars}",) if truncated else ()
     if _has_text_layer(pages) or truncated:
-        return Extraction("pdf", "\n\f\n".join(pages), n_pages, pages[0] if pages else "", notes)
+        return Extraction(InputFormat.PDF, "\n\f\n".join(pages), n_pages, pages[0] if pages else "", notes)
     return _scanned(data, n_pages, pages, limits)
 
 
@@ -95,7 +95,7 @@ def _scanned(data: bytes, n_pages: int, pages: list[str], limits: Limits) -> Ext
     """A PDF without a text layer: OCR when Tesseract is installed, else say how to enable it."""
     if not ocr_available():
         text = "\n\f\n".join(pages)
-        return Extraction("pdf", text, n_pages, pages[0] if pages else "", ("no_text_layer", ENABLE_HINT))
+        return Extraction(InputFormat.PDF, text, n_pages, pages[0] if pages else "", ("no_text_layer", ENABLE_HINT))
     try:
         result = ocr_pdf(data, min(n_pages, limits.ocr_pages), limits.seconds)
     except subprocess.TimeoutExpired as e:
@@ -107,6 +107,6 @@ def _scanned(data: bytes, n_pages: int, pages: list[str], limits: Limits) -> Ext
     if n_pages > len(ocr_pages):
         notes.append(f"ocr_pages:{len(ocr_pages)}/{n_pages}")
     return Extraction(
-        "pdf", "\n\f\n".join(ocr_pages), n_pages, ocr_pages[0] if ocr_pages else "", tuple(notes),
+        InputFormat.PDF, "\n\f\n".join(ocr_pages), n_pages, ocr_pages[0] if ocr_pages else "", tuple(notes),
         ocr_confidence=result.confidence,
     )

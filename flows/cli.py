@@ -179,7 +179,9 @@ def _prepare(inbox: Path, roster: Path, out: Path, edition: str, prior: Path | N
                    "bila bukan ini yang dimaksud)")
     configure_prefect(OutputPaths(out).state)
     start_embedded_api(OutputPaths(out).state)  # Prefect's server as kipp's supervised child, before the flow
-    from flows.intake import intake_flow  # imports prefect, after its settings are in place
+    from flows.intake import (
+        intake_flow,  # imports prefect, after its settings are in place
+    )
 
     _quiet_prefect_runs()
     return intake_flow
@@ -208,7 +210,7 @@ def _exit_on_internal_errors(result: RunResult) -> None:
 def _print_summary(result: RunResult, seconds: float) -> None:
     """What `kipp run` prints of a RunResult."""
     from models.inbox import printable
-    from models.records import Completeness
+    from models.records import ParticipantStatus
 
     screening = result.screening
     files = Counter(o.status.value for o in screening.documents)
@@ -220,7 +222,7 @@ def _print_summary(result: RunResult, seconds: float) -> None:
     for r in screening.participants:
         by_cat.setdefault(r.participant.category, Counter())[r.status] += 1
     for category, counts in by_cat.items():
-        parts = ", ".join(f"{s.label.lower()} {counts[s]}" for s in Completeness if counts[s])
+        parts = ", ".join(f"{s.label.lower()} {counts[s]}" for s in ParticipantStatus if counts[s])
         click.echo(f"  {category.label:<17} {sum(counts.values()):>4} peserta: {parts}")
     if screening.duplicates:
         kinds = Counter(f.kind.value for f in screening.duplicates)
@@ -317,10 +319,10 @@ def watch_command(inbox: Path, roster: Path, out: Path, edition: str, prior: Pat
 
 def _print_batch(result: RunResult, seconds: float) -> None:
     """What `kipp watch` prints of a batch's RunResult."""
-    from models.records import Completeness
+    from models.records import ParticipantStatus
 
     screening = result.screening
-    complete = sum(1 for r in screening.participants if r.status is Completeness.COMPLETE)
+    complete = sum(1 for r in screening.participants if r.status is ParticipantStatus.COMPLETE)
     quarantined = sum(1 for o in screening.documents if o.status.value == "quarantined")
     click.echo(
         f"[{time.strftime('%H:%M:%S')}] {result.files_extracted} berkas baru dibaca ({seconds:.1f} s); "
@@ -355,7 +357,12 @@ def demo(directory: Path, size: str, seed: int, fresh: bool) -> None:
     """
     import shutil
 
-    from flows.corpora.demo import generate_inbox, malang_roster, write_roster, write_truth
+    from flows.corpora.demo import (
+        generate_inbox,
+        malang_roster,
+        write_roster,
+        write_truth,
+    )
 
     inbox, roster = directory / "inbox", directory / "roster.csv"
     click.get_current_context().meta[OUT_KEY] = directory / "reports"
@@ -532,7 +539,14 @@ def themes_evaluate(out: Path, taxonomy: Path | None, folds: int) -> None:
     Example: kipp themes evaluate --out reports/
     """
     from flows.corpora.themes import build_held_out
-    from models.themes import DEFAULT_THEME_IDS, ThemeError, evaluate, evaluate_held_out, format_evaluation, seed_samples
+    from models.themes import (
+        DEFAULT_THEME_IDS,
+        ThemeError,
+        evaluate,
+        evaluate_held_out,
+        format_evaluation,
+        seed_samples,
+    )
 
     tax = _taxonomy(taxonomy)
     click.echo(_describe(tax))

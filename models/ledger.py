@@ -22,7 +22,7 @@ from pathlib import Path
 
 from models.errors import LedgerError, OutputError, os_reason
 from models.inbox import hash_fd, hash_item, open_regular
-from models.records import Extraction, InboxItem, Outcome, Reason
+from models.records import Extraction, InboxItem, InputFormat, Outcome, Reason
 
 SCHEMA_VERSION = 2
 # Bump when an extractor reads files differently, so that cached extractions are redone.
@@ -282,7 +282,7 @@ class Ledger:
                     out[sha] = StoredExtraction(sha, None, None, Reason(err), detail)
                     continue
                 text = zlib.decompress(blob).decode("utf-8") if blob is not None else ""
-                extraction = Extraction(fmt, text, pages, cover, tuple(json.loads(notes or "[]")), ocr)
+                extraction = Extraction(InputFormat(fmt), text, pages, cover, tuple(json.loads(notes or "[]")), ocr)
                 out[sha] = StoredExtraction(sha, extraction, chars, None, None)
         return out
 

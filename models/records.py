@@ -38,12 +38,26 @@ class Category(Labelled):
     SD = ("sd", "SD", "Primary school")
 
 
+class InputFormat(Labelled):
+    """What a file is by its content (extractors/detect.py decides), whatever its name says."""
+
+    PDF = ("pdf", "PDF", "PDF")
+    DOCX = ("docx", "DOCX", "DOCX")
+
+
+class ThemeSource(Labelled):
+    """Where a participant's theme comes from."""
+
+    MODEL = ("model", "model", "model")
+    CORRECTION = ("correction", "koreksi admin", "admin correction")
+
+
 class DocType(Labelled):
     INOVASI = ("inovasi", "Proposal Inovasi", "Innovation proposal")
     KINERJA = ("kinerja", "Proposal Kinerja", "Performance proposal")
 
 
-class Status(Labelled):
+class FileStatus(Labelled):
     """Final state of one inbox file; every file ends in exactly one."""
 
     ACCEPTED = ("accepted", "Diterima", "Accepted")
@@ -107,22 +121,22 @@ class Reason(Labelled):
                       "internal error while screening this file; report it to the developers")
 
     @property
-    def state(self) -> Status:
+    def state(self) -> FileStatus:
         """The one state a file with this reason is in."""
-        return _REASON_STATE.get(self, Status.QUARANTINED)
+        return _REASON_STATE.get(self, FileStatus.QUARANTINED)
 
 
 _REASON_STATE = {
     **dict.fromkeys(
         (Reason.SYSTEM_FILE, Reason.PARTIAL_DOWNLOAD, Reason.STILL_WRITING, Reason.HIDDEN_FILE, Reason.SYMLINK,
          Reason.SPECIAL_FILE, Reason.IDENTICAL_COPY, Reason.REMOVED_FROM_INBOX),
-        Status.IGNORED,
+        FileStatus.IGNORED,
     ),
-    Reason.NEWER_VERSION: Status.SUPERSEDED,
+    Reason.NEWER_VERSION: FileStatus.SUPERSEDED,
 }
 
 
-class Completeness(Labelled):
+class ParticipantStatus(Labelled):
     """Where a participant stands: which of the two proposals count."""
 
     COMPLETE = ("complete", "Lengkap", "Complete")
@@ -157,7 +171,7 @@ class InboxItem:
 class Extraction:
     """What an extractor read from one file."""
 
-    format: str  # "pdf" | "docx"
+    format: InputFormat
     text: str
     pages: int
     cover: str  # text of the first page (PDF) or the opening paragraphs and headers (DOCX)
@@ -181,14 +195,14 @@ class Outcome:
     path: str
     sha256: str | None
     size: int
-    status: Status
+    status: FileStatus
     reason: Reason | None
     participant_id: str | None = None
     doc_type: DocType | None = None
     pages: int | None = None
     chars: int | None = None
     match_score: float | None = None
-    format: str | None = None
+    format: InputFormat | None = None
     detail: str | None = None  # human-readable explanation, in Indonesian where shown to admins
     copy_of: str | None = None  # for identical copies and superseded files: the path that counts
     ocr_confidence: float | None = None  # set when the text was read by OCR
@@ -204,14 +218,14 @@ class ThemeAssignment:
     theme_label: str
     theme_confidence: float
     theme_runner_up: str | None
-    theme_source: str  # "model" | "correction"
+    theme_source: ThemeSource
     needs_review: bool
 
 
 @dataclass(frozen=True, slots=True)
 class ParticipantResult:
     participant: Participant
-    status: Completeness
+    status: ParticipantStatus
     inovasi: str | None
     kinerja: str | None
     history: tuple[str, ...] = field(default=())  # superseded paths, oldest first

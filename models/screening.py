@@ -13,13 +13,13 @@ from models.doctype import detect_doc_type
 from models.identify import Identifier
 from models.ledger import StoredExtraction
 from models.records import (
-    Completeness,
     DocType,
+    FileStatus,
     InboxItem,
     Outcome,
     ParticipantResult,
+    ParticipantStatus,
     Reason,
-    Status,
 )
 from models.roster import Roster
 
@@ -78,7 +78,7 @@ def internal_error(item_path: str, sha: str | None, size: int, exc: BaseExceptio
     # The path itself may be what failed (a name that is not text): it is shown escaped.
     safe_path = item_path.encode("utf-8", "backslashreplace").decode("utf-8")
     return Outcome(
-        safe_path, sha, size, Status.QUARANTINED, Reason.INTERNAL_ERROR, participant_id=participant_id,
+        safe_path, sha, size, FileStatus.QUARANTINED, Reason.INTERNAL_ERROR, participant_id=participant_id,
         doc_type=doc_type, detail=f"{Reason.INTERNAL_ERROR.label}\n{trace(exc)}",
     )
 
@@ -92,10 +92,10 @@ def decide_file(
     `blank` says the file's text has no readable content (see is_blank); it is known by the caller,
     which holds the texts.
     """
-    base = Outcome(item.path, sha, item.size, Status.IGNORED, item.ignore_reason)
+    base = Outcome(item.path, sha, item.size, FileStatus.IGNORED, item.ignore_reason)
     if item.ignore_reason is not None:
         state = item.ignore_reason.state
-        if state is Status.IGNORED:
+        if state is FileStatus.IGNORED:
             return replace(base, detail=item.ignore_reason.label)
         # Never read (unreadable, a bad name), but its name may still say whose it is.
         ident = identifier.identify(item.path)
@@ -109,7 +109,7 @@ def decide_file(
         ident = identifier.identify(item.path)
         return replace(
             base,
-            status=Status.QUARANTINED,
+            status=FileStatus.QUARANTINED,
             reason=stored.error_reason,
             participant_id=ident.participant_id,
             doc_type=detect_doc_type(item.path, ""),
@@ -133,7 +133,7 @@ def decide_file(
     )
     if blank and not _scan_without_ocr(ex.notes):
         # Whose it is still shows (from the name), so the admin can ask for a readable file.
-        return replace(read, status=Status.QUARANTINED, reason=Reason.NO_TEXT,
+        return replace(read, status=FileStatus.QUARANTINED, reason=Reason.NO_TEXT,
                        detail=_joined(Reason.NO_TEXT.label, notes))
     if ident.participant_id is None:
         assert ident.reason is not None
@@ -142,14 +142,14 @@ def decide_file(
             names = ", ".join(_name(identifier.roster, pid) for pid in ident.candidates)
             detail = f"{detail}: {names}"
         # A scan read without OCR keeps its hint: installing OCR may be what identifies it.
-        return replace(read, status=Status.QUARANTINED, reason=ident.reason, detail=_joined(detail, notes))
+        return replace(read, status=FileStatus.QUARANTINED, reason=ident.reason, detail=_joined(detail, notes))
     if doc_type is None:
         return replace(
-            read, status=Status.QUARANTINED, reason=Reason.UNKNOWN_DOC_TYPE,
+            read, status=FileStatus.QUARANTINED, reason=Reason.UNKNOWN_DOC_TYPE,
             detail=_joined(Reason.UNKNOWN_DOC_TYPE.label, notes),
         )
     review = SCAN_WITHOUT_OCR if _scan_without_ocr(ex.notes) else None
-    return replace(read, status=Status.ACCEPTED, reason=None, review=review)
+    return replace(read, status=FileStatus.ACCEPTED, reason=None, review=review)
 
 
 def _scan_without_ocr(notes: tuple[str, ...]) -> bool:
@@ -165,7 +165,7 @@ def resolve_versions(outcomes: list[Outcome], mtimes: Mapping[str, int]) -> list
     """Per participant and type, the newest file counts; older ones are superseded, copies ignored."""
     groups: dict[tuple[str, DocType], list[Outcome]] = defaultdict(list)
     for o in outcomes:
-        if o.status is Status.ACCEPTED and o.participant_id and o.doc_type:
+        if o.status is FileStatus.ACCEPTED and o.participant_id and o.doc_type:
             groups[(o.participant_id, o.doc_type)].append(o)
     changed: dict[str, Outcome] = {}
     for group in groups.values():
@@ -182,12 +182,12 @@ def resolve_versions(outcomes: list[Outcome], mtimes: Mapping[str, int]) -> list
                 continue
             if o.sha256 == current.sha256:
                 changed[o.path] = replace(
-                    o, status=Status.IGNORED, reason=Reason.IDENTICAL_COPY, copy_of=current.path,
+                    o, status=FileStatus.IGNORED, reason=Reason.IDENTICAL_COPY, copy_of=current.path,
                     detail=f"{Reason.IDENTICAL_COPY.label}: {current.path}",
                 )
             else:
                 changed[o.path] = replace(
-                    o, status=Status.SUPERSEDED, reason=Reason.NEWER_VERSION, copy_of=current.path,
+                    o, status=FileStatus.SUPERSEDED, reason=Reason.NEWER_VERSION, copy_of=current.path,
                     detail=f"{Reason.NEWER_VERSION.label}: {current.path}",
                 )
     return [changed.get(o.path, o) for o in outcomes]
@@ -199,24 +199,24 @@ def completeness(roster: Roster, outcomes: Iterable[Outcome]) -> list[Participan
     review: dict[str, list[str]] = defaultdict(list)
     for o in outcomes:
         if o.participant_id and o.doc_type:
-            if o.status is Status.ACCEPTED:
+            if o.status is FileStatus.ACCEPTED:
                 current[(o.participant_id, o.doc_type)] = o.path
                 if o.review:
                     review[o.participant_id].append(f"{o.path}: {o.review}")
-            elif o.status is Status.SUPERSEDED:
+            elif o.status is FileStatus.SUPERSEDED:
                 history[o.participant_id].append(o.path)
     results = []
     for p in roster:
         inovasi = current.get((p.id, DocType.INOVASI))
         kinerja = current.get((p.id, DocType.KINERJA))
         if inovasi and kinerja:
-            status = Completeness.COMPLETE
+            status = ParticipantStatus.COMPLETE
         elif kinerja:
-            status = Completeness.MISSING_INOVASI
+            status = ParticipantStatus.MISSING_INOVASI
         elif inovasi:
-            status = Completeness.MISSING_KINERJA
+            status = ParticipantStatus.MISSING_KINERJA
         else:
-            status = Completeness.MISSING_BOTH
+            status = ParticipantStatus.MISSING_BOTH
         results.append(ParticipantResult(p, status, inovasi, kinerja, tuple(sorted(history[p.id])),
                                          review=tuple(sorted(review[p.id]))))
     return results
@@ -248,7 +248,7 @@ def screen(
     outcomes = resolve_versions(outcomes, {i.path: i.mtime_ns for i in items})
     for path, sha, size in removed:
         outcomes.append(
-            Outcome(path, sha, size, Status.IGNORED, Reason.REMOVED_FROM_INBOX,
+            Outcome(path, sha, size, FileStatus.IGNORED, Reason.REMOVED_FROM_INBOX,
                     detail=Reason.REMOVED_FROM_INBOX.label)
         )
     return Screening(tuple(outcomes), tuple(completeness(roster, outcomes)))

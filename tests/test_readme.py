@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from models.records import Reason, Status
+from models.records import FileStatus, Reason
 
 README = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
 
@@ -13,7 +13,7 @@ README = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8"
 def test_every_reason_code_is_documented_and_no_other() -> None:
     table = re.findall(r"^\| `([a-z_]+)` \| (accepted|quarantined|ignored|superseded) \|", README, re.M)
     assert {code for code, _ in table} == {r.value for r in Reason}
-    assert {state for _, state in table} <= {s.value for s in Status}
+    assert {state for _, state in table} <= {s.value for s in FileStatus}
     # The state the README gives is the state the code puts a file with that reason in.
     assert {code: state for code, state in table} == {r.value: r.state.value for r in Reason}
 

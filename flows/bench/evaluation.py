@@ -10,7 +10,7 @@ from pathlib import Path
 from flows.corpora.demo import TruthRecord, generate_inbox, malang_roster, write_roster
 from flows.steps import RunConfig, run_once
 from models.errors import KippError
-from models.records import Completeness, DocType
+from models.records import DocType, ParticipantStatus
 
 MIN_IDENTIFIED = 0.98  # the share of identifiable files that must get the right participant and type
 # A provincial edition has files no one can place: "SDN Sukorejo 1.pdf" with a cover that names no
@@ -61,7 +61,7 @@ class EvalReport:
         )
 
 
-def expected_completeness(truth: list[TruthRecord]) -> dict[str, Completeness]:
+def expected_completeness(truth: list[TruthRecord]) -> dict[str, ParticipantStatus]:
     have: dict[str, set[str]] = {}
     for t in truth:
         if t.participant_id and t.expected_status == "accepted" and t.doc_type:
@@ -69,11 +69,11 @@ def expected_completeness(truth: list[TruthRecord]) -> dict[str, Completeness]:
     out = {}
     for pid, types in have.items():
         if types == {DocType.INOVASI, DocType.KINERJA}:
-            out[pid] = Completeness.COMPLETE
+            out[pid] = ParticipantStatus.COMPLETE
         elif DocType.KINERJA in types:
-            out[pid] = Completeness.MISSING_INOVASI
+            out[pid] = ParticipantStatus.MISSING_INOVASI
         else:
-            out[pid] = Completeness.MISSING_KINERJA
+            out[pid] = ParticipantStatus.MISSING_KINERJA
     return out
 
 
@@ -125,7 +125,7 @@ def score(size: str, seed: int, truth: list[TruthRecord], screening, seconds: fl
     score_copies(report, truth, screening.duplicates)
     expected = expected_completeness(truth)
     for r in screening.participants:
-        want = expected.get(r.participant.id, Completeness.MISSING_BOTH)
+        want = expected.get(r.participant.id, ParticipantStatus.MISSING_BOTH)
         if r.status == want:
             report.completeness_right += 1
         else:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 
 from flows.corpora import malang
 from models.duplicates import DocText, DuplicateKind
+from models.records import DocType, InputFormat
 
 # --------------------------------------------------------------------------- word lists
 
@@ -1129,7 +1130,7 @@ def generate_corpus(n_docs: int, words: int, seed: int = 0, n_prior: int | None 
         draft = drafts[key]
         title = draft.title if (draft.title and rng.random() < 0.4) else None
         digest = sha or hashlib.sha256(f"{fmt}\n{text}".encode()).hexdigest()
-        current.append(DocText(path, digest, text, unit.id, key[1], title=title, format=fmt))
+        current.append(DocText(path, digest, text, unit.id, DocType(key[1]), title=title, format=InputFormat(fmt)))
         return path
 
     exact_copiers = {copier: source for source, copier in exact}
@@ -1166,7 +1167,7 @@ def generate_corpus(n_docs: int, words: int, seed: int = 0, n_prior: int | None 
         path = f"prior/{draft.edition}/{draft.unit.id}/Proposal {label} {i}.{fmt}"
         prior_paths.append(path)
         prior.append(DocText(path, hashlib.sha256(f"{fmt}\n{text}".encode()).hexdigest(), text, draft.unit.id,
-                             draft.doc_type, edition=draft.edition, format=fmt))
+                             DocType(draft.doc_type), edition=draft.edition, format=InputFormat(fmt)))
     for key, p in resubmitted:
         truth[frozenset((paths[key], prior_paths[p]))] = DuplicateKind.PRIOR_EDITION
     for first, second in same_name:

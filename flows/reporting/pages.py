@@ -19,11 +19,12 @@ from flows.reporting.csv_reports import by_category
 from models.inbox import printable
 from models.records import (
     Category,
-    Completeness,
+    FileStatus,
     Outcome,
     ParticipantResult,
+    ParticipantStatus,
     Reason,
-    Status,
+    ThemeSource,
 )
 from models.screening import Screening
 
@@ -83,7 +84,7 @@ def local_time(iso: str) -> str:
 class _Counts:
     category: Category | None  # None for the total
     total: int
-    counts: tuple[int, ...]  # one per Completeness, in its order
+    counts: tuple[int, ...]  # one per ParticipantStatus, in its order
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,13 +132,13 @@ def completeness_html(screening: Screening, edition: str, generated_at: str) -> 
         n_duplicates=len(screening.duplicates),
         internal_error_files=sum(1 for o in screening.documents if o.reason is Reason.INTERNAL_ERROR),
         errors=[_Failure(e.step, tuple(e.detail.split("\n"))) for e in screening.errors],
-        statuses=list(Completeness),
+        statuses=list(ParticipantStatus),
         summary=summary,
         total=total,
         review=[r for r in participants if r.review],
         sections=sections,
-        quarantined=_files(screening.documents, Status.QUARANTINED),
-        ignored=_files(screening.documents, Status.IGNORED),
+        quarantined=_files(screening.documents, FileStatus.QUARANTINED),
+        ignored=_files(screening.documents, FileStatus.IGNORED),
     )
 
 
@@ -150,19 +151,19 @@ def _category_counts(participants: list[ParticipantResult]) -> tuple[list[_Count
     for category, c in counts.items():
         if c:
             total.update(c)
-            rows.append(_Counts(category, sum(c.values()), tuple(c[s] for s in Completeness)))
-    return rows, _Counts(None, sum(total.values()), tuple(total[s] for s in Completeness))
+            rows.append(_Counts(category, sum(c.values()), tuple(c[s] for s in ParticipantStatus)))
+    return rows, _Counts(None, sum(total.values()), tuple(total[s] for s in ParticipantStatus))
 
 
 def _problem_files_by_participant(documents: tuple[Outcome, ...]) -> dict[str, list[tuple[str, str]]]:
     out: dict[str, list[tuple[str, str]]] = {}
     for o in documents:
-        if o.status is Status.QUARANTINED and o.participant_id and o.reason:
+        if o.status is FileStatus.QUARANTINED and o.participant_id and o.reason:
             out.setdefault(o.participant_id, []).append((o.path, o.reason.label))
     return out
 
 
-def _files(documents: tuple[Outcome, ...], status: Status) -> list[tuple[Outcome, _Detail]]:
+def _files(documents: tuple[Outcome, ...], status: FileStatus) -> list[tuple[Outcome, _Detail]]:
     return [(o, _detail_cell(o)) for o in documents if o.status is status]
 
 
@@ -202,7 +203,7 @@ def themes_html(screening: Screening, edition: str, generated_at: str) -> str:
         colours=CATEGORY_COLOURS,
         top=max((sum(c.values()) for c in counts.values()), default=1),
         rows=[_ThemeRow(labels[t], counts[t], sum(counts[t].values())) for t in order],
-        review=[r for r in themed if r.theme.needs_review and r.theme.theme_source == "model"],
+        review=[r for r in themed if r.theme.needs_review and r.theme.theme_source == ThemeSource.MODEL],
     )
 
 

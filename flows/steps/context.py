@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from models.ledger import Ledger, StoredExtraction
-from models.records import InboxItem, Status
+from models.records import FileStatus, InboxItem
 from models.roster import Roster
 from models.screening import Screening
 from models.settings import Settings
@@ -136,7 +136,7 @@ class Run:
     def accepted_texts(self) -> dict[str, StoredExtraction]:
         """The texts of every accepted document, read in one go."""
         assert self.screening is not None
-        return self.texts({o.sha256 for o in self.screening.documents if o.status is Status.ACCEPTED and o.sha256})
+        return self.texts({o.sha256 for o in self.screening.documents if o.status is FileStatus.ACCEPTED and o.sha256})
 
     def forget_texts(self) -> None:
         """Let the texts go once the steps that read them are done."""

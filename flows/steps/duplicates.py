@@ -12,10 +12,17 @@ from flows.steps.context import Run
 from flows.steps.extract import extract_contents
 from flows.steps.guard import failing_items, set_aside, step_failed
 from models.doctype import detect_doc_type
-from models.duplicates import FLAGS_VERSION, PRIOR_PREFIX, DocText, DuplicateSettings, apply_decisions, find_duplicates
+from models.duplicates import (
+    FLAGS_VERSION,
+    PRIOR_PREFIX,
+    DocText,
+    DuplicateSettings,
+    apply_decisions,
+    find_duplicates,
+)
 from models.inbox import hash_item, scan_inbox
 from models.ledger import Ledger, StoredExtraction
-from models.records import Extraction, Status
+from models.records import DocType, Extraction, FileStatus
 from models.screening import Screening
 from models.settings import Settings
 
@@ -60,12 +67,12 @@ def current_documents(screening: Screening, texts: dict[str, StoredExtraction]) 
     """The accepted documents of this run, with their text."""
     docs = []
     for o in screening.documents:
-        if o.status is not Status.ACCEPTED or not o.sha256:
+        if o.status is not FileStatus.ACCEPTED or not o.sha256:
             continue
         stored = texts.get(o.sha256)
         if stored and stored.extraction:
             docs.append(DocText(o.path, o.sha256, stored.extraction.text, o.participant_id,
-                                o.doc_type.value if o.doc_type else None, format=stored.extraction.format))
+                                o.doc_type, format=stored.extraction.format))
     return docs
 
 
@@ -99,7 +106,8 @@ def _from_ledger(path: Path) -> list[DocText]:
         rows = old.accepted_documents()
         stored = old.extractions({sha for _, sha, _, _ in rows}, with_text=True)
     return [
-        DocText(PRIOR_PREFIX + p, sha, stored[sha].extraction.text, pid, doc_type, edition=edition,
+        DocText(PRIOR_PREFIX + p, sha, stored[sha].extraction.text, pid, DocType(doc_type) if doc_type else None,
+                edition=edition,
                 format=stored[sha].extraction.format)
         for p, sha, pid, doc_type in rows
         if sha in stored and stored[sha].extraction
@@ -108,8 +116,7 @@ def _from_ledger(path: Path) -> list[DocText]:
 
 def _prior_doc(path: str, sha: str, ex: Extraction, edition: str) -> DocText:
     doc_type = detect_doc_type(path, ex.cover)
-    return DocText(PRIOR_PREFIX + path, sha, ex.text, None, doc_type.value if doc_type else None,
-                   edition=edition, format=ex.format)
+    return DocText(PRIOR_PREFIX + path, sha, ex.text, None, doc_type, edition=edition, format=ex.format)
 
 
 def find_flags(current: list[DocText], prior: list[DocText], cache: Path, workers: int) -> list:

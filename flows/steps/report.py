@@ -20,7 +20,7 @@ from flows.steps.context import OutputPaths, Run, RunConfig
 from flows.steps.guard import failing_items, set_aside
 from models.errors import OutputError
 from models.inbox import hash_fd, open_regular, printable
-from models.records import Outcome, Reason, Status
+from models.records import FileStatus, Outcome, Reason
 from models.screening import Screening, StepError, trace
 
 log = logging.getLogger(__name__)
@@ -66,7 +66,7 @@ def copy_quarantined(config: RunConfig, screening: Screening) -> Path:
     folder = paths.quarantine
     manifest_file = paths.manifest
     written: dict[str, str] = _load_manifest(manifest_file)  # path relative to out -> sha256 or "note"
-    wanted = {o.path: o for o in screening.documents if o.status is Status.QUARANTINED}
+    wanted = {o.path: o for o in screening.documents if o.status is FileStatus.QUARANTINED}
     targets = {o.path: quarantine_copy_path(out, o) for o in wanted.values()}
     notes = {o.path: note_path(out, o.path) for o in wanted.values()}
     keep = {_rel(out, p) for p in (*targets.values(), *notes.values())}

@@ -7,12 +7,15 @@ from dataclasses import replace
 
 from flows.steps.context import Run
 from flows.steps.guard import set_aside, step_failed
+from models import (
+    themes as classifier,  # looked up at call time, so tests can inject a fault there
+)
 from models.ledger import Ledger, StoredExtraction
-from models import themes as classifier  # looked up at call time, so tests can inject a fault there
+from models.records import Category
 from models.themes import ThemeError, ThemeInput
 
 
-def theme_input(participant_id: str, category: str, stored: StoredExtraction | None) -> ThemeInput | None:
+def theme_input(participant_id: str, category: Category | None, stored: StoredExtraction | None) -> ThemeInput | None:
     """What the classifier reads of one proposal: the one shape a run and `kipp themes train|evaluate`
     build, so that a model trained from the command line is the one the next run reuses."""
     if stored is None or stored.extraction is None:
@@ -24,8 +27,16 @@ def correction_inputs(ledger: Ledger, corrections: Mapping[str, str], categories
     """Each corrected participant's accepted Inovasi proposal, as a run reads it."""
     shas = {pid: ledger.accepted_sha(pid, "inovasi") for pid in corrections}
     texts = ledger.extractions({sha for sha in shas.values() if sha}, with_text=True)
-    inputs = (theme_input(pid, categories.get(pid, ""), texts.get(sha) if sha else None) for pid, sha in shas.items())
+    inputs = (theme_input(pid, _category(categories.get(pid)), texts.get(sha) if sha else None) for pid, sha in shas.items())
     return [i for i in inputs if i is not None]
+
+
+def _category(value: str | None) -> Category | None:
+    """A category as the last screening.json wrote it; None when missing or not one of ours."""
+    try:
+        return Category(value) if value else None
+    except ValueError:
+        return None
 
 
 def themes(run: Run) -> None:
@@ -41,7 +52,7 @@ def themes(run: Run) -> None:
         if not r.inovasi:
             continue
         sha = by_path[r.inovasi].sha256
-        inp = theme_input(r.participant.id, r.participant.category.value, texts.get(sha) if sha else None)
+        inp = theme_input(r.participant.id, r.participant.category, texts.get(sha) if sha else None)
         if inp is None:
             continue
         try:

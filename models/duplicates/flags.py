@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
-from models.records import Labelled
+from models.records import DocType, InputFormat, Labelled
 
 PRIOR_PREFIX = "prior/"
 # Bumped whenever the same documents may give other flags, so that flags cached by an earlier
@@ -50,10 +50,10 @@ class DocText:
     sha256: str
     text: str  # full extracted text, already NFKC-normalised
     participant_id: str | None
-    doc_type: str | None  # "inovasi" | "kinerja" | None
+    doc_type: DocType | None
     title: str | None = None  # the innovation's name if known; otherwise read from the text's first lines
     edition: str | None = None  # set for earlier editions' documents, e.g. "2020"
-    format: str | None = None  # "pdf" | "docx"
+    format: InputFormat | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from models.records import Category
 from models.themes.features import LabelledText, ThemeInput
 from models.themes.model import REVIEW_THRESHOLD, ThemeClassifier
 from models.themes.samples import _check_samples, seed_samples
@@ -107,7 +108,7 @@ def evaluate(taxonomy: Taxonomy, samples: Sequence[LabelledText], folds: int = 5
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     for train_idx, test_idx in splitter.split(truth, truth):
         clf = ThemeClassifier.train(taxonomy, [samples[i] for i in train_idx], threshold=threshold, stem=stem)
-        test = [ThemeInput(str(i), samples[i].category or "", "", samples[i].text) for i in test_idx]
+        test = [ThemeInput(str(i), samples[i].category, "", samples[i].text) for i in test_idx]
         for i, a in zip(test_idx, clf.predict(test)):
             predicted[i], confidence[i] = a.theme, a.theme_confidence
     return _score("cross-validation", folds, taxonomy.ids, truth, predicted, confidence, threshold)
@@ -135,7 +136,7 @@ def evaluate_held_out(taxonomy: Taxonomy, proposals: Sequence[HeldOutProposal], 
     if missing:
         raise ThemeError(f"the held-out proposals use themes missing from the taxonomy: {', '.join(missing)}")
     clf = classifier or ThemeClassifier.train(taxonomy, seed_samples(taxonomy), stem=stem)
-    inputs = [ThemeInput(f"H{i:04d}", p.category, p.title, p.text) for i, p in enumerate(proposals)]
+    inputs = [ThemeInput(f"H{i:04d}", Category(p.category), p.title, p.text) for i, p in enumerate(proposals)]
     assignments = clf.predict(inputs)
     return _score(method, 0, taxonomy.ids, [p.theme for p in proposals], [a.theme for a in assignments],
                   [a.theme_confidence for a in assignments], clf.threshold)

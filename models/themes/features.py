@@ -7,11 +7,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from models.records import Category
+
 
 @dataclass(frozen=True, slots=True)
 class ThemeInput:
     participant_id: str
-    category: str
+    category: Category | None  # a weak prior; None when unknown
     title: str
     text: str
 
@@ -20,7 +22,7 @@ class ThemeInput:
 class LabelledText:
     text: str
     theme: str
-    category: str | None = None
+    category: Category | None = None
 
 
 # --------------------------------------------------------------------------------------- preprocessing

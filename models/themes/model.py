@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 
-from models.records import ThemeAssignment
+from models.records import ThemeAssignment, ThemeSource
 from models.themes.features import LabelledText, ThemeInput, _Features, compose_document
 from models.themes.samples import (
     _check_samples,
@@ -107,7 +107,7 @@ class ThemeClassifier:
             top = classes[order[0]]
             runner = classes[order[1]] if len(order) > 1 else None
             conf = float(probs[order[0]])
-            out.append(ThemeAssignment(inp.participant_id, top, self.taxonomy.label(top), conf, runner, "model",
+            out.append(ThemeAssignment(inp.participant_id, top, self.taxonomy.label(top), conf, runner, ThemeSource.MODEL,
                                        conf < self.threshold))
         return out
 
@@ -195,7 +195,7 @@ def classify(inputs: Iterable[ThemeInput], taxonomy: Taxonomy, model_path: Path 
             out.append(a)
             continue
         runner = a.theme if a.theme != theme else a.theme_runner_up
-        out.append(ThemeAssignment(a.participant_id, theme, taxonomy.label(theme), 1.0, runner, "correction", False))
+        out.append(ThemeAssignment(a.participant_id, theme, taxonomy.label(theme), 1.0, runner, ThemeSource.CORRECTION, False))
     return out
 
 

@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
+from models.records import Category
 from models.themes.features import LabelledText, ThemeInput, compose_document
 from models.themes.taxonomy import DATA_DIR, CorrectionsError, Taxonomy, ThemeError
 
@@ -17,7 +18,8 @@ SEED_PATH = DATA_DIR / "theme_seed.csv"
 
 def _read_seed_rows(path: Path = SEED_PATH) -> list[LabelledText]:
     with path.open(newline="", encoding="utf-8") as fh:
-        return [LabelledText(r["text"], r["theme"], r.get("category") or None) for r in csv.DictReader(fh)]
+        return [LabelledText(r["text"], r["theme"], Category(r["category"]) if r.get("category") else None)
+                for r in csv.DictReader(fh)]
 
 
 def lexicon_samples(taxonomy: Taxonomy) -> list[LabelledText]:

@@ -32,7 +32,7 @@ from flows.corpora.hostile import (
 )
 from flows.steps import RunConfig, run_once
 from flows.steps.report import note_path
-from models.records import Reason, Status
+from models.records import FileStatus, Reason
 from models.settings import Settings
 from tests.conftest import BODY, ROSTER_CSV, cover, make_docx, make_pdf
 
@@ -42,37 +42,37 @@ SCANNED_BODY = ["Latar belakang: antrean pasien panjang", "Inovasi: pendaftaran 
                 "singkat untuk jadwal pemeriksaan", "Hasil: waktu tunggu turun setengahnya"]
 
 # path in the inbox -> (status, reason)
-EXPECTED: dict[str, tuple[Status, Reason | None]] = {
-    "SMPN 5 inovasi.pdf": (Status.ACCEPTED, None),
-    "SMPN 5 kinerja.docx": (Status.ACCEPTED, None),
-    "kosong.pdf": (Status.QUARANTINED, Reason.EMPTY_FILE),
-    "SMPN 15 terpotong.pdf": (Status.QUARANTINED, Reason.CORRUPT_PDF),
-    "SMPN 15 terkunci.pdf": (Status.QUARANTINED, Reason.ENCRYPTED_PDF),
-    "halaman login.pdf": (Status.QUARANTINED, Reason.UNSUPPORTED_FORMAT),
-    "proposal lama.doc": (Status.QUARANTINED, Reason.UNSUPPORTED_FORMAT),
-    "proposal.odt": (Status.QUARANTINED, Reason.UNSUPPORTED_FORMAT),
-    "proposal.rtf": (Status.QUARANTINED, Reason.UNSUPPORTED_FORMAT),
-    "foto sampul.jpg": (Status.QUARANTINED, Reason.UNSUPPORTED_FORMAT),
-    "bom.docx": (Status.QUARANTINED, Reason.ZIP_BOMB),
-    "bom bagian.docx": (Status.QUARANTINED, Reason.ZIP_BOMB),
-    "tawa.docx": (Status.QUARANTINED, Reason.XML_ENTITIES),
-    "xxe.docx": (Status.QUARANTINED, Reason.XML_ENTITIES),
-    "rusak.docx": (Status.QUARANTINED, Reason.CORRUPT_DOCX),
-    "xxe utf16.docx": (Status.QUARANTINED, Reason.XML_ENTITIES),  # the DTD in UTF-16: no ASCII bytes to find
-    "xxe main.docx": (Status.QUARANTINED, Reason.XML_ENTITIES),  # in word/main.dat, the relations' main part
-    "ganda.docx": (Status.QUARANTINED, Reason.CORRUPT_DOCX),  # two word/document.xml entries
-    "arsip.pdf": (Status.QUARANTINED, Reason.UNSUPPORTED_FORMAT),  # a ZIP whose first entry starts with %PDF
-    "seribu halaman.pdf": (Status.QUARANTINED, Reason.TOO_MANY_PAGES),
-    "siklus.pdf": (Status.QUARANTINED, Reason.CORRUPT_PDF),  # a page tree that contains itself
-    "Kinerja SDN Sawojajar 1.docx": (Status.ACCEPTED, None),  # a PDF behind a .docx name
-    "unduhan.pdf.crdownload": (Status.IGNORED, Reason.PARTIAL_DOWNLOAD),
-    "proposal.pdf.part": (Status.IGNORED, Reason.PARTIAL_DOWNLOAD),
-    "~$proposal.docx": (Status.IGNORED, Reason.SYSTEM_FILE),
-    ".DS_Store": (Status.IGNORED, Reason.SYSTEM_FILE),
-    "Thumbs.db": (Status.IGNORED, Reason.SYSTEM_FILE),
-    "desktop.ini": (Status.IGNORED, Reason.SYSTEM_FILE),
-    ".tersembunyi.pdf": (Status.IGNORED, Reason.HIDDEN_FILE),
-    "tautan.pdf": (Status.IGNORED, Reason.SYMLINK),
+EXPECTED: dict[str, tuple[FileStatus, Reason | None]] = {
+    "SMPN 5 inovasi.pdf": (FileStatus.ACCEPTED, None),
+    "SMPN 5 kinerja.docx": (FileStatus.ACCEPTED, None),
+    "kosong.pdf": (FileStatus.QUARANTINED, Reason.EMPTY_FILE),
+    "SMPN 15 terpotong.pdf": (FileStatus.QUARANTINED, Reason.CORRUPT_PDF),
+    "SMPN 15 terkunci.pdf": (FileStatus.QUARANTINED, Reason.ENCRYPTED_PDF),
+    "halaman login.pdf": (FileStatus.QUARANTINED, Reason.UNSUPPORTED_FORMAT),
+    "proposal lama.doc": (FileStatus.QUARANTINED, Reason.UNSUPPORTED_FORMAT),
+    "proposal.odt": (FileStatus.QUARANTINED, Reason.UNSUPPORTED_FORMAT),
+    "proposal.rtf": (FileStatus.QUARANTINED, Reason.UNSUPPORTED_FORMAT),
+    "foto sampul.jpg": (FileStatus.QUARANTINED, Reason.UNSUPPORTED_FORMAT),
+    "bom.docx": (FileStatus.QUARANTINED, Reason.ZIP_BOMB),
+    "bom bagian.docx": (FileStatus.QUARANTINED, Reason.ZIP_BOMB),
+    "tawa.docx": (FileStatus.QUARANTINED, Reason.XML_ENTITIES),
+    "xxe.docx": (FileStatus.QUARANTINED, Reason.XML_ENTITIES),
+    "rusak.docx": (FileStatus.QUARANTINED, Reason.CORRUPT_DOCX),
+    "xxe utf16.docx": (FileStatus.QUARANTINED, Reason.XML_ENTITIES),  # the DTD in UTF-16: no ASCII bytes to find
+    "xxe main.docx": (FileStatus.QUARANTINED, Reason.XML_ENTITIES),  # in word/main.dat, the relations' main part
+    "ganda.docx": (FileStatus.QUARANTINED, Reason.CORRUPT_DOCX),  # two word/document.xml entries
+    "arsip.pdf": (FileStatus.QUARANTINED, Reason.UNSUPPORTED_FORMAT),  # a ZIP whose first entry starts with %PDF
+    "seribu halaman.pdf": (FileStatus.QUARANTINED, Reason.TOO_MANY_PAGES),
+    "siklus.pdf": (FileStatus.QUARANTINED, Reason.CORRUPT_PDF),  # a page tree that contains itself
+    "Kinerja SDN Sawojajar 1.docx": (FileStatus.ACCEPTED, None),  # a PDF behind a .docx name
+    "unduhan.pdf.crdownload": (FileStatus.IGNORED, Reason.PARTIAL_DOWNLOAD),
+    "proposal.pdf.part": (FileStatus.IGNORED, Reason.PARTIAL_DOWNLOAD),
+    "~$proposal.docx": (FileStatus.IGNORED, Reason.SYSTEM_FILE),
+    ".DS_Store": (FileStatus.IGNORED, Reason.SYSTEM_FILE),
+    "Thumbs.db": (FileStatus.IGNORED, Reason.SYSTEM_FILE),
+    "desktop.ini": (FileStatus.IGNORED, Reason.SYSTEM_FILE),
+    ".tersembunyi.pdf": (FileStatus.IGNORED, Reason.HIDDEN_FILE),
+    "tautan.pdf": (FileStatus.IGNORED, Reason.SYMLINK),
 }
 
 # Small limits keep the test fast; the 2 GB bomb and the default limits are in `kipp bench safety`.
@@ -185,7 +185,7 @@ def test_the_leak_check_sees_text_stored_compressed_in_the_ledger(tmp_path: Path
 
 def test_quarantined_files_are_copied_with_a_note_and_the_inbox_keeps_them(hostile_run) -> None:
     config, result = hostile_run
-    quarantined = [o for o in result.screening.documents if o.status is Status.QUARANTINED]
+    quarantined = [o for o in result.screening.documents if o.status is FileStatus.QUARANTINED]
     for o in quarantined:
         copy = config.out / "karantina" / o.path
         assert copy.read_bytes() == (config.inbox / o.path).read_bytes()
@@ -263,7 +263,7 @@ def test_scanned_pdf_is_read_with_ocr_and_identified(tmp_path: Path, roster_file
                        "DINAS KESEHATAN", "PEMERINTAH KOTA MALANG", *SCANNED_BODY], pages=2)
     result = run_once(RunConfig(inbox, roster_file, tmp_path / "out", "2021", Settings(workers=1, settle_seconds=0)))
     o = result.screening.documents[0]
-    assert (o.status, o.participant_id, o.doc_type) == (Status.ACCEPTED, "pkm-kendalkerep", "inovasi")
+    assert (o.status, o.participant_id, o.doc_type) == (FileStatus.ACCEPTED, "pkm-kendalkerep", "inovasi")
     assert "ocr:ind" in o.detail
     assert o.ocr_confidence is not None and o.ocr_confidence > 70
 
@@ -277,5 +277,5 @@ def test_scan_without_tesseract_still_counts_and_says_how_to_enable_ocr(
     config = RunConfig(inbox, roster_file, tmp_path / "out", "2021",
                        Settings(workers=1, settle_seconds=0, isolate=False))
     o = run_once(config).screening.documents[0]
-    assert (o.status, o.participant_id, o.doc_type) == (Status.ACCEPTED, "smp-05", "inovasi")
+    assert (o.status, o.participant_id, o.doc_type) == (FileStatus.ACCEPTED, "smp-05", "inovasi")
     assert "no_text_layer" in o.detail and "tesseract-ocr-ind" in o.detail

@@ -31,7 +31,7 @@ from flows.steps.extract import extract as extract_step
 from flows.steps.scan import scan
 from models.errors import ExtractionError, InputError
 from models.ledger import Ledger
-from models.records import Reason, Status
+from models.records import FileStatus, Reason
 from models.settings import Settings
 from tests.conftest import BODY, cover, make_docx, make_pdf
 
@@ -98,14 +98,14 @@ def test_a_file_swapped_between_scan_and_extraction_is_quarantined_and_read_agai
         assert run.files_extracted == 1
         decide(run)
         o = run.screening.documents[0]
-        assert (o.status, o.reason) == (Status.QUARANTINED, Reason.CHANGED_SINCE_SCAN)
+        assert (o.status, o.reason) == (FileStatus.QUARANTINED, Reason.CHANGED_SINCE_SCAN)
         stored = ledger.extractions(hashes.values(), with_text=True)[hashes[o.path]]
         assert stored.extraction is None and "RAHASIA" not in (stored.error_detail or "")
         surat.unlink()
         surat.write_bytes(original)  # the participant's file is back: the next run reads it
         assert ledger.missing_extractions(hashes.values(), config.settings.limits.key()) == set(hashes.values())
     result = run_once(config)
-    assert (result.files_extracted, result.screening.documents[0].status) == (1, Status.ACCEPTED)
+    assert (result.files_extracted, result.screening.documents[0].status) == (1, FileStatus.ACCEPTED)
 
 
 def test_a_file_larger_than_a_worker_can_hold_is_resource_limit_before_it_is_read(tmp_path: Path) -> None:

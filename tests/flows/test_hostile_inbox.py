@@ -33,7 +33,7 @@ from flows.steps.scan import scan
 from models.errors import ExitCode, KippError, OutputError
 from models.inbox import PATH_MAX, scan_inbox
 from models.ledger import Ledger
-from models.records import Reason, Status
+from models.records import FileStatus, Reason
 from models.settings import Settings
 from tests.conftest import BODY, ROSTER_CSV, cover, make_pdf
 
@@ -154,7 +154,7 @@ def test_an_inbox_given_as_a_link_to_a_folder_is_read(tmp_path: Path, roster_fil
     _inovasi(tmp_path / "kiriman" / "SDN Sawojajar 1 inovasi.pdf")
     (tmp_path / "inbox").symlink_to(tmp_path / "kiriman", target_is_directory=True)
     result = run_once(_config(tmp_path / "inbox", tmp_path / "reports", roster_file))
-    assert _outcomes(result) == {"SDN Sawojajar 1 inovasi.pdf": (Status.ACCEPTED, None)}
+    assert _outcomes(result) == {"SDN Sawojajar 1 inovasi.pdf": (FileStatus.ACCEPTED, None)}
 
 
 def test_kipp_deletes_only_what_it_wrote_in_karantina(tmp_path: Path, roster_file: Path) -> None:
@@ -171,7 +171,7 @@ def test_kipp_deletes_only_what_it_wrote_in_karantina(tmp_path: Path, roster_fil
         path.write_text("milik admin\n", encoding="utf-8")
     _inovasi(inbox / "SMPN 5" / "rusak.pdf", "SMP NEGERI 5 MALANG")  # replaced by a good file: no longer quarantined
     result = run_once(config)
-    assert _outcomes(result)["SMPN 5/rusak.pdf"] == (Status.ACCEPTED, None)
+    assert _outcomes(result)["SMPN 5/rusak.pdf"] == (FileStatus.ACCEPTED, None)
     assert not copy.exists() and not note_path(out, "SMPN 5/rusak.pdf").exists()
     for path in admins:
         assert path.read_text(encoding="utf-8") == "milik admin\n"
@@ -221,12 +221,12 @@ def test_odd_entries_each_end_in_a_state_and_the_run_finishes(tmp_path: Path, ro
     got = _outcomes(result)
     assert got == _outcomes(again)
     assert got == {
-        "SDN Sawojajar 1 inovasi.pdf": (Status.ACCEPTED, None),
-        "kiriman.pdf": (Status.IGNORED, Reason.SPECIAL_FILE),
-        "soket.pdf": (Status.IGNORED, Reason.SPECIAL_FILE),
-        "SD Negeri Sawojajar 2": (Status.IGNORED, Reason.SYMLINK),
-        "putaran": (Status.IGNORED, Reason.SYMLINK),
-        "SDN Sawojajar 1 kinerja \\xff.pdf": (Status.QUARANTINED, Reason.BAD_FILE_NAME),
+        "SDN Sawojajar 1 inovasi.pdf": (FileStatus.ACCEPTED, None),
+        "kiriman.pdf": (FileStatus.IGNORED, Reason.SPECIAL_FILE),
+        "soket.pdf": (FileStatus.IGNORED, Reason.SPECIAL_FILE),
+        "SD Negeri Sawojajar 2": (FileStatus.IGNORED, Reason.SYMLINK),
+        "putaran": (FileStatus.IGNORED, Reason.SYMLINK),
+        "SDN Sawojajar 1 kinerja \\xff.pdf": (FileStatus.QUARANTINED, Reason.BAD_FILE_NAME),
     }
     bad = next(o for o in result.screening.documents if o.reason is Reason.BAD_FILE_NAME)
     assert bad.participant_id == "sd-sawojajar-1"  # the admin knows whom to ask for a rename
@@ -287,9 +287,9 @@ def test_a_path_longer_than_path_max_and_a_255_byte_name_are_quarantined_with_no
     (inbox / long_name).write_bytes(b"%PDF-1.7\n garbage")
     result = _in_thread(lambda: run_once(_config(inbox, out, roster_file)), 120)
     by_path = {o.path: o for o in result.screening.documents}
-    assert (by_path[deep].status, by_path[deep].reason) == (Status.QUARANTINED, Reason.BAD_FILE_NAME)
+    assert (by_path[deep].status, by_path[deep].reason) == (FileStatus.QUARANTINED, Reason.BAD_FILE_NAME)
     assert quarantine_copy_path(out, by_path[deep]).read_bytes() == b"%PDF-1.7\n dalam"
-    assert by_path[long_name].status is Status.QUARANTINED
+    assert by_path[long_name].status is FileStatus.QUARANTINED
     assert (out / QUARANTINE_DIR / long_name).read_bytes() == b"%PDF-1.7\n garbage"
     for path in (deep, long_name):
         assert f"alasan: {by_path[path].reason}\n" in note_path(out, path).read_text(encoding="utf-8")
@@ -370,7 +370,7 @@ def test_unreadable_file_and_folder_as_root_are_simply_read(tmp_path: Path) -> N
         pytest.skip("root reads anything; this is the root case")
     inbox, out, roster = _unreadable_inbox(tmp_path)
     result = run_once(_config(inbox, out, roster))
-    assert set(_outcomes(result).values()) == {(Status.ACCEPTED, None)}
+    assert set(_outcomes(result).values()) == {(FileStatus.ACCEPTED, None)}
     assert len(result.screening.documents) == 3
 
 
@@ -478,7 +478,7 @@ def test_a_file_swapped_after_screening_is_not_copied_into_karantina(
     (secret / "surat.pdf").write_bytes(SECRET)
     config = _config(inbox, out, roster_file)
     screening = _screened_but_not_copied(config)
-    assert _outcomes_of(screening)["SMPN 5/surat.pdf"] == (Status.QUARANTINED, Reason.CORRUPT_PDF)
+    assert _outcomes_of(screening)["SMPN 5/surat.pdf"] == (FileStatus.QUARANTINED, Reason.CORRUPT_PDF)
     if swap == "file_to_symlink":
         (inbox / "SMPN 5" / "surat.pdf").unlink()
         (inbox / "SMPN 5" / "surat.pdf").symlink_to(secret / "surat.pdf")
@@ -548,7 +548,7 @@ def test_a_participant_file_named_like_a_note_overwrites_nothing(tmp_path: Path,
     (inbox / "x.pdf").write_bytes(b"%PDF-1.7\n rusak")
     (inbox / "x.pdf.alasan.txt").write_bytes(b"alasan: diterima\n")
     result = run_once(_config(inbox, out, roster_file))
-    assert {s for s, _ in _outcomes(result).values()} == {Status.QUARANTINED}
+    assert {s for s, _ in _outcomes(result).values()} == {FileStatus.QUARANTINED}
     assert (out / QUARANTINE_DIR / "x.pdf.alasan.txt").read_bytes() == b"alasan: diterima\n"
     assert (out / QUARANTINE_DIR / "x.pdf").read_bytes() == b"%PDF-1.7\n rusak"
     assert "alasan: corrupt_pdf\n" in note_path(out, "x.pdf").read_text(encoding="utf-8")
@@ -582,8 +582,8 @@ def test_a_quarantined_file_replaced_by_a_folder_of_the_same_name_is_no_error(tm
     (inbox / "x.pdf" / "y.pdf").write_bytes(b"%PDF-1.7\n juga rusak")
     for _ in range(2):  # and on every later run
         result = run_once(config)
-        assert _outcomes(result)["x.pdf/y.pdf"] == (Status.QUARANTINED, Reason.CORRUPT_PDF)
-        assert _outcomes(result)["x.pdf"] == (Status.IGNORED, Reason.REMOVED_FROM_INBOX)
+        assert _outcomes(result)["x.pdf/y.pdf"] == (FileStatus.QUARANTINED, Reason.CORRUPT_PDF)
+        assert _outcomes(result)["x.pdf"] == (FileStatus.IGNORED, Reason.REMOVED_FROM_INBOX)
         assert (out / QUARANTINE_DIR / "x.pdf" / "y.pdf").read_bytes() == b"%PDF-1.7\n juga rusak"
 
 

@@ -227,7 +227,7 @@ def test_a_run_is_the_step_list_with_one_ledger_one_roster_and_one_read_of_each_
     import flows.steps.check as check_module
     from flows.steps import STEPS
     from models.ledger import Ledger
-    from models.records import Status
+    from models.records import FileStatus
 
     assert [s.name for s in STEPS] == ["scan", "extract", "decide", "themes", "duplicates", "report"]
     opened, parsed, texts_read = [], [], []
@@ -262,7 +262,7 @@ def test_a_run_is_the_step_list_with_one_ledger_one_roster_and_one_read_of_each_
         texts_read.clear()
         for step in STEPS[3:5]:
             step.run(run)
-        accepted = {o.sha256 for o in run.screening.documents if o.status is Status.ACCEPTED}
+        accepted = {o.sha256 for o in run.screening.documents if o.status is FileStatus.ACCEPTED}
     read = [sha for call in texts_read for sha in call]
     assert len(accepted) >= 4 and sorted(read) == sorted(accepted)
 

@@ -23,13 +23,13 @@ from models.duplicates import Decision, DuplicateFlag, DuplicateKind, Passage, S
 from models.inbox import printable
 from models.records import (
     Category,
-    Completeness,
     DocType,
+    FileStatus,
     Outcome,
     Participant,
     ParticipantResult,
+    ParticipantStatus,
     Reason,
-    Status,
 )
 from models.screening import Screening, StepError
 from models.themes import ThemeAssignment
@@ -62,26 +62,26 @@ def hostile_screening() -> Screening:
                                hostile(f"runner_up{i}"), source, review)
 
     results = (
-        ParticipantResult(people[0], Completeness.COMPLETE, hostile("inovasi0"), hostile("kinerja0"),
+        ParticipantResult(people[0], ParticipantStatus.COMPLETE, hostile("inovasi0"), hostile("kinerja0"),
                           history=(hostile("history0a"), hostile("history0b")), theme=theme(0, "model", True),
                           review=(hostile("review0a"), hostile("review0b"))),
-        ParticipantResult(people[1], Completeness.MISSING_KINERJA, hostile("inovasi1"), None,
+        ParticipantResult(people[1], ParticipantStatus.MISSING_KINERJA, hostile("inovasi1"), None,
                           theme=theme(1, "correction", False)),
-        ParticipantResult(people[2], Completeness.MISSING_INOVASI, None, hostile("kinerja2"),
+        ParticipantResult(people[2], ParticipantStatus.MISSING_INOVASI, None, hostile("kinerja2"),
                           theme=theme(2, "model", False)),
-        ParticipantResult(people[3], Completeness.MISSING_BOTH, None, None),
-        ParticipantResult(people[4], Completeness.COMPLETE, hostile("inovasi4"), hostile("kinerja4"),
+        ParticipantResult(people[3], ParticipantStatus.MISSING_BOTH, None, None),
+        ParticipantResult(people[4], ParticipantStatus.COMPLETE, hostile("inovasi4"), hostile("kinerja4"),
                           theme=theme(4, "model", True)),
     )
     documents = (
-        Outcome(hostile("inovasi0"), "a" * 64, 10, Status.ACCEPTED, None, people[0].id, DocType.INOVASI,
+        Outcome(hostile("inovasi0"), "a" * 64, 10, FileStatus.ACCEPTED, None, people[0].id, DocType.INOVASI,
                 detail=hostile("detail_accepted"), review=hostile("outcome_review")),
-        Outcome(hostile("quarantined"), "b" * 64, 10, Status.QUARANTINED, Reason.UNIDENTIFIED, people[1].id,
+        Outcome(hostile("quarantined"), "b" * 64, 10, FileStatus.QUARANTINED, Reason.UNIDENTIFIED, people[1].id,
                 detail=hostile("detail_quarantined")),
-        Outcome(hostile("internal"), "c" * 64, 10, Status.QUARANTINED, Reason.INTERNAL_ERROR, people[2].id,
+        Outcome(hostile("internal"), "c" * 64, 10, FileStatus.QUARANTINED, Reason.INTERNAL_ERROR, people[2].id,
                 detail=f"{hostile('internal_first')}\n{hostile('trace_line1')}\n{hostile('trace_line2')}"),
-        Outcome(hostile("ignored"), None, 0, Status.IGNORED, Reason.SYSTEM_FILE, detail=hostile("detail_ignored")),
-        Outcome(hostile("no_detail"), None, 0, Status.IGNORED, Reason.SPECIAL_FILE),
+        Outcome(hostile("ignored"), None, 0, FileStatus.IGNORED, Reason.SYSTEM_FILE, detail=hostile("detail_ignored")),
+        Outcome(hostile("no_detail"), None, 0, FileStatus.IGNORED, Reason.SPECIAL_FILE),
     )
     flags = (
         DuplicateFlag(hostile("dup_a"), hostile("dup_b"), DuplicateKind.NEAR, 0.61,

@@ -26,10 +26,10 @@ from flows.corpora.hostile import (
     write_scanned_pdf,
     write_zip_bomb,
 )
-from flows.steps import RunConfig, run_once
 from flows.reporting import REPORT_FILES, spreadsheet_cell
+from flows.steps import RunConfig, run_once
 from models.ledger import Ledger, sha256_file
-from models.records import Reason, Status
+from models.records import FileStatus, Reason
 from models.settings import Settings
 from tests.conftest import BODY, ROSTER_CSV, cover, make_docx, make_pdf
 
@@ -204,7 +204,7 @@ def test_every_reason_code_on_a_named_participant_is_reported_and_the_run_goes_o
         o = found[reason]
         assert o is not None, f"{reason}: {path!r} missing from the screening"
         assert (o.status, o.reason) == (reason.state, reason), path
-        if o.status is Status.QUARANTINED and participant:
+        if o.status is FileStatus.QUARANTINED and participant:
             assert o.participant_id == participant, path  # listed under its participant
     # Every report was written, and every file is in it.
     for name in REPORT_FILES.values():
@@ -214,7 +214,7 @@ def test_every_reason_code_on_a_named_participant_is_reported_and_the_run_goes_o
     assert doc["summary"]["internal_errors"] == 1 and result.internal_errors == 1
     html = (config.out / "completeness.html").read_text(encoding="utf-8")
     for reason, (_, participant) in cases.items():
-        if reason.state is Status.QUARANTINED and participant:
+        if reason.state is FileStatus.QUARANTINED and participant:
             row = next(line for line in html.splitlines() if f"<small>{participant}</small>" in line)
             assert escape(found[reason].path) in row, (reason, row[:300])
     assert "laporan ini belum lengkap" in html  # the admin is told kipp failed on a file
@@ -258,7 +258,7 @@ def test_a_proposal_the_theme_step_fails_on_is_set_aside_and_the_others_get_them
     result = run_once(RunConfig(inbox, roster_file, tmp_path / "out", "2021", Settings(workers=1, settle_seconds=0)))
     docs = {o.path: o for o in result.screening.documents}
     assert docs["SMPN 15 Proposal Inovasi.pdf"].reason is Reason.INTERNAL_ERROR
-    assert docs["SMPN 5 Proposal Inovasi.pdf"].status is Status.ACCEPTED
+    assert docs["SMPN 5 Proposal Inovasi.pdf"].status is FileStatus.ACCEPTED
     people = {r.participant.id: r for r in result.screening.participants}
     assert people["smp-05"].theme is not None and people["smp-15"].theme is None
     assert result.internal_errors == 1
@@ -311,7 +311,7 @@ def test_a_file_the_reports_cannot_show_is_set_aside_and_every_report_is_written
     assert all((out / name).exists() for name in REPORT_FILES.values())
     docs = {o.path: o for o in result.screening.documents}
     assert docs["SMPN 5 lampiran.pdf"].reason is Reason.INTERNAL_ERROR
-    assert docs["SMPN 5 Proposal Inovasi.pdf"].status is Status.ACCEPTED
+    assert docs["SMPN 5 Proposal Inovasi.pdf"].status is FileStatus.ACCEPTED
     assert result.internal_errors == 1
 
 
@@ -329,7 +329,7 @@ def test_a_step_that_fails_as_a_whole_leaves_the_reports_and_says_so(
     out = tmp_path / "out"
     result = run_once(RunConfig(inbox, roster_file, out, "2021", Settings(workers=1, settle_seconds=0)))
     assert [e.step for e in result.screening.errors] == ["themes"]
-    assert result.screening.documents[0].status is Status.ACCEPTED  # a step's failure is no file's fault
+    assert result.screening.documents[0].status is FileStatus.ACCEPTED  # a step's failure is no file's fault
     doc = json.loads((out / "screening.json").read_text(encoding="utf-8"))
     assert doc["errors"][0]["step"] == "themes" and "model rusak" in doc["errors"][0]["detail"]
     assert "langkah <b>themes</b> gagal" in (out / "completeness.html").read_text(encoding="utf-8")
@@ -381,7 +381,7 @@ def test_blank_documents_are_no_text_and_never_make_a_participant_complete(tmp_p
     make_pdf(inbox / "SMPN 15 Proposal Inovasi.pdf", ["PROPOSAL INOVASI\nSMP NEGERI 15", "1\n2\n3 . . . . 4"])
     docs = _run(tmp_path, roster_file)
     for path in ("SMPN 5 Proposal Kinerja.docx", "SMPN 15 Proposal Kinerja.pdf", "SMPN 15 Proposal Inovasi.pdf"):
-        assert (docs[path].status, docs[path].reason) == (Status.QUARANTINED, Reason.NO_TEXT), path
+        assert (docs[path].status, docs[path].reason) == (FileStatus.QUARANTINED, Reason.NO_TEXT), path
         assert docs[path].detail.startswith("dokumen kosong atau tidak terbaca")
     assert docs["SMPN 5 Proposal Kinerja.docx"].participant_id == "smp-05"  # whose it is still shows
     doc = json.loads((tmp_path / "out" / "screening.json").read_text(encoding="utf-8"))
@@ -395,7 +395,7 @@ def test_a_blank_newer_file_never_supersedes_the_readable_proposal(tmp_path: Pat
     os.utime(readable, ns=(time.time_ns() - 3600 * 10**9,) * 2)
     make_docx(inbox / "SMPN 5 Proposal Inovasi revisi.docx", ["PROPOSAL INOVASI", "SMP NEGERI 5"])
     docs = _run(tmp_path, roster_file)
-    assert docs["SMPN 5 Proposal Inovasi.pdf"].status is Status.ACCEPTED
+    assert docs["SMPN 5 Proposal Inovasi.pdf"].status is FileStatus.ACCEPTED
     assert docs["SMPN 5 Proposal Inovasi revisi.docx"].reason is Reason.NO_TEXT
 
 
@@ -404,7 +404,7 @@ def test_a_blank_newer_file_never_supersedes_the_readable_proposal(tmp_path: Pat
 def test_a_blank_scan_read_by_ocr_is_no_text(tmp_path: Path, roster_file: Path) -> None:
     write_scanned_pdf(tmp_path / "inbox" / "SMPN 5 Proposal Inovasi.pdf", [], pages=2)  # white pages
     o = _run(tmp_path, roster_file)["SMPN 5 Proposal Inovasi.pdf"]
-    assert (o.status, o.reason, o.participant_id) == (Status.QUARANTINED, Reason.NO_TEXT, "smp-05")
+    assert (o.status, o.reason, o.participant_id) == (FileStatus.QUARANTINED, Reason.NO_TEXT, "smp-05")
     assert "ocr:ind" in o.detail
 
 
@@ -418,7 +418,7 @@ def test_a_scan_without_ocr_counts_but_its_participant_is_marked_for_review(
     # An unidentified scan keeps the hint that installing OCR may identify it (issue 10, item 12).
     write_scanned_pdf(inbox / "Scan_20210203_0012.pdf", ["PROPOSAL INOVASI", "SMP NEGERI 15"])
     docs = _run(tmp_path, roster_file, isolate=False)
-    assert docs["SMPN 5 Proposal Inovasi.pdf"].status is Status.ACCEPTED
+    assert docs["SMPN 5 Proposal Inovasi.pdf"].status is FileStatus.ACCEPTED
     unknown = docs["Scan_20210203_0012.pdf"]
     assert unknown.reason is Reason.UNIDENTIFIED and "tesseract-ocr-ind" in unknown.detail
     out = tmp_path / "out"

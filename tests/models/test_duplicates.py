@@ -20,7 +20,7 @@ from models.duplicates import (
     derive_title,
     find_duplicates,
 )
-from models.records import Completeness, Status
+from models.records import FileStatus, ParticipantStatus
 
 COVER = "PROPOSAL INOVASI PELAYANAN PUBLIK\nKOMPETISI INOVASI PELAYANAN PUBLIK (KIPP) KOTA MALANG TAHUN 2021\n"
 
@@ -524,9 +524,9 @@ def test_flags_never_change_a_documents_status_or_a_participants_completeness(
     assert documents(with_copies) == documents(without)
     assert participants(with_copies) == participants(without)
     # Every flagged file still counts, and the participants' completeness is what their files give.
-    assert {status for status, *_ in documents(with_copies).values()} == {Status.ACCEPTED}
-    assert participants(with_copies)["pkm-kendalkerep"][0] is Completeness.COMPLETE
-    assert participants(with_copies)["kel-bunulrejo"][0] is Completeness.MISSING_KINERJA
+    assert {status for status, *_ in documents(with_copies).values()} == {FileStatus.ACCEPTED}
+    assert participants(with_copies)["pkm-kendalkerep"][0] is ParticipantStatus.COMPLETE
+    assert participants(with_copies)["kel-bunulrejo"][0] is ParticipantStatus.MISSING_KINERJA
 
 
 def test_output_does_not_depend_on_input_order() -> None:

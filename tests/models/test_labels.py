@@ -5,9 +5,16 @@ from __future__ import annotations
 import pytest
 
 from models.duplicates import Decision, DuplicateKind, Severity
-from models.records import Category, Completeness, DocType, Labelled, Reason, Status
+from models.records import (
+    Category,
+    DocType,
+    FileStatus,
+    Labelled,
+    ParticipantStatus,
+    Reason,
+)
 
-CODES = (Category, DocType, Status, Reason, Completeness, DuplicateKind, Severity, Decision)
+CODES = (Category, DocType, FileStatus, Reason, ParticipantStatus, DuplicateKind, Severity, Decision)
 
 
 def _all_labelled(cls: type) -> set[type]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from models.identify import Identifier
 from models.ledger import StoredExtraction
-from models.records import Completeness, Extraction, InboxItem, Reason, Status
+from models.records import Extraction, FileStatus, InboxItem, ParticipantStatus, Reason
 from models.roster import parse_roster
 from models.screening import screen
 from tests.conftest import ROSTER_CSV
@@ -40,10 +40,10 @@ def test_both_documents_make_a_participant_complete() -> None:
             ("SMPN 5 kinerja.pdf", "c", 3, KINERJA),
         ]
     )
-    assert all(o.status is Status.ACCEPTED for o in docs.values())
-    assert people["sd-sawojajar-1"].status is Completeness.COMPLETE
-    assert people["smp-05"].status is Completeness.MISSING_INOVASI
-    assert people["smp-15"].status is Completeness.MISSING_BOTH
+    assert all(o.status is FileStatus.ACCEPTED for o in docs.values())
+    assert people["sd-sawojajar-1"].status is ParticipantStatus.COMPLETE
+    assert people["smp-05"].status is ParticipantStatus.MISSING_INOVASI
+    assert people["smp-15"].status is ParticipantStatus.MISSING_BOTH
 
 
 def test_newer_resubmission_supersedes_and_identical_copy_is_not_counted_twice() -> None:
@@ -54,10 +54,10 @@ def test_newer_resubmission_supersedes_and_identical_copy_is_not_counted_twice()
             ("salinan/SMPN 5 inovasi revisi (1).pdf", "new", 9, INOVASI),
         ]
     )
-    assert docs["SMPN 5 inovasi.pdf"].status is Status.SUPERSEDED
+    assert docs["SMPN 5 inovasi.pdf"].status is FileStatus.SUPERSEDED
     assert docs["SMPN 5 inovasi.pdf"].copy_of == "SMPN 5 inovasi revisi.pdf"
     copy = docs["salinan/SMPN 5 inovasi revisi (1).pdf"]
-    assert (copy.status, copy.reason, copy.copy_of) == (Status.IGNORED, Reason.IDENTICAL_COPY, "SMPN 5 inovasi revisi.pdf")
+    assert (copy.status, copy.reason, copy.copy_of) == (FileStatus.IGNORED, Reason.IDENTICAL_COPY, "SMPN 5 inovasi revisi.pdf")
     assert people["smp-05"].inovasi == "SMPN 5 inovasi revisi.pdf"
     assert people["smp-05"].history == ("SMPN 5 inovasi.pdf",)
 
@@ -65,8 +65,8 @@ def test_newer_resubmission_supersedes_and_identical_copy_is_not_counted_twice()
 def test_unreadable_file_is_quarantined_but_still_shows_whose_it_is() -> None:
     docs, people = _run([("SMPN 15 kinerja.pdf", "x", 1, "!")])
     o = docs["SMPN 15 kinerja.pdf"]
-    assert (o.status, o.reason, o.participant_id) == (Status.QUARANTINED, Reason.CORRUPT_PDF, "smp-15")
-    assert people["smp-15"].status is Completeness.MISSING_BOTH
+    assert (o.status, o.reason, o.participant_id) == (FileStatus.QUARANTINED, Reason.CORRUPT_PDF, "smp-15")
+    assert people["smp-15"].status is ParticipantStatus.MISSING_BOTH
 
 
 def test_unidentified_and_untyped_files_are_quarantined_with_reasons() -> None:

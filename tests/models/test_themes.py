@@ -218,11 +218,16 @@ def test_calibration_error_weighs_each_bin_by_its_share():
 def _published(assignment) -> dict:
     """The participant as screening.json publishes it, with this theme."""
     from flows.reporting import screening_document
-    from models.records import Category, Completeness, Participant, ParticipantResult
+    from models.records import (
+        Category,
+        Participant,
+        ParticipantResult,
+        ParticipantStatus,
+    )
     from models.screening import Screening
 
     result = ParticipantResult(Participant(assignment.participant_id, "Kelurahan Bunulrejo", Category.KELURAHAN),
-                               Completeness.MISSING_KINERJA, "inovasi.pdf", None, theme=assignment)
+                               ParticipantStatus.MISSING_KINERJA, "inovasi.pdf", None, theme=assignment)
     doc = screening_document(Screening((), (result,)), "2021")
     return json.loads(json.dumps(doc))["participants"][0]
 
