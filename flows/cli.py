@@ -210,14 +210,12 @@ def _exit_on_internal_errors(result: RunResult) -> None:
 def _print_summary(result: RunResult, seconds: float) -> None:
     """What `kipp run` prints of a RunResult."""
     from models.inbox import printable
-    from models.records import ParticipantStatus
+    from models.records import FileStatus, ParticipantStatus
 
     screening = result.screening
     files = Counter(o.status.value for o in screening.documents)
-    click.echo(
-        f"{result.files_seen} berkas di kotak masuk, {result.files_extracted} baru dibaca "
-        f"({seconds:.1f} s): " + ", ".join(f"{k} {v}" for k, v in sorted(files.items()))
-    )
+    states = ", ".join(f"{FileStatus(k).label.lower()} {v}" for k, v in sorted(files.items())) or "kotak masuk kosong"
+    click.echo(f"{result.files_seen} berkas di kotak masuk, {result.files_extracted} baru dibaca ({seconds:.1f} s): {states}")
     by_cat: dict = {}
     for r in screening.participants:
         by_cat.setdefault(r.participant.category, Counter())[r.status] += 1
@@ -231,7 +229,7 @@ def _print_summary(result: RunResult, seconds: float) -> None:
     if quarantined:
         click.echo(f"{len(quarantined)} berkas dikarantina (alasan di laporan):")
         for o in quarantined[:10]:
-            click.echo(f"  {printable(o.path)}: {o.reason}")
+            click.echo(f"  {printable(o.path)}: {o.reason} ({o.reason.label if o.reason else ''})")
         if len(quarantined) > 10:
             click.echo(f"  ... dan {len(quarantined) - 10} lagi")
     click.echo("Laporan:")
