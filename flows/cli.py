@@ -166,13 +166,12 @@ def _prepare(inbox: Path, roster: Path, out: Path, edition: str, prior: Path | N
     """Check the inputs in one clear line, before Prefect starts; then configure Prefect."""
     from flows.lifecycle import start_embedded_api
     from flows.prefect_env import configure_prefect
-    from flows.reporting import is_new_output
     from flows.steps.check import check_inputs
     from flows.steps.context import OutputPaths, RunConfig
 
     settings = _settings()
     _taxonomy(None)  # a missing KIPP_TAXONOMY is one line now, not a failed task later
-    new = is_new_output(out)
+    new = not OutputPaths(out).holds_a_run
     check_inputs(RunConfig(inbox, roster, out, edition, settings, prior=prior))
     if new:
         click.echo(f"folder keluaran baru: {clean(out.resolve())} (belum ada laporan di sana; periksa --out "
@@ -461,7 +460,9 @@ def _known_participants(out: Path, roster: Path | None) -> tuple[set[str], str]:
 
     if roster is not None:
         return {p.id for p in load_roster(roster)}, str(roster)
-    path = out / "screening.json"
+    from flows.steps.context import OutputPaths
+
+    path = OutputPaths(out).screening
     try:
         return {p["id"] for p in json.loads(path.read_text(encoding="utf-8"))["participants"]}, str(path)
     except FileNotFoundError:
@@ -495,7 +496,9 @@ def _correction_samples(ledger, taxonomy, out: Path) -> list:
     if ledger is None:
         return []
     try:  # categories as the last run saw them; without them the next run merely retrains
-        participants = json.loads((out / "screening.json").read_text(encoding="utf-8"))["participants"]
+        from flows.steps.context import OutputPaths
+
+        participants = json.loads(OutputPaths(out).screening.read_text(encoding="utf-8"))["participants"]
         categories = {p["id"]: p["category"] for p in participants}
     except (OSError, ValueError, KeyError, TypeError):
         categories = {}
@@ -644,7 +647,9 @@ def duplicates() -> None:
 
 
 def _decide(out: Path, key: str, decision: str, note: str | None) -> None:
-    path = out / "screening.json"
+    from flows.steps.context import OutputPaths
+
+    path = OutputPaths(out).screening
     try:
         flags = json.loads(path.read_text(encoding="utf-8")).get("duplicates", [])
     except FileNotFoundError:

@@ -8,14 +8,14 @@ from pathlib import Path
 
 from models.errors import OutputError, os_reason
 
-LOCK_NAME = "writer.lock"
-
 
 class OutputLock:
     """An exclusive flock on <out>/.kipp/writer.lock; the kernel drops it when the holder dies."""
 
     def __init__(self, out: Path, purpose: str):
-        self.path = out / ".kipp" / LOCK_NAME
+        from flows.steps.context import OutputPaths
+
+        self.path = OutputPaths(out).lock
         self.purpose = purpose
         self._fd: int | None = None
 

@@ -167,10 +167,6 @@ class Identifier:
 
     # -- one piece of text ------------------------------------------------------------
 
-    def score_segment(self, text: str) -> dict[str, float]:
-        """Score of every participant this text could name (absent means no match)."""
-        return self._score_tokens(self._name_tokens(text)[0])
-
     def _name_tokens(self, text: str, abbreviations: bool = False) -> tuple[list[str], frozenset[Region]]:
         return split_regions(
             tokens(text, self.generic), self.places, REGION_ABBREVIATIONS if abbreviations else None, keep_places=True

@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 from flows.corpora.demo import generate_inbox, malang_roster, write_roster
+from flows.steps.context import OutputPaths
 
 PARAGRAPH = (
     "Inovasi ini mempercepat pelayanan kepada masyarakat dengan pendaftaran daring, antrean "
@@ -40,7 +41,7 @@ def ten_page_pdf(path: Path, unit: str, title: str) -> Path:
 
 def _report_paths(out: Path) -> set[str]:
     try:
-        return {d["path"] for d in json.loads((out / "screening.json").read_text(encoding="utf-8"))["documents"]}
+        return {d["path"] for d in json.loads((OutputPaths(out).screening).read_text(encoding="utf-8"))["documents"]}
     except (FileNotFoundError, json.JSONDecodeError, KeyError):
         return set()
 

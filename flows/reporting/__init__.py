@@ -24,7 +24,6 @@ from flows.reporting.csv_reports import (
 from flows.reporting.files import (
     MIN_FREE_MB,
     check_output_folder,
-    is_new_output,
     write_atomic,
 )
 from flows.reporting.json_report import (
@@ -43,7 +42,7 @@ from models.screening import Screening
 
 __all__ = [
     "MIN_FREE_MB", "REPORTS", "REPORT_FILES", "SCHEMA_VERSION", "Report", "check_output_folder",
-    "completeness_csv", "completeness_html", "documents_csv", "duplicates_html", "is_new_output",
+    "completeness_csv", "completeness_html", "documents_csv", "duplicates_html",
     "local_time", "render_reports", "screening_document", "spreadsheet_cell", "summary", "themes_html",
     "write_atomic", "write_reports",
 ]

@@ -40,11 +40,6 @@ _VIRTUAL_FS = {"proc", "sysfs", "devtmpfs", "devpts", "cgroup", "cgroup2", "debu
 MIN_FREE_MB = 10  # the ledger, the reports and Prefect's own database need room to grow
 
 
-def is_new_output(out: Path) -> bool:
-    """True when `out` holds no earlier run (no ledger, no screening.json): a mistyped --out looks like this."""
-    return not (out / "ledger.sqlite").exists() and not (out / "screening.json").exists()
-
-
 def check_output_folder(out: Path, min_free_mb: int = MIN_FREE_MB) -> None:
     """Refuse an output folder kipp cannot write, before anything is written; create it when new.
 

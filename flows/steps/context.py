@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from flows.reporting import REPORT_FILES
 from models.ledger import Ledger, StoredExtraction
 from models.records import FileStatus, InboxItem
 from models.roster import Roster
@@ -59,7 +60,17 @@ class OutputPaths:
 
     @property
     def screening(self) -> Path:
-        return self.root / "screening.json"
+        return self.root / REPORT_FILES["screening"]
+
+    @property
+    def lock(self) -> Path:
+        """One writer per output folder (flows/lock.py)."""
+        return self.state / "writer.lock"
+
+    @property
+    def holds_a_run(self) -> bool:
+        """An earlier run wrote here (a ledger or screening.json); a mistyped --out holds none."""
+        return self.ledger.exists() or self.screening.exists()
 
 
 @dataclass(frozen=True, slots=True)

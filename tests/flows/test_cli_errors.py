@@ -22,7 +22,6 @@ from click.testing import CliRunner
 from flows.cli import KippGroup, _out_option, main
 from flows.steps import RunConfig, run_once
 from flows.steps.check import check_inputs
-from flows.reporting import is_new_output
 from models.errors import ExitCode
 from models.ledger import Ledger
 from models.records import Extraction
@@ -493,8 +492,10 @@ def test_control_characters_in_a_message_are_escaped(tmp_path: Path) -> None:
 
 
 def test_is_new_output_until_a_run_has_written_there(earlier: RunConfig, tmp_path: Path) -> None:
-    assert is_new_output(tmp_path / "nowhere")
-    assert not is_new_output(earlier.out)
+    from flows.steps.context import OutputPaths
+
+    assert not OutputPaths(tmp_path / "nowhere").holds_a_run
+    assert OutputPaths(earlier.out).holds_a_run
 
 
 # -- through Prefect (slow: the embedded API starts) ---------------------------------------------------
