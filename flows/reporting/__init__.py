@@ -44,7 +44,7 @@ __all__ = [
     "MIN_FREE_MB", "REPORTS", "REPORT_FILES", "SCHEMA_VERSION", "Report", "check_output_folder",
     "completeness_csv", "completeness_html", "documents_csv", "duplicates_html",
     "local_time", "render_reports", "screening_document", "spreadsheet_cell", "summary", "themes_html",
-    "write_atomic", "write_reports",
+    "write_atomic", "write_rendered", "write_reports",
 ]
 
 
@@ -85,7 +85,11 @@ def render_reports(screening: Screening, edition: str) -> dict[str, bytes]:
 
 def write_reports(screening: Screening, out: Path, edition: str) -> dict[str, Path]:
     """Render every report first, then replace each file atomically: a failure leaves the old ones."""
-    rendered = render_reports(screening, edition)
+    return write_rendered(render_reports(screening, edition), out)
+
+
+def write_rendered(rendered: dict[str, bytes], out: Path) -> dict[str, Path]:
+    """Replace each report file atomically with what render_reports gave."""
     paths = {key: out / report.file_name for key, report in REPORTS.items()}
     for key, data in rendered.items():
         write_atomic(paths[key], data)

@@ -15,7 +15,7 @@ import secrets
 from dataclasses import replace
 from pathlib import Path
 
-from flows.reporting import write_reports
+from flows.reporting import render_reports, write_rendered
 from flows.steps.context import OutputPaths, Run, RunConfig
 from flows.steps.guard import failing_items, set_aside
 from models.errors import OutputError
@@ -29,13 +29,11 @@ log = logging.getLogger(__name__)
 def report(run: Run) -> None:
     """Record the files set aside by the steps before, then write every report and the quarantine
     copies; what was set aside on the way is recorded too."""
-    run.ledger.record_outcomes(run.screening.documents)
-    checked = reportable(run.screening, run.config.edition)
-    if checked.documents != run.screening.documents:
-        run.ledger.record_outcomes(checked.documents)
+    checked, rendered = reportable(run.screening, run.config.edition)
+    run.ledger.record_outcomes(checked.documents)
     copy_quarantined(run.config, checked)
     run.screening = checked
-    run.reports = write_reports(checked, run.config.out, run.config.edition)
+    run.reports = write_rendered(rendered, run.config.out)
 
 
 def note_path(out: Path, rel: str) -> Path:
@@ -89,14 +87,12 @@ def copy_quarantined(config: RunConfig, screening: Screening) -> Path:
     return folder
 
 
-def reportable(screening: Screening, edition: str) -> Screening:
+def reportable(screening: Screening, edition: str) -> tuple[Screening, dict[str, bytes]]:
     """The screening with every file the reports cannot show set aside as internal_error, so that
-    one odd name or value never costs the admins all their reports."""
-    from flows.reporting import render_reports
-
+    one odd name or value never costs the admins all their reports, and the reports rendered from it
+    (rendered once on a good run; again, after the set-asides, only when something failed)."""
     try:
-        render_reports(screening, edition)
-        return screening
+        return screening, render_reports(screening, edition)
     except Exception as exc:  # noqa: BLE001 - find which files or participants
         first = exc
 
@@ -122,7 +118,7 @@ def reportable(screening: Screening, edition: str) -> Screening:
         ))
     if failed or not screening.internal_errors:
         screening = replace(screening, errors=(*screening.errors, StepError("reports", trace(first))))
-    return screening
+    return screening, render_reports(screening, edition)
 
 
 def _copy_one(inbox: Path, o: Outcome, target: Path, had: str | None, out: Path, written: dict[str, str]) -> str | None:
