@@ -235,3 +235,51 @@ class ParticipantResult:
     @property
     def needs_review(self) -> bool:
         return bool(self.review)
+
+
+# ------------------------------------------------------------------------------ hand-off to judges
+
+@dataclass(frozen=True, slots=True)
+class Judge:
+    """One member of the panel (judges.csv `id,name,affiliation_id,expertise[,capacity][,contact]`)."""
+
+    id: str
+    name: str
+    affiliation_id: str | None  # a roster id (an official of a competing unit), or None (academics, outside experts)
+    expertise: tuple[str, ...]  # theme ids of the taxonomy in use
+    capacity: int | None = None  # the most proposals this judge takes; None: no limit, loads balanced
+    contact: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class JudgeAssignment:
+    """One participant's pair of proposals handed to one judge."""
+
+    judge_id: str
+    participant_id: str
+    expertise_match: bool  # the proposal's theme (or, under review, its runner-up) is in the judge's expertise
+    frozen: bool = False  # handed out by `kipp handoff`; never moved by a later run
+
+
+class Blocker(Labelled):
+    """Why a participant was not handed off, or got fewer judges than asked for."""
+
+    NOT_COMPLETE = ("not_complete", "belum lengkap: kedua proposal belum diterima",
+                    "not complete: both proposals have not been received")
+    CONFLICT_OF_INTEREST = ("conflict_of_interest", "terlalu sedikit juri tanpa konflik kepentingan",
+                            "too few judges without a conflict of interest")
+    CAPACITY = ("capacity", "kapasitas juri yang bebas konflik sudah penuh",
+                "the capacity of the judges without a conflict is used up")
+    DUPLICATE_GROUP = ("duplicate_group", "duplikat berat harus dinilai juri yang sama; terlalu sedikit juri tanpa konflik untuk semuanya",
+                       "a high-severity duplicate must go to the same judges; too few judges free of conflict for all of them")
+    NO_JUDGES = ("no_judges", "belum ada juri", "no judges")
+
+
+@dataclass(frozen=True, slots=True)
+class Unassigned:
+    """A participant not handed off (reason NOT_COMPLETE) or short of the judges asked for."""
+
+    participant_id: str
+    reason: Blocker
+    assigned: int = 0  # judges it did get
+    detail: str = ""  # in Indonesian: the numbers behind the reason
