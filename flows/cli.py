@@ -162,17 +162,19 @@ def _quiet_prefect_runs() -> None:
 # -- runs ------------------------------------------------------------------------------------------
 
 
-def _prepare(inbox: Path, roster: Path, out: Path, edition: str, prior: Path | None = None):
+def _prepare(inbox: Path, roster: Path, out: Path, edition: str, prior: Path | None = None, panel=None,
+             handoff: bool = False):
     """Check the inputs in one clear line, before Prefect starts; then configure Prefect."""
     from flows.lifecycle import start_embedded_api
     from flows.prefect_env import configure_prefect
     from flows.steps.check import check_inputs
-    from flows.steps.context import OutputPaths, RunConfig
+    from flows.steps.context import OutputPaths, PanelFiles, RunConfig
 
     settings = _settings()
     _taxonomy(None)  # a missing KIPP_TAXONOMY is one line now, not a failed task later
     new = not OutputPaths(out).holds_a_run
-    check_inputs(RunConfig(inbox, roster, out, edition, settings, prior=prior))
+    check_inputs(RunConfig(inbox, roster, out, edition, settings, prior=prior, panel=panel or PanelFiles(),
+                           handoff=handoff))
     if new:
         click.echo(f"folder keluaran baru: {clean(out.resolve())} (belum ada laporan di sana; periksa --out "
                    "bila bukan ini yang dimaksud)")
@@ -186,12 +188,25 @@ def _prepare(inbox: Path, roster: Path, out: Path, edition: str, prior: Path | N
     return intake_flow
 
 
-def _run_flow(inbox: Path, roster: Path, out: Path, edition: str, prior: Path | None = None) -> RunResult:
+def _run_flow(inbox: Path, roster: Path, out: Path, edition: str, prior: Path | None = None, panel=None,
+              handoff: bool = False) -> RunResult:
     from flows.lock import OutputLock
 
-    intake_flow = _prepare(inbox, roster, out, edition, prior)
-    with OutputLock(out, "run"):
-        return intake_flow(str(inbox), str(roster), str(out), edition, prior=str(prior) if prior else None)
+    flow = _prepare(inbox, roster, out, edition, prior, panel, handoff)
+    if handoff:
+        from flows.intake import handoff_flow as flow
+    with OutputLock(out, "handoff" if handoff else "run"):
+        return flow(str(inbox), str(roster), str(out), edition, prior=str(prior) if prior else None,
+                    **_panel_parameters(panel))
+
+
+def _panel_parameters(panel) -> dict:
+    """--judges and its companions as the flow's parameters (plain strings, as Prefect stores them)."""
+    if panel is None:
+        return {}
+    return {"judges": str(panel.judges) if panel.judges else None,
+            "conflicts": str(panel.conflicts) if panel.conflicts else None,
+            "criteria": str(panel.criteria) if panel.criteria else None, "per_proposal": panel.per_proposal}
 
 
 def _exit_on_internal_errors(result: RunResult) -> None:
@@ -231,9 +246,35 @@ def _print_summary(result: RunResult, seconds: float) -> None:
             click.echo(f"  {printable(o.path)}: {o.reason} ({o.reason.label if o.reason else ''})")
         if len(quarantined) > 10:
             click.echo(f"  ... dan {len(quarantined) - 10} lagi")
+    judging = screening.judging
+    if judging is not None and result.handoff is None:
+        short = sum(1 for u in judging.unassigned if u.reason.value != "not_complete")
+        state = "sejak penyerahan terakhir" if judging.handed_at else "pratinjau; kipp handoff untuk menyerahkan"
+        new = sum(1 for a in judging.assignments if not a.frozen)
+        click.echo(f"Juri: {len(judging.judges)} juri, {len(judging.assignments)} penugasan ({new} baru, "
+                   f"{len(judging.withdrawn)} ditarik, {state}); {short} peserta kurang juri")
     click.echo("Laporan:")
     for path in result.reports.values():
         click.echo(f"  {path}")
+
+
+def _panel(f):
+    """--judges and its companions, on every command that runs the flow; gathered into PanelFiles."""
+    f = click.option("--per-proposal", type=click.IntRange(min=1), default=None,
+                     help="Judges per proposal (K). Default: the last hand-off's, else 2.")(f)
+    f = click.option("--criteria", type=click.Path(path_type=Path), default=None,
+                     help="The judging criteria (CSV); default: Kota Malang's five.")(f)
+    f = click.option("--conflicts", type=click.Path(path_type=Path), default=None,
+                     help="Declared conflicts of interest: CSV judge_id,participant_id.")(f)
+    return click.option("--judges", type=click.Path(path_type=Path), default=None,
+                        help="The panel: CSV id,name,affiliation_id,expertise[,capacity][,contact]. "
+                             "Default: the panel of the last hand-off, if any.")(f)
+
+
+def _panel_files(judges: Path | None, conflicts: Path | None, criteria: Path | None, per_proposal: int | None):
+    from flows.steps.context import PanelFiles
+
+    return PanelFiles(judges, conflicts, criteria, per_proposal)
 
 
 def _inputs(f):
@@ -254,23 +295,69 @@ def main() -> None:
 
 @main.command()
 @_inputs
-def run(inbox: Path, roster: Path, out: Path, edition: str, prior: Path | None) -> None:
-    """Screen everything new in the inbox once and write the reports.
+@_panel
+def run(inbox: Path, roster: Path, out: Path, edition: str, prior: Path | None, judges: Path | None,
+        conflicts: Path | None, criteria: Path | None, per_proposal: int | None) -> None:
+    """Screen everything new in the inbox once and write the reports; with --judges, a preview of
+    who judges what (assignments.html), handed out by `kipp handoff`.
 
     Example: kipp run --inbox inbox/ --roster roster.csv --out reports/ --edition 2021 --prior arsip/
     """
     start = time.perf_counter()
-    result = _run_flow(inbox, roster, out, edition, prior)
+    result = _run_flow(inbox, roster, out, edition, prior, _panel_files(judges, conflicts, criteria, per_proposal))
     _print_summary(result, time.perf_counter() - start)
     _exit_on_internal_errors(result)
 
 
+@main.command()
+@_inputs
+@_panel
+def handoff(inbox: Path, roster: Path, out: Path, edition: str, prior: Path | None, judges: Path | None,
+            conflicts: Path | None, criteria: Path | None, per_proposal: int | None) -> None:
+    """Screen the inbox, then hand the complete participants to the judges: freeze the assignment in
+    the ledger and write one packet per judge to <out>/paket/. Run it again after late files: what
+    was handed out never moves, new participants are added.
+
+    Example: kipp handoff --inbox inbox/ --roster roster.csv --out reports/ --judges juri.csv
+    """
+    start = time.perf_counter()
+    result = _run_flow(inbox, roster, out, edition, prior, _panel_files(judges, conflicts, criteria, per_proposal),
+                       handoff=True)
+    _print_summary(result, time.perf_counter() - start)
+    _print_handoff(result, out)
+    _exit_on_internal_errors(result)
+
+
+def _print_handoff(result: RunResult, out: Path) -> None:
+    """What `kipp handoff` handed out now, per judge."""
+    done = result.handoff
+    if done is None:
+        click.echo("kipp: penyerahan ke juri tidak dilakukan (lihat galat di completeness.html)", err=True)
+        return
+    judging = result.screening.judging
+    names = {j.id: j.name for j in judging.judges}
+    click.echo(f"Diserahkan ke {len(judging.judges)} juri ({len(judging.assignments)} penugasan, "
+               f"{len(done.new)} baru, {len(done.withdrawn)} ditarik); paket di {clean(out / 'paket')}/:")
+    for judge in judging.judges:
+        new = sum(1 for a in done.new if a.judge_id == judge.id)
+        gone = sum(1 for w in done.withdrawn if w.judge_id == judge.id)
+        change = f" (+{new} baru, -{gone} ditarik)" if new or gone else ""
+        click.echo(f"  {clean(names[judge.id])}: {judging.load(judge.id)} proposal{change}  {clean(done.packets[judge.id])}")
+    short = [u for u in judging.unassigned if u.reason.value != "not_complete"]
+    if short:
+        click.echo(f"{len(short)} peserta kurang juri (lihat assignments.html)")
+    for problem in done.problems:
+        click.echo(f"kipp: {clean(problem)}", err=True)
+
+
 @main.command("watch")
 @_inputs
+@_panel
 @click.option("--polling", is_flag=True, help="Poll instead of inotify (network shares, some mounts).")
 @click.option("--interval", type=float, default=2.0, show_default=True, help="Seconds between polls.")
 @click.option("--rescan", type=float, default=300.0, show_default=True, help="Seconds between full passes.")
-def watch_command(inbox: Path, roster: Path, out: Path, edition: str, prior: Path | None, polling: bool,
+def watch_command(inbox: Path, roster: Path, out: Path, edition: str, prior: Path | None, judges: Path | None,
+                  conflicts: Path | None, criteria: Path | None, per_proposal: int | None, polling: bool,
                   interval: float, rescan: float) -> None:
     """Screen new files as they arrive, until Ctrl-C or SIGTERM.
 
@@ -287,7 +374,8 @@ def watch_command(inbox: Path, roster: Path, out: Path, edition: str, prior: Pat
     check_folders(inbox, out)  # before anything is written: the lock never lands in the inbox
     check_output_folder(out)
     lock = OutputLock(out, "watch").acquire()  # before Prefect and the workers start: a second watcher stops at once
-    intake_flow = _prepare(inbox, roster, out, edition, prior)
+    panel = _panel_files(judges, conflicts, criteria, per_proposal)
+    intake_flow = _prepare(inbox, roster, out, edition, prior, panel)
     settings = _settings()
     keep_workers(settings.workers, settings.limits)
 
@@ -296,7 +384,7 @@ def watch_command(inbox: Path, roster: Path, out: Path, edition: str, prior: Pat
         try:
             # The watcher has seen each file hold still: no second look needed in the flow.
             result = intake_flow(str(inbox), str(roster), str(out), edition, settle_seconds=0.0,
-                                 prior=str(prior) if prior else None)
+                                 prior=str(prior) if prior else None, **_panel_parameters(panel))
         except KippError as e:  # e.g. the roster is being edited: say so, keep watching
             click.echo(f"[{time.strftime('%H:%M:%S')}] galat: {clean(e, keep_newlines=True)}", err=True)
             return
@@ -329,15 +417,18 @@ def _print_batch(result: RunResult, seconds: float) -> None:
 
 @main.command("serve")
 @_inputs
+@_panel
 @click.option("--interval", type=int, default=60, show_default=True, help="Seconds between scheduled runs.")
-def serve_command(inbox: Path, roster: Path, out: Path, edition: str, prior: Path | None, interval: int) -> None:
+def serve_command(inbox: Path, roster: Path, out: Path, edition: str, prior: Path | None, judges: Path | None,
+                  conflicts: Path | None, criteria: Path | None, per_proposal: int | None, interval: int) -> None:
     """Serve the intake flow as a Prefect deployment that runs every --interval seconds.
 
     Example: PREFECT_API_URL=http://127.0.0.1:4200/api kipp serve --interval 60
     """
-    intake_flow = _prepare(inbox, roster, out, edition, prior)
+    panel = _panel_files(*(p.resolve() if p else None for p in (judges, conflicts, criteria)), per_proposal)
+    intake_flow = _prepare(inbox, roster, out, edition, prior, panel)
     params = {"inbox": str(inbox.resolve()), "roster": str(roster.resolve()), "out": str(out.resolve()),
-              "edition": edition, "prior": str(prior.resolve()) if prior else None}
+              "edition": edition, "prior": str(prior.resolve()) if prior else None, **_panel_parameters(panel)}
     click.echo(f"Deployment kipp-intake/kipp-{edition}: every {interval} s; Ctrl-C to stop.")
     intake_flow.serve(name=f"kipp-{edition}", interval=interval, parameters=params)
 
@@ -423,11 +514,11 @@ def ledger_rebuild(out: Path) -> None:
         done = rebuild_ledger(path)
     click.echo(f"Ledger lama disalin utuh ke {clean(done.backup)}")
     labels = {"theme_corrections": "koreksi tema", "duplicate_decisions": "keputusan duplikat",
-              "files": "catatan berkas yang pernah diterima"}
+              "assignments": "penugasan juri yang sudah diserahkan", "files": "catatan berkas yang pernah diterima"}
     for table, label in labels.items():
         state = "" if done.complete[table] else " (SEBAGIAN: sisanya tidak terbaca; masih ada di cadangan)"
         click.echo(f"  {label}: {done.kept[table]} diselamatkan{state}")
-    if not (done.complete["theme_corrections"] and done.complete["duplicate_decisions"]):
+    if not (done.complete["theme_corrections"] and done.complete["duplicate_decisions"] and done.complete["assignments"]):
         click.echo("kipp: PERHATIAN: sebagian keputusan admin tidak dapat dibaca dari ledger yang rusak; periksa "
                    f"dan masukkan lagi (kipp themes import, kipp duplicates confirm|dismiss); cadangan: {clean(done.backup)}",
                    err=True)

@@ -15,6 +15,7 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from flows.steps import STEPS, RunConfig, RunResult, Step, open_run, run_step
+from flows.steps.context import PanelFiles
 from models.settings import Settings
 
 _TASKS = {
@@ -31,18 +32,47 @@ def _run(step: Step, run) -> None:
         run_step(run, step)
 
 
-@flow(name="kipp-intake", log_prints=False)
-def intake_flow(
-    inbox: str, roster: str, out: str, edition: str, settle_seconds: float | None = None, prior: str | None = None
-) -> RunResult:
-    """Screen everything new in the inbox once and rewrite the reports."""
-    settings = Settings.from_env()
-    if settle_seconds is not None:
-        settings = replace(settings, settle_seconds=settle_seconds)
-    config = RunConfig(Path(inbox), Path(roster), Path(out), edition, settings, Path(prior) if prior else None)
+def _path(value: str | None) -> Path | None:
+    return Path(value) if value else None
+
+
+def _steps(config: RunConfig) -> RunResult:
     with open_run(config) as run:
         for step in STEPS:
             _run(step, run)
         result = run.result()
     get_run_logger().info("%d files seen, %d extracted", result.files_seen, result.files_extracted)
     return result
+
+
+def _config(inbox: str, roster: str, out: str, edition: str, settle_seconds: float | None, prior: str | None,
+            judges: str | None, conflicts: str | None, criteria: str | None, per_proposal: int | None,
+            handoff: bool) -> RunConfig:
+    settings = Settings.from_env()
+    if settle_seconds is not None:
+        settings = replace(settings, settle_seconds=settle_seconds)
+    panel = PanelFiles(_path(judges), _path(conflicts), _path(criteria), per_proposal)
+    return RunConfig(Path(inbox), Path(roster), Path(out), edition, settings, _path(prior), panel, handoff)
+
+
+@flow(name="kipp-intake", log_prints=False)
+def intake_flow(
+    inbox: str, roster: str, out: str, edition: str, settle_seconds: float | None = None, prior: str | None = None,
+    judges: str | None = None, conflicts: str | None = None, criteria: str | None = None,
+    per_proposal: int | None = None,
+) -> RunResult:
+    """Screen everything new in the inbox once and rewrite the reports; with a panel of judges, a
+    preview of who judges what."""
+    return _steps(_config(inbox, roster, out, edition, settle_seconds, prior, judges, conflicts, criteria,
+                          per_proposal, handoff=False))
+
+
+@flow(name="kipp-handoff", log_prints=False)
+def handoff_flow(
+    inbox: str, roster: str, out: str, edition: str, settle_seconds: float | None = None, prior: str | None = None,
+    judges: str | None = None, conflicts: str | None = None, criteria: str | None = None,
+    per_proposal: int | None = None,
+) -> RunResult:
+    """The intake run, then the hand-off: freeze the assignment and write one packet per judge."""
+    return _steps(_config(inbox, roster, out, edition, settle_seconds, prior, judges, conflicts, criteria,
+                          per_proposal, handoff=True))

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from models.errors import LedgerError, OutputError, os_reason
 from models.inbox import hash_fd, hash_item, open_regular
-from models.records import Extraction, InboxItem, InputFormat, Outcome, Reason
+from models.records import Extraction, InboxItem, InputFormat, JudgeAssignment, Outcome, Reason, Withdrawal
 
 SCHEMA_VERSION = 2
 # Bump when an extractor reads files differently, so that cached extractions are redone.
@@ -58,6 +58,17 @@ CREATE TABLE IF NOT EXISTS theme_corrections (
     theme TEXT NOT NULL,
     corrected_at TEXT NOT NULL,
     source TEXT NOT NULL
+);
+-- What `kipp handoff` handed to judges: frozen, never moved by a later run; taken back only when the
+-- participant is no longer complete, the judge left the panel or a conflict was declared since.
+CREATE TABLE IF NOT EXISTS assignments (
+    judge_id TEXT NOT NULL,
+    participant_id TEXT NOT NULL,
+    expertise_match INTEGER NOT NULL,
+    handed_at TEXT NOT NULL,
+    withdrawn_at TEXT,
+    withdrawn_reason TEXT,
+    PRIMARY KEY (judge_id, participant_id)
 );
 CREATE TABLE IF NOT EXISTS extractions (
     sha256 TEXT PRIMARY KEY,
@@ -346,6 +357,35 @@ class Ledger:
         ).fetchone()
         return row[0] if row else None
 
+    # -- the hand-off to judges -------------------------------------------------------------
+
+    def frozen_assignments(self) -> dict[tuple[str, str], str]:
+        """(judge_id, participant_id) -> handed_at of every assignment handed out and not taken back."""
+        return {(j, p): at for j, p, at in self.db.execute(
+            "SELECT judge_id, participant_id, handed_at FROM assignments WHERE withdrawn_at IS NULL ORDER BY 1, 2")}
+
+    def record_handoff(self, new: Iterable[JudgeAssignment], withdrawn: Iterable[Withdrawal], handed_at: str,
+                       panel: str) -> None:
+        """Freeze what was handed out now, take back what was withdrawn, and keep the panel it was
+        handed to (JSON): one transaction, so a hand-off is recorded whole or not at all."""
+        with self.transaction():
+            self.db.executemany(
+                "UPDATE assignments SET withdrawn_at=?, withdrawn_reason=? WHERE judge_id=? AND participant_id=?",
+                [(handed_at, w.reason, w.judge_id, w.participant_id) for w in withdrawn])
+            self.db.executemany(
+                """INSERT INTO assignments(judge_id, participant_id, expertise_match, handed_at) VALUES (?,?,?,?)
+                   ON CONFLICT(judge_id, participant_id) DO UPDATE SET expertise_match=excluded.expertise_match,
+                   handed_at=excluded.handed_at, withdrawn_at=NULL, withdrawn_reason=NULL""",
+                [(a.judge_id, a.participant_id, int(a.expertise_match), handed_at) for a in new])
+            self.set_meta("panel", panel)
+            self.set_meta("handed_at", handed_at)
+
+    def withdrawals(self) -> list[tuple[str, str, str, str]]:
+        """(judge_id, participant_id, withdrawn_at, reason) of every assignment taken back, oldest first."""
+        return list(self.db.execute(
+            "SELECT judge_id, participant_id, withdrawn_at, withdrawn_reason FROM assignments "
+            "WHERE withdrawn_at IS NOT NULL ORDER BY withdrawn_at, judge_id, participant_id"))
+
     def outcome_rows(self) -> list[dict]:
         cur = self.db.execute("SELECT * FROM files ORDER BY path")
         cols = [c[0] for c in cur.description]
@@ -421,6 +461,7 @@ def check_ledger(path: Path) -> dict[str, str]:
 _SALVAGE: dict[str, tuple[str, ...]] = {
     "theme_corrections": ("participant_id", "theme", "corrected_at", "source"),
     "duplicate_decisions": ("key", "decision", "decided_at", "note"),
+    "assignments": ("judge_id", "participant_id", "expertise_match", "handed_at", "withdrawn_at", "withdrawn_reason"),
     "files": ("path", "size", "mtime_ns", "sha256", "present", "first_seen", "last_seen"),
     "meta": ("key", "value"),
 }

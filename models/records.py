@@ -283,3 +283,35 @@ class Unassigned:
     reason: Blocker
     assigned: int = 0  # judges it did get
     detail: str = ""  # in Indonesian: the numbers behind the reason
+
+
+@dataclass(frozen=True, slots=True)
+class Withdrawal:
+    """An assignment handed out earlier and taken back: the participant is no longer complete, the judge
+    left the panel, or a conflict of interest was declared since."""
+
+    judge_id: str
+    participant_id: str
+    reason: str  # in Indonesian
+
+
+@dataclass(frozen=True, slots=True)
+class Judging:
+    """Who judges what: a preview (`kipp run --judges`), or what `kipp handoff` froze and added since."""
+
+    judges: tuple[Judge, ...]
+    per_proposal: int
+    assignments: tuple[JudgeAssignment, ...]  # sorted by (participant_id, judge_id)
+    unassigned: tuple[Unassigned, ...] = ()
+    withdrawn: tuple[Withdrawal, ...] = ()  # taken back by this run (a preview: to be taken back at the hand-off)
+    conflicts_avoided: int = 0  # judge-proposal pairs left out for a conflict of interest
+    solver: str = ""
+    solve_seconds: float = 0.0
+    handed_at: str | None = None  # the last hand-off (ISO, UTC); None: nothing handed out yet
+
+    def load(self, judge_id: str) -> int:
+        return sum(1 for a in self.assignments if a.judge_id == judge_id)
+
+    @property
+    def expertise_match_rate(self) -> float:
+        return sum(a.expertise_match for a in self.assignments) / len(self.assignments) if self.assignments else 0.0

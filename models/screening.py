@@ -16,6 +16,7 @@ from models.records import (
     DocType,
     FileStatus,
     InboxItem,
+    Judging,
     Outcome,
     ParticipantResult,
     ParticipantStatus,
@@ -48,6 +49,7 @@ class Screening:
     participants: tuple[ParticipantResult, ...]
     duplicates: tuple = ()  # DuplicateFlag records (models/duplicates/), most severe first
     errors: tuple[StepError, ...] = field(default=())
+    judging: Judging | None = None  # with a panel of judges (--judges, or the one of the last hand-off)
 
     @property
     def internal_errors(self) -> int:

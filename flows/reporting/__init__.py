@@ -33,11 +33,13 @@ from flows.reporting.json_report import (
     summary,
 )
 from flows.reporting.pages import (
+    assignments_html,
     completeness_html,
     duplicates_html,
     local_time,
     themes_html,
 )
+from flows.reporting.xlsx_reports import assignments_xlsx
 from models.screening import Screening
 
 __all__ = [
@@ -66,6 +68,8 @@ REPORTS: dict[str, Report] = {
     "completeness_html": Report("completeness.html", completeness_html),
     "themes_html": Report("themes.html", themes_html),
     "duplicates_html": Report("duplicates.html", duplicates_html),
+    "assignments_html": Report("assignments.html", assignments_html),
+    "assignments_xlsx": Report("assignments.xlsx", assignments_xlsx, None),
 }
 REPORT_FILES: dict[str, str] = {key: report.file_name for key, report in REPORTS.items()}
 

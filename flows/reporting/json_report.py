@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import asdict
 from datetime import UTC, datetime
 
-from models.records import ParticipantResult
+from models.records import Judging, ParticipantResult
 from models.screening import Screening
 
 SCHEMA_VERSION = 1
@@ -25,6 +25,25 @@ def screening_document(screening: Screening, edition: str, generated_at: datetim
         "participants": [_participant_json(r) for r in screening.participants],
         "duplicates": [f.to_json() for f in screening.duplicates],
         "errors": [{"step": e.step, "detail": e.detail} for e in screening.errors],
+        **judging_document(screening.judging),
+    }
+
+
+def judging_document(judging: Judging | None) -> dict:
+    """Who judges what (`kipp run --judges` writes it as a preview before any hand-off); empty
+    lists and a null `handoff` without a panel."""
+    if judging is None:
+        return {"judges": [], "assignments": [], "unassigned": [], "withdrawn": [], "handoff": None}
+    return {
+        "judges": [{"id": j.id, "name": j.name, "affiliation_id": j.affiliation_id, "expertise": list(j.expertise),
+                    "capacity": j.capacity, "load": judging.load(j.id)} for j in judging.judges],
+        "assignments": [asdict(a) for a in judging.assignments],
+        "unassigned": [{"participant_id": u.participant_id, "reason": u.reason, "assigned": u.assigned,
+                        "detail": u.detail} for u in judging.unassigned],
+        "withdrawn": [asdict(w) for w in judging.withdrawn],
+        "handoff": {"handed_at": judging.handed_at, "per_proposal": judging.per_proposal,
+                    "expertise_match_rate": round(judging.expertise_match_rate, 4),
+                    "conflicts_avoided": judging.conflicts_avoided, "solver": judging.solver},
     }
 
 

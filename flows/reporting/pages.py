@@ -18,13 +18,17 @@ from typing import TYPE_CHECKING
 from flows.reporting.csv_reports import by_category
 from models.inbox import printable
 from models.records import (
+    Blocker,
     Category,
     FileStatus,
+    Judge,
+    JudgeAssignment,
     Outcome,
     ParticipantResult,
     ParticipantStatus,
     Reason,
     ThemeSource,
+    Unassigned,
 )
 from models.screening import Screening
 
@@ -218,4 +222,64 @@ def duplicates_html(screening: Screening, edition: str, generated_at: str) -> st
         generated=local_time(generated_at),
         flags=screening.duplicates,
         names={r.participant.id: r.participant.name for r in screening.participants},
+    )
+
+
+# -- assignments.html --------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _JudgeRow:
+    judge: Judge
+    affiliation: str  # the unit's name, or "" for an academic or outside expert
+    load: int
+    matches: int
+    new: int  # not yet handed out
+
+
+@dataclass(frozen=True, slots=True)
+class _ProposalRow:
+    result: ParticipantResult
+    judges: tuple[tuple[str, JudgeAssignment], ...]  # (judge name, assignment)
+    short: Unassigned | None  # fewer judges than asked for, and why
+
+
+def assignments_html(screening: Screening, edition: str, generated_at: str) -> str:
+    """Judges × proposals: each proposal's judges, each judge's load, the expertise-match rate, the
+    conflicts avoided, what could not be assigned and why, and what was taken back."""
+    judging = screening.judging
+    names = {r.participant.id: r.participant.name for r in screening.participants}
+    if judging is None:
+        return render("assignments.html.j2", edition=edition, generated=local_time(generated_at), judging=None)
+    judge_names = {j.id: j.name for j in judging.judges}
+    mine: dict[str, list[JudgeAssignment]] = {}
+    for a in judging.assignments:
+        mine.setdefault(a.participant_id, []).append(a)
+    short = {u.participant_id: u for u in judging.unassigned if u.reason is not Blocker.NOT_COMPLETE}
+    results = {r.participant.id: r for r in screening.participants}
+    rows = [
+        _ProposalRow(r, tuple((judge_names.get(a.judge_id, a.judge_id), a) for a in mine.get(pid, ())), short.get(pid))
+        for pid, r in ((r.participant.id, r) for r in by_category(screening.participants))
+        if pid in mine or pid in short
+    ]
+    judges = [
+        _JudgeRow(j, names.get(j.affiliation_id, j.affiliation_id or ""), judging.load(j.id),
+                  sum(1 for a in judging.assignments if a.judge_id == j.id and a.expertise_match),
+                  sum(1 for a in judging.assignments if a.judge_id == j.id and not a.frozen))
+        for j in judging.judges
+    ]
+    loads = [row.load for row in judges]
+    return render(
+        "assignments.html.j2",
+        edition=edition,
+        generated=local_time(generated_at),
+        judging=judging,
+        handed=local_time(judging.handed_at) if judging.handed_at else None,
+        judges=judges,
+        rows=rows,
+        spread=(min(loads, default=0), max(loads, default=0)),
+        not_complete=[(results[u.participant_id], u) for u in judging.unassigned
+                      if u.reason is Blocker.NOT_COMPLETE and u.participant_id in results],
+        withdrawn=[(w, judge_names.get(w.judge_id, w.judge_id), names.get(w.participant_id, w.participant_id))
+                   for w in judging.withdrawn],
     )

@@ -1,10 +1,10 @@
 """The intake run as one ordered list of steps, each a plain function of one `Run`:
 
-    scan → extract → decide → themes → duplicates → report
+    scan → extract → decide → themes → duplicates → judges → handoff → report
 
 `run_once` iterates the list without Prefect (tests, benchmarks, `kipp evaluate`); the Prefect flow
-in flows/intake.py runs the same list, the heavy steps as tasks. A later step (judge assignment,
-hand-off) is one more module here and one more entry in STEPS.
+in flows/intake.py runs the same list, the heavy steps as tasks. A new step is one more module
+here and one more entry in STEPS.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from flows.steps.context import OutputPaths, Run, RunConfig, RunResult
-from flows.steps import decide, duplicates, extract, report, scan, themes  # one module per step
+from flows.steps import decide, duplicates, extract, handoff, judges, report, scan, themes  # one module per step
 from flows.steps.check import check_inputs
 from models.ledger import Ledger
 
@@ -36,6 +36,8 @@ STEPS: tuple[Step, ...] = (
     Step("decide", decide.decide),
     Step("themes", themes.themes, task="classify-themes"),
     Step("duplicates", duplicates.duplicates, task="flag-duplicates"),
+    Step("judges", judges.judges, task="assign-judges"),
+    Step("handoff", handoff.handoff, task="write-packets"),  # `kipp handoff` only: freeze, then the packets
     Step("report", report.report, task="write-reports", retries=2),  # a report write may meet a passing disk problem
 )
 
@@ -44,9 +46,9 @@ STEPS: tuple[Step, ...] = (
 def open_run(config: RunConfig) -> Iterator[Run]:
     """Check the inputs, parse the roster and open the ledger, once for the whole run."""
     start = time.perf_counter()
-    roster = check_inputs(config)
+    inputs = check_inputs(config)
     with Ledger(config.paths.ledger) as ledger:
-        run = Run(config, ledger, roster)
+        run = Run(config, ledger, inputs.roster, inputs.panel)
         run.seconds["check"] = time.perf_counter() - start
         yield run
 

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 from flows.reporting import check_output_folder
-from flows.steps.context import RunConfig
+from flows.steps.context import Panel, RunConfig
+from flows.steps.judges import PANEL_META, load_panel
 from models.errors import InputError, OutputError
 from models.inbox import printable
 from models.ledger import check_ledger
 from models.roster import Roster, load_roster
+from models.themes import load_taxonomy
 
 
 def check_folders(inbox: Path, out: Path) -> None:
@@ -26,15 +29,26 @@ def check_folders(inbox: Path, out: Path) -> None:
         )
 
 
-def check_inputs(config: RunConfig) -> Roster:
-    """Every input checked, in the order an admin would fix them; returns the parsed roster."""
+@dataclass(frozen=True, slots=True)
+class Inputs:
+    """What the checks parsed, so that the run does not parse it again."""
+
+    roster: Roster
+    panel: Panel | None  # the judges, when there are any
+
+
+def check_inputs(config: RunConfig) -> Inputs:
+    """Every input checked, in the order an admin would fix them; returns the parsed roster and panel."""
     check_inbox(config.inbox)
     if config.prior is not None and not config.prior.exists():
         raise InputError(f"{printable(str(config.prior))}: folder atau ledger edisi sebelumnya tidak ada")
     check_folders(config.inbox, config.out)
     roster = load_roster(config.roster)
-    check_output(config)
-    return roster
+    meta = check_output(config)
+    panel = load_panel(config.panel, roster, load_taxonomy(config.settings.taxonomy).ids, meta.get(PANEL_META))
+    if config.handoff and panel is None:
+        raise InputError("kipp handoff: belum ada panel juri; berikan --judges judges.csv")
+    return Inputs(roster, panel)
 
 
 def check_inbox(inbox: Path) -> None:
@@ -52,10 +66,13 @@ def check_inbox(inbox: Path) -> None:
         raise InputError(f"{inbox}: folder kotak masuk tidak dapat dibaca ({e.strerror})") from e
 
 
-def check_output(config: RunConfig) -> None:
-    """The output folder can be written, its ledger is whole, and it holds this edition (or none yet)."""
+def check_output(config: RunConfig) -> dict[str, str]:
+    """The output folder can be written, its ledger is whole, and it holds this edition (or none yet);
+    returns the ledger's meta."""
     check_output_folder(config.out)
-    check_edition(check_ledger(config.paths.ledger).get("edition"), config)
+    meta = check_ledger(config.paths.ledger)
+    check_edition(meta.get("edition"), config)
+    return meta
 
 
 def check_edition(recorded: str | None, config: RunConfig) -> None:

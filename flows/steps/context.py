@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from flows.packets import Criteria
 from flows.reporting import REPORT_FILES
 from models.ledger import Ledger, StoredExtraction
-from models.records import FileStatus, InboxItem
+from models.records import FileStatus, InboxItem, Judge, JudgeAssignment, Withdrawal
 from models.roster import Roster
 from models.screening import Screening
 from models.settings import Settings
@@ -68,9 +69,35 @@ class OutputPaths:
         return self.state / "writer.lock"
 
     @property
+    def packets(self) -> Path:
+        """One folder and one zip per judge (flows/packets)."""
+        return self.root / "paket"
+
+    @property
     def holds_a_run(self) -> bool:
         """An earlier run wrote here (a ledger or screening.json); a mistyped --out holds none."""
         return self.ledger.exists() or self.screening.exists()
+
+
+@dataclass(frozen=True, slots=True)
+class PanelFiles:
+    """The hand-off's inputs as given on the command line."""
+
+    judges: Path | None = None  # None: the panel of the last hand-off, if there was one
+    conflicts: Path | None = None  # declared conflicts, judge_id,participant_id
+    criteria: Path | None = None  # the judging criteria; None: Kota Malang's five
+    per_proposal: int | None = None  # K judges per proposal; None: the last hand-off's, else 2
+
+
+@dataclass(frozen=True, slots=True)
+class Panel:
+    """The judges, their declared conflicts, K and the judging criteria, checked against the roster
+    and the taxonomy (flows/steps/judges.py reads them)."""
+
+    judges: tuple[Judge, ...]
+    declared: frozenset[tuple[str, str]]
+    per_proposal: int
+    criteria: Criteria
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +108,8 @@ class RunConfig:
     edition: str
     settings: Settings = field(default_factory=Settings.from_env)
     prior: Path | None = None  # earlier editions: a folder of proposals or a previous run's ledger
+    panel: PanelFiles = field(default_factory=PanelFiles)
+    handoff: bool = False  # `kipp handoff`: freeze the assignment and write the judges' packets
 
     @property
     def paths(self) -> OutputPaths:
@@ -96,6 +125,17 @@ class RunConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class Handoff:
+    """What one `kipp handoff` did, for its summary."""
+
+    handed_at: str
+    new: tuple[JudgeAssignment, ...]  # handed out now
+    withdrawn: tuple[Withdrawal, ...]  # taken back now
+    packets: dict[str, Path]  # judge id -> the packet's zip
+    problems: tuple[str, ...] = ()  # files that could not go into a packet, and why
+
+
+@dataclass(frozen=True, slots=True)
 class RunResult:
     """What a run did: the one shape `run_once`, the Prefect flow, `kipp run` and `kipp watch` share."""
 
@@ -104,6 +144,7 @@ class RunResult:
     files_seen: int
     files_extracted: int
     seconds: dict[str, float]
+    handoff: Handoff | None = None  # `kipp handoff`: what it handed out
 
     @property
     def internal_errors(self) -> int:
@@ -119,6 +160,8 @@ class Run:
     config: RunConfig
     ledger: Ledger
     roster: Roster
+    panel: Panel | None = None  # the judges, when there are any (flows/steps/judges.py)
+    handoff: Handoff | None = None  # what the hand-off step did
     items: list[InboxItem] = field(default_factory=list)
     hashes: dict[str, str] = field(default_factory=dict)  # inbox path -> sha256
     files_extracted: int = 0
@@ -155,4 +198,4 @@ class Run:
 
     def result(self) -> RunResult:
         assert self.screening is not None, "the run has not decided yet"
-        return RunResult(self.screening, self.reports, len(self.items), self.files_extracted, self.seconds)
+        return RunResult(self.screening, self.reports, len(self.items), self.files_extracted, self.seconds, self.handoff)

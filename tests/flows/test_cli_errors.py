@@ -339,7 +339,7 @@ def test_roster_that_is_a_workbook_is_refused_exit_3(earlier: RunConfig, tmp_pat
 
 def test_roster_with_a_bom_and_semicolons_still_works(earlier: RunConfig) -> None:
     earlier.roster.write_bytes("\ufeff".encode() + ROSTER_CSV.replace(",", ";").encode("utf-8"))
-    roster = check_inputs(earlier)
+    roster = check_inputs(earlier).roster
     assert len(roster) == len(ROSTER_CSV.splitlines()) - 1
     assert roster.get("pd-dinkes").name == "Dinas Kesehatan"
 
