@@ -9,7 +9,6 @@ and the encoding it is written in (None: bytes, as an XLSX workbook is).
 - workbooks: the XLSX workbooks (completeness, documents, duplicates, themes); the same guard.
 - reminders: pengingat.xlsx/.csv/.html, what each participant still owes, with mailto: and WhatsApp links.
 - pages: the HTML pages, from the Jinja2 templates in templates/ (autoescaped, strict).
-- language: Indonesian or English headers and labels in the spreadsheets (kipp --lang).
 - files: the output folder checked before a run, and every file replaced atomically.
 """
 

@@ -12,7 +12,7 @@ import io
 from dataclasses import dataclass
 
 from flows.reporting.csv_reports import by_category, spreadsheet_cell
-from flows.reporting.language import Words, current_language
+from flows.language import Words, current_language
 from flows.reporting.pages import local_time, render
 from flows.reporting.workbooks import (
     CATEGORY,

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flows.reporting.csv_reports import by_category, spreadsheet_cell
-from flows.reporting.language import Words, current_language, yes_no
+from flows.language import Words, current_language, yes_no
 from models.inbox import printable
 from models.records import (
     Category,

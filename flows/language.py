@@ -1,9 +1,10 @@
-"""The language of the spreadsheets' headers and labels: Indonesian, or English (`kipp --lang en`).
+"""The language of the spreadsheets' headers and labels and of the run summary: Indonesian, or
+English (`kipp --lang en`, KIPP_LANG).
 
 One setting for the whole command, like a locale: the CLI sets it once and every spreadsheet
 rendered under it, inside the flow too (Prefect runs a sync flow and its tasks in the caller's
-thread and context), reads it. The HTML pages, the reminder messages and the error lines stay
-Indonesian (README, *Spreadsheets*).
+thread and context), reads it. The HTML pages, the reminder messages, help texts and error lines
+stay Indonesian (README, *Spreadsheets*). Light to import: `kipp --help` reads LANGUAGES.
 """
 
 from __future__ import annotations
