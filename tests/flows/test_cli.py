@@ -51,6 +51,28 @@ def test_kipp_run_screens_the_inbox_through_the_prefect_flow(tmp_path: Path, ros
     assert not list(tmp.glob("kipp-prefect-*"))
 
 
+@pytest.mark.slow
+def test_kipp_lang_en_reaches_the_reports_written_inside_the_prefect_flow(tmp_path: Path, roster_file: Path) -> None:
+    """The language is set once by the CLI and read where the flow's report task renders the workbooks."""
+    from openpyxl import load_workbook
+
+    inbox = tmp_path / "inbox"
+    make_pdf(inbox / "SMPN 5 inovasi.pdf", [cover("PROPOSAL INOVASI", "SMP NEGERI 5 MALANG"), BODY])
+    out, home = tmp_path / "reports", tmp_path / "home"
+    home.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "KIPP_"))}
+    env.update(HOME=str(home), KIPP_WORKERS="1", KIPP_LANG="en")
+    result = subprocess.run(
+        [sys.executable, "-m", "flows.cli", "run", "--inbox", str(inbox), "--roster", str(roster_file), "--out", str(out)],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=300, check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.splitlines()[1].startswith("1 files in the inbox, 1 newly read")  # after "folder keluaran baru"
+    assert "First run in this folder." in result.stdout
+    assert load_workbook(out / "completeness.xlsx").sheetnames == ["Completeness", "Unusable files", "Summary"]
+    assert (out / "pengingat.csv").read_text(encoding="utf-8-sig").startswith("category,id,name,status,missing,")
+
+
 def test_bad_roster_is_one_clear_line_before_prefect_starts(tmp_path: Path) -> None:
     roster = tmp_path / "roster.csv"
     roster.write_text("id,name,category\nx,SD Negeri 1,school\n", encoding="utf-8")

@@ -109,6 +109,10 @@ def test_a_file_named_like_a_formula_stays_text_in_every_workbook(screened) -> N
                         shown.append((key, cell.value))
     assert ("documents_xlsx", "'" + FORMULA_NAME) in shown  # shown as typed, marked as text
     assert ("completeness_xlsx", "'" + FORMULA_NAME) in shown  # in the broken files sheet
+    for name in ("pengingat.csv", "completeness.csv"):
+        cells = [c for row in csv.reader(io.StringIO((out / name).read_text(encoding="utf-8-sig"))) for c in row]
+        assert any("HYPERLINK" in c for c in cells), name  # smp-15's reminder names its empty file
+        assert not [c for c in cells if c.startswith(("=", "+", "-", "@", "\t", "\r"))], name
 
 
 def test_documents_workbook_has_a_row_per_file_with_labels_and_codes(screened) -> None:
