@@ -11,8 +11,8 @@ from urllib.parse import unquote
 import pytest
 from openpyxl import load_workbook
 
-from flows.reporting import REPORTS, render_reports
 from flows.language import use_language
+from flows.reporting import REPORTS, render_reports
 from flows.reporting.workbooks import MAX_CELL
 from flows.steps import RunConfig, RunResult, run_once
 from models.inbox import printable
