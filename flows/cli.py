@@ -85,6 +85,7 @@ class KippSubGroup(_IndonesianHelp, click.Group):
                     formatter.write_dl(rows)
 
 
+# A group's groups are of this kind, never the top-level KippGroup: one error boundary, at the top.
 KippSubGroup.group_class = KippSubGroup
 
 

@@ -62,7 +62,7 @@ class Sheet:
 def workbook(sheets: Sequence[Sheet], title: str, generated_at: str) -> bytes:
     """The sheets as one XLSX file: each with its header row frozen and filtered.
 
-    Written in openpyxl's write-only mode, row by row: about half the time of building every cell.
+    Written in openpyxl's write-only mode, row by row, from rows built first (the widths need them).
     """
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
