@@ -6,29 +6,101 @@ import json
 import sys
 import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
+from flows.language import LANGUAGES, Words, current_language, use_language
 from models.errors import ExitCode, InputError, KippError, OutputError
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from flows.steps.context import RunResult
+    from models.screening import Screening
 
 OUT_KEY = "kipp.out"  # ctx.meta: the output folder of the command, for the error boundary
 SETTINGS_KEY = "kipp.settings"
+# Listed apart from the admins' commands in `kipp --help`: measurements whose figures go into the issues.
+DEVELOPER_COMMANDS = ("bench", "evaluate")
+
+
+# -- help pages in Indonesian ---------------------------------------------------------------------
+
+
+class _IndonesianHelp:
+    """Click's own words on a help page (usage, options, the --help option) in Indonesian, like the
+    command and option texts; click's usage errors stay in its English."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("options_metavar", "[OPSI]")
+        if isinstance(self, click.Group):
+            kwargs.setdefault("subcommand_metavar", "PERINTAH [ARG]...")
+        super().__init__(*args, **kwargs)
+
+    def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        formatter.write_usage(ctx.command_path, " ".join(self.collect_usage_pieces(ctx)), prefix="Pemakaian: ")
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [p.get_help_record(ctx) for p in self.get_params(ctx) if not isinstance(p, click.Argument)]
+        if rows := [row for row in rows if row is not None]:
+            with formatter.section("Opsi"):
+                formatter.write_dl(rows)
+        if isinstance(self, click.Group):
+            self.format_commands(ctx, formatter)
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.help = "Tampilkan bantuan ini lalu keluar."
+        return option
+
+
+class KippCommand(_IndonesianHelp, click.Command):
+    pass
+
+
+class KippSubGroup(_IndonesianHelp, click.Group):
+    """A group of commands (themes, duplicates, ledger, bench); its commands are listed as they come."""
+
+    command_class = KippCommand
+    developer_commands: tuple[str, ...] = ()
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The user's commands, then the developers' under a heading of their own; every name still runs."""
+        listed = [(name, cmd) for name in self.list_commands(ctx)
+                  if (cmd := self.get_command(ctx, name)) is not None and not cmd.hidden]
+        if not listed:
+            return
+        limit = formatter.width - 6 - max(len(name) for name, _ in listed)
+        for heading, developer in (("Perintah", False), ("Perintah pengembang", True)):
+            rows = [(name, cmd.get_short_help_str(limit)) for name, cmd in listed
+                    if (name in self.developer_commands) is developer]
+            if rows:
+                with formatter.section(heading):
+                    formatter.write_dl(rows)
+
+
+# A group's groups are of this kind, never the top-level KippGroup: one error boundary, at the top.
+KippSubGroup.group_class = KippSubGroup
 
 
 # -- the error boundary ---------------------------------------------------------------------------
 
 
-class KippGroup(click.Group):
-    """Every operational error ends as one line on stderr and a documented exit code (README, *Exit codes*).
+class KippGroup(KippSubGroup):
+    """The kipp command. Every operational error ends as one line on stderr and a documented exit code
+    (README, *Exit codes*).
 
     KippError exits with its own code; an OSError or SQLite error of the output folder with 4; a damaged
     ledger with 5; Ctrl-C with 130; anything else is a bug: one line naming a file that keeps the trace, exit 1.
     """
+
+    developer_commands = DEVELOPER_COMMANDS
 
     def invoke(self, ctx: click.Context):
         try:
@@ -221,31 +293,43 @@ def _exit_on_internal_errors(result: RunResult) -> None:
         click.get_current_context().exit(int(ExitCode.FILES_FAILED))
 
 
-def _print_summary(result: RunResult, seconds: float) -> None:
-    """What `kipp run` prints of a RunResult."""
+def _say(indonesian: str, english: str) -> str:
+    """A phrase of the run summary in the language of --lang."""
+    return Words(indonesian, english).text()
+
+
+def _print_summary(result: RunResult, seconds: float, before: _Before | None) -> None:
+    """What `kipp run` prints of a RunResult: counts, what changed since the last run, where the reports are."""
     from models.inbox import printable
     from models.records import FileStatus, ParticipantStatus
 
+    lang = current_language()
     screening = result.screening
-    files = Counter(o.status.value for o in screening.documents)
-    states = ", ".join(f"{FileStatus(k).label.lower()} {v}" for k, v in sorted(files.items())) or "kotak masuk kosong"
-    click.echo(f"{result.files_seen} berkas di kotak masuk, {result.files_extracted} baru dibaca ({seconds:.1f} s): {states}")
+    files = Counter(o.status for o in screening.documents)
+    states = ", ".join(f"{status.text(lang).lower()} {files[status]}" for status in FileStatus if files[status])
+    states = states or _say("kotak masuk kosong", "the inbox is empty")
+    click.echo(_say(f"{result.files_seen} berkas di kotak masuk, {result.files_extracted} baru dibaca",
+                    f"{result.files_seen} files in the inbox, {result.files_extracted} newly read")
+               + f" ({seconds:.1f} s): {states}")
     by_cat: dict = {}
     for r in screening.participants:
         by_cat.setdefault(r.participant.category, Counter())[r.status] += 1
+    width = max((len(c.text(lang)) for c in by_cat), default=0)
     for category, counts in by_cat.items():
-        parts = ", ".join(f"{s.label.lower()} {counts[s]}" for s in ParticipantStatus if counts[s])
-        click.echo(f"  {category.label:<17} {sum(counts.values()):>4} peserta: {parts}")
+        parts = ", ".join(f"{s.text(lang).lower()} {counts[s]}" for s in ParticipantStatus if counts[s])
+        click.echo(f"  {category.text(lang):<{width}} {sum(counts.values()):>4} {_say('peserta', 'participants')}: {parts}")
     if screening.duplicates:
         kinds = Counter(f.kind.value for f in screening.duplicates)
-        click.echo(f"{len(screening.duplicates)} dugaan duplikat: " + ", ".join(f"{k} {v}" for k, v in sorted(kinds.items())))
-    quarantined = [o for o in screening.documents if o.status.value == "quarantined"]
+        click.echo(f"{len(screening.duplicates)} {_say('dugaan duplikat', 'possible duplicates')}: "
+                   + ", ".join(f"{k} {v}" for k, v in sorted(kinds.items())))
+    quarantined = [o for o in screening.documents if o.status is FileStatus.QUARANTINED]
     if quarantined:
-        click.echo(f"{len(quarantined)} berkas dikarantina (alasan di laporan):")
+        click.echo(f"{len(quarantined)} " + _say("berkas dikarantina (alasan di laporan):",
+                                                 "files quarantined (reasons in the reports):"))
         for o in quarantined[:10]:
-            click.echo(f"  {printable(o.path)}: {o.reason} ({o.reason.label if o.reason else ''})")
+            click.echo(f"  {printable(o.path)}: {o.reason} ({o.reason.text(lang) if o.reason else ''})")
         if len(quarantined) > 10:
-            click.echo(f"  ... dan {len(quarantined) - 10} lagi")
+            click.echo(f"  ... {_say('dan', 'and')} {len(quarantined) - 10} {_say('lagi', 'more')}")
     judging = screening.judging
     if judging is not None and result.handoff is None:
         short = sum(1 for u in judging.unassigned if u.reason.value != "not_complete")
@@ -253,9 +337,127 @@ def _print_summary(result: RunResult, seconds: float) -> None:
         new = sum(1 for a in judging.assignments if not a.frozen)
         click.echo(f"Juri: {len(judging.judges)} juri, {len(judging.assignments)} penugasan ({new} baru, "
                    f"{len(judging.withdrawn)} ditarik, {state}); {short} peserta kurang juri")
-    click.echo("Laporan:")
-    for path in result.reports.values():
-        click.echo(f"  {path}")
+    click.echo(_changes(before, screening))
+    _print_report_paths(result.reports)
+
+
+def _print_report_paths(reports: dict[str, Path]) -> None:
+    """Where the reports are: the folder, then the files an admin opens first."""
+    if not reports:
+        return
+    folder = next(iter(reports.values())).parent
+    first = {"completeness_xlsx": _say("kelengkapan, untuk Excel", "completeness, for Excel"),
+             "completeness_html": _say("kelengkapan, untuk peramban", "completeness, for a browser"),
+             "reminders_html": _say("pengingat siap kirim", "reminders ready to send")}
+    click.echo(_say(f"Laporan di {clean(folder)}/ ({len(reports)} berkas):",
+                    f"Reports in {clean(folder)}/ ({len(reports)} files):"))
+    for key, what in first.items():
+        if key in reports:
+            click.echo(f"  {clean(reports[key])}  ({what})")
+
+
+@dataclass(frozen=True, slots=True)
+class _Before:
+    """What the last run's screening.json said, read before this run replaces it."""
+
+    files: dict[str, str | None]  # path -> sha256
+    statuses: dict[str, str]  # participant id -> status code
+    quarantined: frozenset[str]
+
+
+def _before(out: Path) -> _Before | None:
+    """The last run's state in `out`; None on a first run, or when its screening.json cannot be read
+    (the run itself rewrites it)."""
+    from flows.steps.context import OutputPaths
+
+    try:
+        doc = json.loads(OutputPaths(out).screening.read_text(encoding="utf-8"))
+        return _Before({d["path"]: d["sha256"] for d in doc["documents"]},
+                       {p["id"]: p["status"] for p in doc["participants"]},
+                       frozenset(d["path"] for d in doc["documents"] if d["status"] == "quarantined"))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _changes(before: _Before | None, screening: Screening) -> str:
+    """One line: what changed since the last run in this output folder."""
+    from models.records import FileStatus, ParticipantStatus
+
+    if before is None:
+        return _say("Putaran pertama di folder ini.", "First run in this folder.")
+    arrived = [o for o in screening.documents if o.status is not FileStatus.IGNORED
+               and (o.path not in before.files or before.files[o.path] != o.sha256)]
+    complete = ParticipantStatus.COMPLETE
+    newly = [r.participant.name for r in screening.participants
+             if r.status is complete and before.statuses.get(r.participant.id) != complete.value]
+    lost = [r.participant.name for r in screening.participants
+            if r.status is not complete and before.statuses.get(r.participant.id) == complete.value]
+    quarantined = [o for o in screening.documents
+                   if o.status is FileStatus.QUARANTINED and o.path not in before.quarantined]
+    parts = []
+    if arrived:
+        parts.append(f"{len(arrived)} " + _say("berkas baru atau berubah", "new or changed files"))
+    if newly:
+        parts.append(f"{len(newly)} " + _say("peserta baru lengkap", "participants newly complete") + f" ({_few(newly)})")
+    if lost:
+        parts.append(f"{len(lost)} " + _say("peserta tidak lagi lengkap", "participants no longer complete")
+                     + f" ({_few(lost)})")
+    if quarantined:
+        parts.append(f"{len(quarantined)} " + _say("berkas baru dikarantina", "files newly quarantined"))
+    changed = "; ".join(parts) or _say("tidak ada perubahan", "nothing changed")
+    return _say("Sejak putaran sebelumnya: ", "Since the last run: ") + changed + "."
+
+
+def _few(names: list[str], shown: int = 5) -> str:
+    from models.inbox import printable
+
+    more = len(names) - shown
+    text = ", ".join(printable(n) for n in names[:shown])
+    return text + (f" {_say('dan', 'and')} {more} {_say('lagi', 'more')}" if more > 0 else "")
+
+
+@contextmanager
+def _progress(console: Console | None) -> Iterator[None]:
+    """A live line while a run works, with files read of the total while it reads them; only on a
+    terminal (`console` None: off), so that piped or captured output keeps its plain lines."""
+    if console is None:
+        yield
+        return
+    from rich.progress import (
+        BarColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    from flows.steps.extract import extract_progress
+
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[files]}"),
+               TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task(_say("Menyiapkan (Prefect)", "Starting (Prefect)"), total=None, files="")
+
+        def update(done: int, total: int) -> None:
+            what = (_say("Membaca berkas", "Reading files") if done < total
+                    else _say("Tema, duplikat, laporan", "Themes, duplicates, reports"))
+            progress.update(task, description=what, total=max(total, 1), completed=done if total else 1,
+                            files=f"{done}/{total}", refresh=True)
+
+        token = extract_progress.set(update)
+        try:
+            yield
+        finally:
+            extract_progress.reset(token)
+
+
+def _terminal() -> Console | None:
+    """A rich console when stdout is a terminal; None when it is a pipe or a file."""
+    if not sys.stdout.isatty():
+        return None
+    from rich.console import Console
+
+    return Console()
 
 
 def _panel(f):
@@ -279,18 +481,45 @@ def _panel_files(judges: Path | None, conflicts: Path | None, criteria: Path | N
 
 def _inputs(f):
     f = click.option("--prior", type=click.Path(path_type=Path), default=None,
-                     help="Earlier editions: a folder of their proposals (e.g. prior/2020/...) or a previous run's "
-                          "ledger.sqlite.")(f)
-    f = click.option("--edition", default="2021", show_default=True)(f)
+                     help="Edisi sebelumnya: folder proposalnya (mis. prior/2020/...) atau ledger.sqlite "
+                          "putaran sebelumnya.")(f)
+    f = click.option("--edition", default="2021", show_default=True, help="Edisi (tahun) lomba.")(f)
     f = click.option("--out", type=click.Path(path_type=Path), default=Path("reports"), show_default=True,
-                     callback=_remember_out)(f)
-    f = click.option("--roster", type=click.Path(path_type=Path), default=Path("roster.csv"), show_default=True)(f)
-    return click.option("--inbox", type=click.Path(path_type=Path), default=Path("inbox"), show_default=True)(f)
+                     callback=_remember_out, help="Folder keluaran: laporan, ledger dan karantina.")(f)
+    f = click.option("--roster", type=click.Path(path_type=Path), default=Path("roster.csv"), show_default=True,
+                     help="Daftar peserta, CSV id,name,category[,parent_id][,contact].")(f)
+    return click.option("--inbox", type=click.Path(path_type=Path), default=Path("inbox"), show_default=True,
+                        help="Folder kotak masuk; tidak pernah diubah.")(f)
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("kipp-intake")
+    except PackageNotFoundError:
+        return "(tidak terpasang sebagai paket; pip install -e .)"
+
+
+def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        click.echo(f"kipp {_version()}")
+        ctx.exit()
 
 
 @click.group(cls=KippGroup)
-def main() -> None:
-    """kipp-intake: intake and pre-screening of KIPP proposals."""
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_print_version,
+              help="Tampilkan versi kipp lalu keluar.")
+@click.option("--lang", type=click.Choice(LANGUAGES), default="id", show_default=True, envvar="KIPP_LANG",
+              help="Bahasa judul kolom dan label di XLSX/CSV dan di ringkasan putaran (en: Inggris); "
+                   "juga KIPP_LANG. Halaman HTML, pesan pengingat dan pesan galat tetap berbahasa Indonesia.")
+@click.pass_context
+def main(ctx: click.Context, lang: str) -> None:
+    """kipp-intake: penerimaan dan penyaringan awal proposal KIPP.
+
+    Mulai dengan `kipp demo`, lalu `kipp run` untuk musim yang sebenarnya.
+    """
+    ctx.with_resource(use_language(lang))
 
 
 @main.command()
@@ -298,14 +527,16 @@ def main() -> None:
 @_panel
 def run(inbox: Path, roster: Path, out: Path, edition: str, prior: Path | None, judges: Path | None,
         conflicts: Path | None, criteria: Path | None, per_proposal: int | None) -> None:
-    """Screen everything new in the inbox once and write the reports; with --judges, a preview of
-    who judges what (assignments.html), handed out by `kipp handoff`.
+    """Saring semua berkas baru di kotak masuk sekali, lalu tulis laporannya; dengan --judges, pratinjau
+    penugasan juri (assignments.html), yang diserahkan dengan `kipp handoff`.
 
-    Example: kipp run --inbox inbox/ --roster roster.csv --out reports/ --edition 2021 --prior arsip/
+    Contoh: kipp run --inbox inbox/ --roster roster.csv --out reports/ --edition 2021 --prior arsip/
     """
     start = time.perf_counter()
-    result = _run_flow(inbox, roster, out, edition, prior, _panel_files(judges, conflicts, criteria, per_proposal))
-    _print_summary(result, time.perf_counter() - start)
+    before = _before(out)
+    with _progress(_terminal()):
+        result = _run_flow(inbox, roster, out, edition, prior, _panel_files(judges, conflicts, criteria, per_proposal))
+    _print_summary(result, time.perf_counter() - start, before)
     _exit_on_internal_errors(result)
 
 
@@ -314,16 +545,18 @@ def run(inbox: Path, roster: Path, out: Path, edition: str, prior: Path | None, 
 @_panel
 def handoff(inbox: Path, roster: Path, out: Path, edition: str, prior: Path | None, judges: Path | None,
             conflicts: Path | None, criteria: Path | None, per_proposal: int | None) -> None:
-    """Screen the inbox, then hand the complete participants to the judges: freeze the assignment in
-    the ledger and write one packet per judge to <out>/paket/. Run it again after late files: what
-    was handed out never moves, new participants are added.
+    """Saring kotak masuk, lalu serahkan peserta yang lengkap ke juri: penugasan dibekukan di ledger
+    dan satu paket per juri ditulis ke <out>/paket/. Jalankan lagi setelah berkas susulan: yang sudah
+    diserahkan tidak pernah dipindah, peserta baru ditambahkan.
 
-    Example: kipp handoff --inbox inbox/ --roster roster.csv --out reports/ --judges juri.csv
+    Contoh: kipp handoff --inbox inbox/ --roster roster.csv --out reports/ --judges juri.csv
     """
     start = time.perf_counter()
-    result = _run_flow(inbox, roster, out, edition, prior, _panel_files(judges, conflicts, criteria, per_proposal),
-                       handoff=True)
-    _print_summary(result, time.perf_counter() - start)
+    before = _before(out)
+    with _progress(_terminal()):
+        result = _run_flow(inbox, roster, out, edition, prior, _panel_files(judges, conflicts, criteria, per_proposal),
+                           handoff=True)
+    _print_summary(result, time.perf_counter() - start, before)
     _print_handoff(result, out)
     _exit_on_internal_errors(result)
 
@@ -353,15 +586,15 @@ def _print_handoff(result: RunResult, out: Path) -> None:
 @main.command("watch")
 @_inputs
 @_panel
-@click.option("--polling", is_flag=True, help="Poll instead of inotify (network shares, some mounts).")
-@click.option("--interval", type=float, default=2.0, show_default=True, help="Seconds between polls.")
-@click.option("--rescan", type=float, default=300.0, show_default=True, help="Seconds between full passes.")
+@click.option("--polling", is_flag=True, help="Periksa berkala, bukan inotify (folder jaringan, sebagian mount).")
+@click.option("--interval", type=float, default=2.0, show_default=True, help="Detik antarpemeriksaan.")
+@click.option("--rescan", type=float, default=300.0, show_default=True, help="Detik antarpemindaian penuh.")
 def watch_command(inbox: Path, roster: Path, out: Path, edition: str, prior: Path | None, judges: Path | None,
                   conflicts: Path | None, criteria: Path | None, per_proposal: int | None, polling: bool,
                   interval: float, rescan: float) -> None:
-    """Screen new files as they arrive, until Ctrl-C or SIGTERM.
+    """Saring berkas baru begitu tiba, sampai Ctrl-C atau SIGTERM.
 
-    Example: kipp watch --inbox inbox/ --roster roster.csv --out reports/
+    Contoh: kipp watch --inbox inbox/ --roster roster.csv --out reports/
     """
     import os
 
@@ -418,30 +651,32 @@ def _print_batch(result: RunResult, seconds: float) -> None:
 @main.command("serve")
 @_inputs
 @_panel
-@click.option("--interval", type=int, default=60, show_default=True, help="Seconds between scheduled runs.")
+@click.option("--interval", type=int, default=60, show_default=True, help="Detik antarputaran terjadwal.")
 def serve_command(inbox: Path, roster: Path, out: Path, edition: str, prior: Path | None, judges: Path | None,
                   conflicts: Path | None, criteria: Path | None, per_proposal: int | None, interval: int) -> None:
-    """Serve the intake flow as a Prefect deployment that runs every --interval seconds.
+    """Jalankan alur penyaringan sebagai deployment Prefect setiap --interval detik.
 
-    Example: PREFECT_API_URL=http://127.0.0.1:4200/api kipp serve --interval 60
+    Contoh: PREFECT_API_URL=http://127.0.0.1:4200/api kipp serve --interval 60
     """
     panel = _panel_files(*(p.resolve() if p else None for p in (judges, conflicts, criteria)), per_proposal)
     intake_flow = _prepare(inbox, roster, out, edition, prior, panel)
     params = {"inbox": str(inbox.resolve()), "roster": str(roster.resolve()), "out": str(out.resolve()),
               "edition": edition, "prior": str(prior.resolve()) if prior else None, **_panel_parameters(panel)}
-    click.echo(f"Deployment kipp-intake/kipp-{edition}: every {interval} s; Ctrl-C to stop.")
+    click.echo(f"Deployment kipp-intake/kipp-{edition}: setiap {interval} detik; Ctrl-C untuk berhenti.")
     intake_flow.serve(name=f"kipp-{edition}", interval=interval, parameters=params)
 
 
 @main.command()
-@click.option("--dir", "directory", type=click.Path(path_type=Path), default=Path("demo"), show_default=True)
-@click.option("--size", type=click.Choice(["demo", "full"]), default="demo", show_default=True)
-@click.option("--seed", type=int, default=2021, show_default=True)
-@click.option("--fresh", is_flag=True, help="Generate the demo inbox again even if it exists.")
+@click.option("--dir", "directory", type=click.Path(path_type=Path), default=Path("demo"), show_default=True,
+              help="Folder demo: inbox/, roster.csv dan reports/.")
+@click.option("--size", type=click.Choice(["demo", "full"]), default="demo", show_default=True,
+              help="demo: 40 peserta; full: seluruh Kota Malang (323 peserta).")
+@click.option("--seed", type=int, default=2021, show_default=True, help="Benih acak kotak masuk buatan.")
+@click.option("--fresh", is_flag=True, help="Buat ulang kotak masuk demo meski sudah ada.")
 def demo(directory: Path, size: str, seed: int, fresh: bool) -> None:
-    """Write a realistic messy inbox with its roster, then screen it.
+    """Tulis kotak masuk demo yang berantakan seperti aslinya beserta rosternya, lalu saring.
 
-    Example: kipp demo --dir demo --size demo
+    Contoh: kipp demo --dir demo --size demo
     """
     import shutil
 
@@ -465,21 +700,28 @@ def demo(directory: Path, size: str, seed: int, fresh: bool) -> None:
     else:
         click.echo(f"Demo: memakai kotak masuk yang ada di {inbox}/ (--fresh untuk membuat ulang)")
     start = time.perf_counter()
-    result = _run_flow(inbox, roster, directory / "reports", "2021")
-    _print_summary(result, time.perf_counter() - start)
-    click.echo(f"Buka {directory / 'reports' / 'completeness.html'} di peramban.")
+    before = _before(directory / "reports")
+    with _progress(_terminal()):
+        result = _run_flow(inbox, roster, directory / "reports", "2021")
+    _print_summary(result, time.perf_counter() - start, before)
+    click.echo(_say(f"Buka {directory / 'reports' / 'completeness.html'} di peramban, atau "
+                    f"{directory / 'reports' / 'completeness.xlsx'} di Excel.",
+                    f"Open {directory / 'reports' / 'completeness.html'} in a browser, or "
+                    f"{directory / 'reports' / 'completeness.xlsx'} in Excel."))
     _exit_on_internal_errors(result)
 
 
 @main.command()
-@click.option("--size", type=click.Choice(["demo", "full", "province"]), default="full", show_default=True)
-@click.option("--seed", "seeds", type=int, multiple=True, default=(1, 2, 3), show_default=True)
+@click.option("--size", type=click.Choice(["demo", "full", "province"]), default="full", show_default=True,
+              help="Ukuran edisi buatan (province: Jawa Timur).")
+@click.option("--seed", "seeds", type=int, multiple=True, default=(1, 2, 3), show_default=True,
+              help="Benih acak; boleh diulang.")
 @click.option("--dir", "directory", type=click.Path(path_type=Path), default=None,
-              help="Keep the generated corpora here (default: a temporary folder).")
+              help="Simpan korpus buatan di sini (bawaan: folder sementara).")
 def evaluate(size: str, seeds: tuple[int, ...], directory: Path | None) -> None:
-    """Measure identification and completeness against generated inboxes with known truth.
+    """Ukur identifikasi dan kelengkapan pada kotak masuk buatan yang jawabannya diketahui.
 
-    Example: kipp evaluate --size full --seed 1 --seed 2
+    Contoh: kipp evaluate --size full --seed 1 --seed 2
     """
     from flows.bench.evaluation import evaluate_corpus, format_report
 
@@ -491,17 +733,17 @@ def evaluate(size: str, seeds: tuple[int, ...], directory: Path | None) -> None:
 
 @main.group()
 def ledger() -> None:
-    """The ledger file (<out>/ledger.sqlite): rebuild it when it is damaged."""
+    """Berkas ledger (<out>/ledger.sqlite): bangun ulang bila rusak."""
 
 
 @ledger.command("rebuild")
 @click.option("--out", type=click.Path(path_type=Path), default=Path("reports"), show_default=True,
-              callback=_remember_out, help="The output folder whose ledger.sqlite is damaged.")
+              callback=_remember_out, help="Folder keluaran yang ledger.sqlite-nya rusak.")
 def ledger_rebuild(out: Path) -> None:
-    """Copy a damaged ledger to a dated backup and start a new one with the admins' decisions it still holds;
-    the next run reads the inbox again.
+    """Salin ledger yang rusak ke cadangan bertanggal dan mulai ledger baru berisi keputusan admin yang masih
+    terbaca; putaran berikutnya membaca ulang kotak masuk.
 
-    Example: kipp ledger rebuild --out reports/
+    Contoh: kipp ledger rebuild --out reports/
     """
     from flows.lock import OutputLock
     from flows.steps.context import OutputPaths
@@ -527,7 +769,7 @@ def ledger_rebuild(out: Path) -> None:
 
 @main.group()
 def themes() -> None:
-    """Innovation themes: evaluate and train the model, record admins' corrections."""
+    """Tema inovasi: catat koreksi admin; latih dan ukur modelnya."""
 
 
 def _existing_ledger(out: Path):
@@ -613,22 +855,22 @@ def _describe(taxonomy) -> str:
 
 
 _out_option = click.option("--out", type=click.Path(path_type=Path), default=Path("reports"), show_default=True,
-                           callback=_remember_out, help="The output folder whose ledger keeps the corrections.")
+                           callback=_remember_out, help="Folder keluaran yang ledger-nya menyimpan koreksi.")
 _taxonomy_option = click.option("--taxonomy", type=click.Path(path_type=Path), default=None,
-                                help="A taxonomy JSON replacing the default themes (default: KIPP_TAXONOMY, else "
+                                help="Taksonomi JSON pengganti tema bawaan (bawaan: KIPP_TAXONOMY, atau "
                                      "models/data/themes.json).")
 _roster_option = click.option("--roster", type=click.Path(path_type=Path), default=None,
-                              help="Check participant ids against this roster (default: the last run's screening.json).")
+                              help="Periksa id peserta pada roster ini (bawaan: screening.json putaran terakhir).")
 
 
 @themes.command("evaluate")
 @_out_option
 @_taxonomy_option
-@click.option("--folds", type=int, default=5, show_default=True)
+@click.option("--folds", type=int, default=5, show_default=True, help="Lipatan validasi silang.")
 def themes_evaluate(out: Path, taxonomy: Path | None, folds: int) -> None:
-    """Cross-validated accuracy, macro-F1 and confusion on the labelled data, and on held-out proposals.
+    """Akurasi validasi silang, macro-F1 dan matriks kekeliruan pada data berlabel dan proposal uji.
 
-    Example: kipp themes evaluate --out reports/
+    Contoh: kipp themes evaluate --out reports/
     """
     from flows.corpora.themes import build_held_out
     from models.themes import (
@@ -664,9 +906,9 @@ def themes_evaluate(out: Path, taxonomy: Path | None, folds: int) -> None:
 @_out_option
 @_taxonomy_option
 def themes_train(out: Path, taxonomy: Path | None) -> None:
-    """Rebuild and save the theme model with its version and metrics.
+    """Latih ulang dan simpan model tema beserta versi dan ukurannya.
 
-    Example: kipp themes train --out reports/
+    Contoh: kipp themes train --out reports/
     """
     from flows.corpora.themes import build_held_out
     from models.themes import ThemeClassifier, seed_samples, train
@@ -697,9 +939,9 @@ def themes_train(out: Path, taxonomy: Path | None) -> None:
 @click.argument("participant_id")
 @click.argument("theme")
 def themes_correct(out: Path, taxonomy: Path | None, roster: Path | None, participant_id: str, theme: str) -> None:
-    """Record an admin's theme for a participant; it wins over the model from the next run on.
+    """Catat tema pilihan admin untuk satu peserta; berlaku di atas model mulai putaran berikutnya.
 
-    Example: kipp themes correct sd-sawojajar-1 kesehatan --out reports/
+    Contoh: kipp themes correct sd-sawojajar-1 kesehatan --out reports/
     """
     tax = _taxonomy(taxonomy)
     resolved = tax.resolve(theme)
@@ -718,9 +960,9 @@ def themes_correct(out: Path, taxonomy: Path | None, roster: Path | None, partic
 @_roster_option
 @click.argument("csv_file", type=click.Path(path_type=Path))
 def themes_import(out: Path, taxonomy: Path | None, roster: Path | None, csv_file: Path) -> None:
-    """Record admins' themes from a CSV `participant_id,theme`; nothing is saved if a line is wrong.
+    """Catat tema pilihan admin dari CSV `participant_id,theme`; bila satu baris salah, tidak ada yang disimpan.
 
-    Example: kipp themes import koreksi_tema.csv --out reports/
+    Contoh: kipp themes import koreksi_tema.csv --out reports/
     """
     from models.themes import load_corrections
 
@@ -734,7 +976,7 @@ def themes_import(out: Path, taxonomy: Path | None, roster: Path | None, csv_fil
 
 @main.group()
 def duplicates() -> None:
-    """Admins' decisions on duplicate flags, kept across runs."""
+    """Keputusan admin atas dugaan duplikat, disimpan lintas putaran."""
 
 
 def _decide(out: Path, key: str, decision: str, note: str | None) -> None:
@@ -759,9 +1001,9 @@ def _decide(out: Path, key: str, decision: str, note: str | None) -> None:
 @click.argument("key")
 @click.option("--note", default=None)
 def duplicates_confirm(out: Path, key: str, note: str | None) -> None:
-    """Confirm a flag: the two documents are copies.
+    """Konfirmasi dugaan: kedua dokumen memang salinan.
 
-    Example: kipp duplicates confirm near:3f2a...:9b1c... --out reports/
+    Contoh: kipp duplicates confirm near:3f2a...:9b1c... --out reports/
     """
     _decide(out, key, "confirmed", note)
 
@@ -771,9 +1013,9 @@ def duplicates_confirm(out: Path, key: str, note: str | None) -> None:
 @click.argument("key")
 @click.option("--note", default=None)
 def duplicates_dismiss(out: Path, key: str, note: str | None) -> None:
-    """Dismiss a flag: not a copy; it stays in the report, marked dismissed.
+    """Tolak dugaan: bukan salinan; tetap tampil di laporan, bertanda ditolak.
 
-    Example: kipp duplicates dismiss title:3f2a...:9b1c... --out reports/
+    Contoh: kipp duplicates dismiss title:3f2a...:9b1c... --out reports/
     """
     _decide(out, key, "dismissed", note)
 
@@ -782,14 +1024,14 @@ def duplicates_dismiss(out: Path, key: str, note: str | None) -> None:
 @click.option("--out", type=click.Path(path_type=Path), default=Path("reports"), show_default=True,
               callback=_remember_out)
 @click.option("--reason", "reasons", multiple=True, metavar="CODE",
-              help="A reason code to read again (repeatable); default: timeout, resource_limit, extraction_crashed.")
+              help="Kode alasan yang dibaca ulang (boleh diulang); bawaan: timeout, resource_limit, extraction_crashed.")
 def retry_command(out: Path, reasons: tuple[str, ...]) -> None:
-    """Read again, on the next run, the files that could not be read for these reasons.
+    """Baca ulang, pada putaran berikutnya, berkas yang gagal dibaca karena alasan ini.
 
-    A file that timed out stays `timeout` while the limits stay the same (a changed
-    KIPP_EXTRACT_SECONDS or KIPP_EXTRACT_MEMORY_MB re-reads it by itself); this marks it, once.
+    Berkas yang melewati batas waktu tetap `timeout` selama batasnya sama (KIPP_EXTRACT_SECONDS atau
+    KIPP_EXTRACT_MEMORY_MB yang diubah membacanya ulang dengan sendirinya); perintah ini menandainya, sekali.
 
-    Example: kipp retry --out reports/ --reason timeout && kipp run --out reports/ ...
+    Contoh: kipp retry --out reports/ --reason timeout && kipp run --out reports/ ...
     """
     from models.ledger import TRANSIENT_REASONS
     from models.records import Reason
@@ -811,18 +1053,79 @@ def retry_command(out: Path, reasons: tuple[str, ...]) -> None:
     click.echo(f"{marked} isi berkas ({', '.join(chosen)}) akan dibaca ulang pada kipp run berikutnya")
 
 
+@main.command("reminders")
+@click.option("--out", type=click.Path(path_type=Path), default=Path("reports"), show_default=True,
+              callback=_remember_out, help="Folder keluaran kipp run: screening.json dibaca dari sini, pengingat "
+                                           "ditulis ke sini.")
+@click.option("--roster", type=click.Path(path_type=Path), default=Path("roster.csv"), show_default=True,
+              help="Roster dengan kolom contact (e-mail atau nomor telepon) untuk tautan e-mail dan WhatsApp.")
+def reminders_command(out: Path, roster: Path) -> None:
+    """Tulis ulang pengingat (pengingat.xlsx, pengingat.csv, pengingat.html) dari screening.json terakhir:
+    untuk tiap peserta yang belum lengkap, apa yang kurang atau bermasalah, apa yang harus dikirim, dan pesan
+    siap kirim dengan tautan e-mail dan WhatsApp. Tidak ada yang dikirim.
+
+    Contoh: kipp reminders --out reports/ --roster roster.csv
+    """
+    from dataclasses import replace
+
+    from flows.lock import OutputLock
+    from flows.reporting import REMINDER_REPORTS, render_reports, write_rendered
+    from models.reminders import reminders
+    from models.roster import load_roster
+
+    screening, edition = _last_screening(out)
+    source = click.get_current_context().get_parameter_source("roster")
+    if roster.exists() or source is not click.core.ParameterSource.DEFAULT:
+        by_id = {p.id: p for p in load_roster(roster)}
+        screening = replace(screening, participants=tuple(
+            replace(r, participant=replace(r.participant, contact=by_id[r.participant.id].contact))
+            if r.participant.id in by_id else r
+            for r in screening.participants
+        ))
+    else:
+        click.echo(f"{clean(roster)} tidak ada: pengingat tanpa kontak, jadi tanpa tautan (beri --roster)")
+    with OutputLock(out, "reminders"):
+        paths = write_rendered(render_reports(screening, edition, REMINDER_REPORTS), out)
+    found = reminders(screening, edition, "")
+    linked = sum(1 for m in found if m.mailto or m.whatsapp)
+    click.echo(f"{len(found)} peserta belum lengkap; {linked} dengan tautan e-mail atau WhatsApp")
+    unusable = [f"{m.participant.id} ({'; '.join(m.contact.unusable)})" for m in found if m.contact.unusable]
+    if unusable:
+        click.echo(f"kontak tidak dikenali (bukan e-mail atau nomor telepon): {_few(unusable)}")
+    for path in paths.values():
+        click.echo(f"  {clean(path)}")
+
+
+def _last_screening(out: Path) -> tuple[Screening, str]:
+    """The last run's screening.json in `out`, read back, and its edition; one line when there is none."""
+    from flows.reporting.json_report import screening_from_document
+    from flows.steps.context import OutputPaths
+
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"{out}: adalah berkas, bukan folder; --out harus folder keluaran kipp run")
+    path = OutputPaths(out).screening
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        return screening_from_document(doc), str(doc["edition"])
+    except FileNotFoundError:
+        raise InputError(f"{out}: belum ada {path.name} di folder ini (salah ketik --out?); jalankan kipp run "
+                         "dengan --out ini dulu") from None
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        raise InputError(f"{path}: tidak terbaca ({type(e).__name__}: {e}); jalankan kipp run lagi") from e
+
+
 @main.group()
 def bench() -> None:
-    """Benchmarks whose figures go into the issue notes."""
+    """Pengukuran yang angkanya masuk ke catatan issue."""
 
 
 @bench.command("safety")
 @click.option("--size", type=click.Choice(["demo", "full"]), default="demo", show_default=True)
 @click.option("--bomb-mb", type=int, default=2048, show_default=True)
 def bench_safety(size: str, bomb_mb: int) -> None:
-    """Peak memory of a run that meets a 2 GB zip bomb; files/s with and without isolation.
+    """Memori puncak putaran yang bertemu bom zip 2 GB; berkas/detik dengan dan tanpa isolasi.
 
-    Example: kipp bench safety --size full
+    Contoh: kipp bench safety --size full
     """
     from flows.bench.safety import main as run_bench
 
@@ -833,9 +1136,10 @@ def bench_safety(size: str, bomb_mb: int) -> None:
 @click.option("--files", type=int, default=3, show_default=True)
 @click.option("--workers", type=int, default=2, show_default=True)
 def bench_text_cap(files: int, workers: int) -> None:
-    """Nested-forms PDFs of a few KB that draw 45 million characters each: time, peak memory, ledger size.
+    """PDF formulir bersarang beberapa KB yang masing-masing menggambar 45 juta karakter: waktu, memori puncak,
+    ukuran ledger.
 
-    Example: kipp bench text-cap --files 3
+    Contoh: kipp bench text-cap --files 3
     """
     from flows.bench.text_cap import main as run_bench
 
@@ -844,11 +1148,11 @@ def bench_text_cap(files: int, workers: int) -> None:
 
 @bench.command("latency")
 @click.option("--drops", type=int, default=10, show_default=True)
-@click.option("--polling", is_flag=True, help="Measure the polling fallback instead of inotify.")
+@click.option("--polling", is_flag=True, help="Ukur cara pemeriksaan berkala, bukan inotify.")
 def bench_latency(drops: int, polling: bool) -> None:
-    """Seconds from a 10-page PDF landing in the inbox to the report showing it, under kipp watch.
+    """Detik sejak PDF 10 halaman tiba di kotak masuk sampai tampil di laporan, di bawah kipp watch.
 
-    Example: kipp bench latency --drops 10
+    Contoh: kipp bench latency --drops 10
     """
     from flows.bench.watch import main as run_bench
 
@@ -858,9 +1162,9 @@ def bench_latency(drops: int, polling: bool) -> None:
 @bench.command("duplicates", context_settings={"ignore_unknown_options": True})
 @click.argument("args", nargs=-1, type=click.UNPROCESSED)
 def bench_duplicates(args: tuple[str, ...]) -> None:
-    """Duplicate detection: --eval (recall/precision on planted copies), --bench --docs 6000 --words 3000.
+    """Deteksi duplikat: --eval (recall/presisi pada salinan tanam), --bench --docs 6000 --words 3000.
 
-    Example: kipp bench duplicates --bench --docs 6000 --words 3000
+    Contoh: kipp bench duplicates --bench --docs 6000 --words 3000
     """
     from flows.bench.duplicates import main as run_bench
 

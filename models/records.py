@@ -151,6 +151,7 @@ class Participant:
     name: str
     category: Category
     parent_id: str | None = None
+    contact: str | None = None  # e-mail or phone from the roster, as typed; for reminders (models/reminders.py)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,4 @@
-"""The registered participants, read from a CSV `id,name,category[,parent_id]`."""
+"""The registered participants, read from a CSV `id,name,category[,parent_id][,contact]`."""
 
 from __future__ import annotations
 
@@ -61,7 +61,7 @@ def load_roster(path: Path) -> Roster:
 def parse_roster(text: str, source: str = "roster") -> Roster:
     lines = text.splitlines()
     if not lines or not lines[0].strip():
-        raise RosterError(f"{source}: the roster is empty; expected a header id,name,category[,parent_id]")
+        raise RosterError(f"{source}: the roster is empty; expected a header id,name,category[,parent_id][,contact]")
     # Spreadsheets in an Indonesian locale save CSV with semicolons.
     delimiter = ";" if lines[0].count(";") > lines[0].count(",") else ","
     reader = csv.DictReader(lines, delimiter=delimiter)
@@ -70,7 +70,7 @@ def parse_roster(text: str, source: str = "roster") -> Roster:
     if missing:
         raise RosterError(
             f"{source}: line 1: missing column(s) {', '.join(missing)}; "
-            "expected a header id,name,category[,parent_id]"
+            "expected a header id,name,category[,parent_id][,contact]"
         )
     reader.fieldnames = header
     errors: list[str] = []
@@ -82,6 +82,8 @@ def parse_roster(text: str, source: str = "roster") -> Roster:
         name = " ".join((row.get("name") or "").split())
         category = (row.get("category") or "").strip().lower()
         parent = (row.get("parent_id") or "").strip() or None
+        # As typed: a reminder reads it, an unusable one only costs that participant its link.
+        contact = " ".join((row.get("contact") or "").split()) or None
         if not any((pid, name, category)):
             continue  # blank line in a spreadsheet export
         if not pid:
@@ -100,7 +102,7 @@ def parse_roster(text: str, source: str = "roster") -> Roster:
             errors.append(f"line {line}: duplicate id {pid!r} (first on line {seen[pid]})")
             continue
         seen[pid] = line
-        rows.append((line, Participant(pid, name, cat, parent)))
+        rows.append((line, Participant(pid, name, cat, parent, contact)))
     for line, p in rows:
         if p.parent_id and p.parent_id not in seen:
             errors.append(f"line {line}: {p.id}: parent_id {p.parent_id!r} is not in the roster")

@@ -1,10 +1,13 @@
-"""The reports: screening.json for machines, completeness CSV and HTML for admins (in Indonesian).
+"""The reports: screening.json for machines, CSVs for machines and spreadsheets, XLSX workbooks and
+HTML pages for admins (in Indonesian).
 
 Every report is one entry of REPORTS: its file name, the function that renders it from a screening,
-and the encoding it is written in. A new export (an XLSX workbook) is one more entry.
+and the encoding it is written in (None: bytes, as an XLSX workbook is).
 
 - json_report: screening.json, the one serialisation of a screening (a published interface).
-- csv_reports: the spreadsheet exports; no cell ever runs as a formula.
+- csv_reports: the CSV exports; no cell ever runs as a formula.
+- workbooks: the XLSX workbooks (completeness, documents, duplicates, themes); the same guard.
+- reminders: pengingat.xlsx/.csv/.html, what each participant still owes, with mailto: and WhatsApp links.
 - pages: the HTML pages, from the Jinja2 templates in templates/ (autoescaped, strict).
 - files: the output folder checked before a run, and every file replaced atomically.
 """
@@ -39,14 +42,22 @@ from flows.reporting.pages import (
     local_time,
     themes_html,
 )
-from flows.reporting.xlsx_reports import assignments_xlsx
+from flows.reporting.reminders import reminders_csv, reminders_html, reminders_xlsx
+from flows.reporting.workbooks import (
+    assignments_xlsx,
+    completeness_xlsx,
+    documents_xlsx,
+    duplicates_xlsx,
+    themes_xlsx,
+)
 from models.screening import Screening
 
 __all__ = [
-    "MIN_FREE_MB", "REPORTS", "REPORT_FILES", "SCHEMA_VERSION", "Report", "check_output_folder",
-    "completeness_csv", "completeness_html", "documents_csv", "duplicates_html",
-    "local_time", "render_reports", "screening_document", "spreadsheet_cell", "summary", "themes_html",
-    "write_atomic", "write_rendered", "write_reports",
+    "MIN_FREE_MB", "REMINDER_REPORTS", "REPORTS", "REPORT_FILES", "SCHEMA_VERSION", "Report",
+    "check_output_folder", "completeness_csv", "completeness_html", "completeness_xlsx", "documents_csv",
+    "documents_xlsx", "duplicates_html", "duplicates_xlsx", "local_time", "reminders_csv", "reminders_html",
+    "reminders_xlsx", "render_reports", "screening_document", "spreadsheet_cell", "summary", "themes_html",
+    "themes_xlsx", "write_atomic", "write_rendered", "write_reports",
 ]
 
 
@@ -70,18 +81,29 @@ REPORTS: dict[str, Report] = {
     "duplicates_html": Report("duplicates.html", duplicates_html),
     "assignments_html": Report("assignments.html", assignments_html),
     "assignments_xlsx": Report("assignments.xlsx", assignments_xlsx, None),
+    "completeness_xlsx": Report("completeness.xlsx", completeness_xlsx, None),
+    "documents_xlsx": Report("documents.xlsx", documents_xlsx, None),
+    "duplicates_xlsx": Report("duplicates.xlsx", duplicates_xlsx, None),
+    "themes_xlsx": Report("themes.xlsx", themes_xlsx, None),
+    "reminders_xlsx": Report("pengingat.xlsx", reminders_xlsx, None),
+    "reminders_csv": Report("pengingat.csv", reminders_csv, "utf-8-sig"),
+    "reminders_html": Report("pengingat.html", reminders_html),
 }
+# What `kipp reminders` writes again from the last screening.json and a roster.
+REMINDER_REPORTS = ("reminders_xlsx", "reminders_csv", "reminders_html")
 REPORT_FILES: dict[str, str] = {key: report.file_name for key, report in REPORTS.items()}
 
 
-def render_reports(screening: Screening, edition: str) -> dict[str, bytes]:
-    """Every report, encoded as it is written; raises if any part of any report cannot be rendered.
+def render_reports(screening: Screening, edition: str, keys: tuple[str, ...] | None = None) -> dict[str, bytes]:
+    """Every report (or those of `keys`), encoded as it is written; raises if any part of any report
+    cannot be rendered.
 
     All of them carry one timestamp, to the second (`generated_at` of screening.json).
     """
     generated = datetime.now(UTC).isoformat(timespec="seconds")
     out = {}
-    for key, report in REPORTS.items():
+    for key in keys or tuple(REPORTS):
+        report = REPORTS[key]
         data = report.render(screening, edition, generated)
         out[key] = data.encode(report.encoding) if report.encoding is not None else data
     return out
@@ -94,7 +116,7 @@ def write_reports(screening: Screening, out: Path, edition: str) -> dict[str, Pa
 
 def write_rendered(rendered: dict[str, bytes], out: Path) -> dict[str, Path]:
     """Replace each report file atomically with what render_reports gave."""
-    paths = {key: out / report.file_name for key, report in REPORTS.items()}
+    paths = {key: out / REPORTS[key].file_name for key in rendered}
     for key, data in rendered.items():
         write_atomic(paths[key], data)
     return paths

@@ -7,7 +7,20 @@ from collections import Counter
 from dataclasses import asdict
 from datetime import UTC, datetime
 
-from models.records import Judging, ParticipantResult
+from models.records import (
+    Category,
+    DocType,
+    FileStatus,
+    InputFormat,
+    Judging,
+    Outcome,
+    Participant,
+    ParticipantResult,
+    ParticipantStatus,
+    Reason,
+    ThemeAssignment,
+    ThemeSource,
+)
 from models.screening import Screening
 
 SCHEMA_VERSION = 1
@@ -84,3 +97,33 @@ def summary(screening: Screening) -> dict:
         "needs_review": sum(1 for r in screening.participants if r.needs_review),
         "internal_errors": screening.internal_errors,
     }
+
+
+def screening_from_document(doc: dict) -> Screening:
+    """The documents and participants of a screening.json read back into records (the inverse of
+    screening_document for them), for commands that work from the last run's reports: `kipp reminders`.
+    Duplicate flags and step errors are not read back. Raises KeyError, TypeError or ValueError on a
+    document that is not one kipp wrote."""
+    documents = tuple(_outcome(o) for o in doc["documents"])
+    participants = tuple(_participant_result(p) for p in doc["participants"])
+    return Screening(documents, participants)
+
+
+def _outcome(o: dict) -> Outcome:
+    return Outcome(**{
+        **o,
+        "status": FileStatus(o["status"]),
+        "reason": Reason(o["reason"]) if o["reason"] else None,
+        "doc_type": DocType(o["doc_type"]) if o["doc_type"] else None,
+        "format": InputFormat(o["format"]) if o["format"] else None,
+    })
+
+
+def _participant_result(p: dict) -> ParticipantResult:
+    participant = Participant(p["id"], p["name"], Category(p["category"]), p["parent_id"])
+    theme = None
+    if p["theme"]:
+        theme = ThemeAssignment(p["id"], p["theme"], p["theme_label"], p["theme_confidence"], p["theme_runner_up"],
+                                ThemeSource(p["theme_source"]), p["theme_needs_review"])
+    return ParticipantResult(participant, ParticipantStatus(p["status"]), p["inovasi"], p["kinerja"],
+                             tuple(p["history"]), theme, tuple(p["review"]))

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from contextvars import ContextVar
 from pathlib import Path
 
 from extractors.sandbox import extract_many
 from flows.steps.context import Run
 from models.ledger import Ledger
 from models.settings import Settings
+
+# Told (files read, files to read) before the first file and after each: kipp run's progress bar.
+# Set by whoever starts the run; Prefect runs a sync flow and its tasks in the caller's context.
+extract_progress: ContextVar[Callable[[int, int], None] | None] = ContextVar("kipp_extract_progress", default=None)
 
 
 def extract(run: Run) -> None:
@@ -28,6 +33,10 @@ def extract_contents(ledger: Ledger, root: Path, hashes: Mapping[str, str], sett
     for path, sha in sorted(hashes.items()):
         if sha in pending and sha not in jobs:
             jobs[sha] = (Path(path), sha, root)  # the stored path, opened folder by folder
-    for sha, result in extract_many(jobs, settings.workers, settings.limits, isolate=settings.isolate):
+    progress = extract_progress.get() or (lambda done, total: None)
+    progress(0, len(jobs))
+    results = extract_many(jobs, settings.workers, settings.limits, isolate=settings.isolate)
+    for done, (sha, result) in enumerate(results, start=1):
         ledger.save_extraction(sha, result, limits_key)  # saved one by one: an interrupted run keeps its work
+        progress(done, len(jobs))
     return len(jobs)

@@ -50,3 +50,16 @@ def test_missing_column_is_named() -> None:
 def test_missing_roster_file_names_the_file(tmp_path: Path) -> None:
     with pytest.raises(RosterError, match="nope.csv: cannot read the roster"):
         load_roster(tmp_path / "nope.csv")
+
+
+def test_an_optional_contact_column_is_kept_as_typed() -> None:
+    roster = parse_roster(
+        "id;name;category;parent_id;contact\n"
+        "sd-1;SD Negeri 1;sd;;  0812-3456  7890 \n"
+        "sd-2;SD Negeri 2;sd;;\n"
+        "sd-3;SD Negeri 3;sd;;tu@sdn3.sch.id\n"
+    )
+    assert roster.get("sd-1").contact == "0812-3456 7890"
+    assert roster.get("sd-2").contact is None
+    assert roster.get("sd-3").contact == "tu@sdn3.sch.id"
+    assert parse_roster("id,name,category\nsd-1,SD Negeri 1,sd\n").get("sd-1").contact is None

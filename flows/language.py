@@ -1,0 +1,53 @@
+"""The language of the spreadsheets' headers and labels and of the run summary: Indonesian, or
+English (`kipp --lang en`, KIPP_LANG).
+
+One setting for the whole command, like a locale: the CLI sets it once and every spreadsheet
+rendered under it, inside the flow too (Prefect runs a sync flow and its tasks in the caller's
+thread and context), reads it. The HTML pages, the reminder messages, help texts and error lines
+stay Indonesian (README, *Spreadsheets*). Light to import: `kipp --help` reads LANGUAGES.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+
+LANGUAGES = ("id", "en")
+
+_current: ContextVar[str] = ContextVar("kipp_report_language", default="id")
+
+
+def current_language() -> str:
+    return _current.get()
+
+
+@contextmanager
+def use_language(lang: str) -> Iterator[None]:
+    """Render in `lang` within the block."""
+    if lang not in LANGUAGES:
+        raise ValueError(f"{lang!r}: not one of {', '.join(LANGUAGES)}")
+    token = _current.set(lang)
+    try:
+        yield
+    finally:
+        _current.reset(token)
+
+
+@dataclass(frozen=True, slots=True)
+class Words:
+    """A header or a phrase in both languages, written together like a Labelled code."""
+
+    id: str
+    en: str
+
+    def text(self, lang: str | None = None) -> str:
+        return self.en if (lang or current_language()) == "en" else self.id
+
+
+YES_NO = (Words("ya", "yes"), Words("tidak", "no"))
+
+
+def yes_no(value: bool) -> str:
+    return YES_NO[0 if value else 1].text()
