@@ -27,7 +27,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
 from flows.reporting import REPORT_FILES
-from flows.reporting.pages import CATEGORY_COLOURS, _visible, local_time
+from flows.reporting.pages import _visible, local_time
 from flows.steps.context import OutputPaths
 from flows.steps.report import quarantine_copy_path
 from flows.ui.edition import (
@@ -96,8 +96,7 @@ def templates() -> Environment:
     env.filters["local_time"] = local_time
     env.filters["seg"] = lambda value: quote(str(value), safe="")  # one path segment: a `/` in an id stays in it
     env.globals.update(Category=Category, ParticipantStatus=ParticipantStatus, FileStatus=FileStatus,
-                       DuplicateKind=DuplicateKind, Decision=Decision, Flag=Flag, SortKey=SortKey,
-                       colours=CATEGORY_COLOURS)
+                       DuplicateKind=DuplicateKind, Flag=Flag, SortKey=SortKey)
     return env
 
 
@@ -169,7 +168,7 @@ async def _guard(request: Request, call_next: Callable) -> Response:
         return PlainTextResponse("Perlu kata sandi (KIPP_UI_PASSWORD)", status_code=401,
                                  headers={"WWW-Authenticate": 'Basic realm="kipp", charset="UTF-8"'})
     session = request.cookies.get(SESSION_COOKIE, "")
-    fresh = not (session.isascii() and len(session) == 43 and session.replace("-", "").replace("_", "").isalnum())
+    fresh = not Tokens.is_session(session)
     request.state.session = Tokens.new_session() if fresh else session
     response = await call_next(request)
     if fresh:
@@ -336,8 +335,9 @@ def duplicates(request: Request) -> Response:
     kind, state = request.query_params.get("jenis", ""), request.query_params.get("keputusan", "")
     states = {"": "semua", "terbuka": "belum diputuskan", **{d.value: d.label for d in Decision}}
     if (kind and kind not in {k.value for k in DuplicateKind}) or state not in states:
-        raise QueryError(f"parameter tidak dikenal: jenis={kind!r} keputusan={state!r} (pilihan jenis: "
-                         f"{', '.join(k.value for k in DuplicateKind)}; keputusan: {', '.join(s for s in states if s)})")
+        kinds = ", ".join(k.value for k in DuplicateKind)
+        raise QueryError(f"parameter tidak dikenal: jenis={kind!r} keputusan={state!r} (pilihan jenis: {kinds}; "
+                         f"keputusan: {', '.join(s for s in states if s)})")
     flags = [f for f in decided.flags
              if (not kind or f.kind.value == kind)
              and (not state or (f.decision.value if f.decision else "terbuka") == state)]
@@ -351,7 +351,8 @@ def themes(request: Request) -> Response:
     review = [r for r in decided.participants
               if r.theme and r.theme.needs_review and r.theme.theme_source is ThemeSource.MODEL]
     review.sort(key=lambda r: (r.theme.theme_confidence, natural_key(r.participant.name)))
-    corrected = [(decided.participant(pid), d) for pid, d in decided.theme_decisions.items() if decided.participant(pid)]
+    corrected = [(r, decided.theme_decisions[r.participant.id]) for r in decided.participants
+                 if r.participant.id in decided.theme_decisions]
     corrected.sort(key=lambda pair: pair[1].decided_at, reverse=True)
     return _page(request, "themes.html.j2", edition=decided.edition, review=review, corrected=corrected,
                  taxonomy=site.taxonomy)
@@ -387,7 +388,8 @@ async def decide_duplicate(request: Request) -> Response:
     key, value = fields.get("kunci", ""), fields.get("keputusan", "")
     note = " ".join(fields.get("catatan", "").split())[:MAX_NOTE] or None
     if key not in {f.key for f in site.editions.get().flags}:
-        raise Refused(400, f"{key}: tidak ada dugaan duplikat dengan kunci ini di laporan terakhir; tidak ada yang disimpan")
+        raise Refused(400, f"{key}: tidak ada dugaan duplikat dengan kunci ini di laporan terakhir; "
+                           "tidak ada yang disimpan")
     if value not in {d.value for d in Decision}:
         raise Refused(400, f"keputusan={value!r}: pilih confirmed atau dismissed; tidak ada yang disimpan")
 

@@ -77,7 +77,8 @@ def read_edition(path: Path) -> Edition:
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise EditionError(f"{path}: belum ada laporan; jalankan kipp run dengan --out ini dulu (salah ketik --out?)") from None
+        raise EditionError(f"{path}: belum ada laporan; jalankan kipp run dengan --out ini dulu "
+                           "(salah ketik --out?)") from None
     except (OSError, UnicodeDecodeError, ValueError) as e:
         raise EditionError(f"{path}: tidak terbaca ({e}); jalankan kipp run lagi") from e
     try:
@@ -287,7 +288,7 @@ def participant_rows(decided: Decided, query: Query) -> list[Row]:
     needle = query.q.casefold()
     rows = [
         row for row in rows
-        if (not needle or needle in row.result.participant.name.casefold() or needle in row.result.participant.id.casefold())
+        if (not needle or needle in f"{row.result.participant.name}\n{row.result.participant.id}".casefold())
         and (query.category is None or row.result.participant.category is query.category)
         and (query.status is None or row.result.status is query.status)
         and (query.theme is None or (row.result.theme is not None and row.result.theme.theme == query.theme))

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 from models.records import FileStatus, Outcome, ParticipantResult, ParticipantStatus, Reason
 
-_READ_AGAIN = "belum perlu apa-apa: dibaca ulang setelah `kipp retry`; bila tetap gagal, minta versi PDF yang lebih ringkas"
+_READ_AGAIN = ("belum perlu apa-apa: dibaca ulang setelah `kipp retry`; bila tetap gagal, "
+               "minta versi PDF yang lebih ringkas")
 
 # Every reason a file can be quarantined for (tests walk Reason to check none is missing).
 ASK: dict[Reason, str] = {

@@ -27,7 +27,8 @@ MAX_DOWNLOAD = 256 << 20
 PAGE_POLICY = ("default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
                "frame-ancestors 'none'; base-uri 'none'")
 # The static reports carry their style sheet inline; they still run nothing.
-REPORT_POLICY = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+REPORT_POLICY = ("default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; "
+                 "form-action 'none'")
 
 
 def is_loopback(host: str) -> bool:
@@ -76,6 +77,11 @@ class Tokens:
     @staticmethod
     def new_session() -> str:
         return secrets.token_urlsafe(32)
+
+    @staticmethod
+    def is_session(value: str) -> bool:
+        """What new_session makes: 43 characters of the URL-safe base64 alphabet (anything else is replaced)."""
+        return len(value) == 43 and value.isascii() and value.replace("-", "").replace("_", "").isalnum()
 
     def for_session(self, session: str) -> str:
         return hmac.new(self.secret, session.encode("ascii", "replace"), hashlib.sha256).hexdigest()
@@ -127,7 +133,8 @@ def read_below(root: Path, rel: str, sha256: str | None = None) -> bytes:
     try:
         with open_regular(root, rel) as (fd, st):
             if st.st_size > MAX_DOWNLOAD:
-                raise Refused(413, f"{rel}: terlalu besar untuk diunduh dari aplikasi ({st.st_size} byte); ambil dari foldernya")
+                raise Refused(413, f"{rel}: terlalu besar untuk diunduh dari aplikasi ({st.st_size} byte); "
+                                   "ambil dari foldernya")
             data = _read_all(fd)
     except Refused:
         raise

@@ -12,6 +12,8 @@ import json
 import re
 import shutil
 import sqlite3
+import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -77,7 +79,8 @@ class Edition:
     out: Path
 
     def config(self) -> RunConfig:
-        return RunConfig(self.inbox, self.roster, self.out, "2021", Settings(workers=1, settle_seconds=0, isolate=False))
+        settings = Settings(workers=1, settle_seconds=0, isolate=False)
+        return RunConfig(self.inbox, self.roster, self.out, "2021", settings)
 
     def screening(self) -> dict:
         return json.loads(OutputPaths(self.out).screening.read_text(encoding="utf-8"))
@@ -316,8 +319,26 @@ def test_a_decision_before_the_name_is_typed_asks_for_the_name_and_saves_nothing
         assert ledger.duplicate_decisions() == {}
     assert c.post("/nama", data={"csrf": token, "nama": "  ", "kembali": "/"}).status_code == 400
     # a name posted with a foreign target goes back home, not to another site
-    assert c.post("/nama", data={"csrf": token, "nama": "Rina", "kembali": "//evil.example/x"}).headers["location"] == "/"
+    away = c.post("/nama", data={"csrf": token, "nama": "Rina", "kembali": "//evil.example/x"})
+    assert away.headers["location"] == "/"
     assert 'id="admin">Rina<' in c.get("/").text
+
+
+def test_a_decision_made_while_a_run_writes_the_ledger_waits_its_turn_and_is_kept(edition: Edition) -> None:
+    c = client(edition)
+    token = named(c)
+    run = sqlite3.connect(OutputPaths(edition.out).ledger, isolation_level=None, check_same_thread=False)
+    run.execute("BEGIN IMMEDIATE")  # as a run writes its outcomes
+    run.execute("UPDATE files SET last_seen = last_seen")
+    timer = threading.Timer(0.5, lambda: run.execute("COMMIT"))
+    timer.start()
+    started = time.monotonic()
+    response = c.post("/duplikat", data={"csrf": token, "kunci": _near_key(edition), "keputusan": "confirmed"})
+    timer.join()
+    run.close()
+    assert response.status_code == 303 and time.monotonic() - started >= 0.4
+    with Ledger(OutputPaths(edition.out).ledger) as ledger:
+        assert ledger.duplicate_decisions() == {_near_key(edition): "confirmed"}
 
 
 def test_old_ledgers_gain_decided_by_and_the_cli_calls_still_work(tmp_path: Path) -> None:
@@ -327,7 +348,8 @@ def test_old_ledgers_gain_decided_by_and_the_cli_calls_still_work(tmp_path: Path
                         decided_at TEXT NOT NULL, note TEXT);
                         CREATE TABLE theme_corrections (participant_id TEXT PRIMARY KEY, theme TEXT NOT NULL,
                         corrected_at TEXT NOT NULL, source TEXT NOT NULL);
-                        INSERT INTO duplicate_decisions VALUES ('near:a:b', 'confirmed', '2021-02-01T00:00:00+00:00', NULL);""")
+                        INSERT INTO duplicate_decisions
+                        VALUES ('near:a:b', 'confirmed', '2021-02-01T00:00:00+00:00', NULL);""")
     db.commit()
     db.close()
     with Ledger(path) as ledger:
@@ -336,7 +358,8 @@ def test_old_ledgers_gain_decided_by_and_the_cli_calls_still_work(tmp_path: Path
         ledger.save_theme_corrections({"smp-05": "pendidikan"}, source="cli")
         ledger.save_theme_corrections({"smp-15": "kesehatan"}, source="kipp ui", by="Rina")
         assert ledger.duplicate_decisions() == {"near:a:b": "confirmed", "title:c:d": "dismissed"}
-        assert {k: v.decided_by for k, v in ledger.theme_correction_records().items()} == {"smp-05": None, "smp-15": "Rina"}
+        by = {pid: kept.decided_by for pid, kept in ledger.theme_correction_records().items()}
+        assert by == {"smp-05": None, "smp-15": "Rina"}
 
 
 # -- safety -------------------------------------------------------------------------------------
@@ -450,7 +473,7 @@ def test_kipp_ui_refuses_another_address_without_a_password(tmp_path: Path, monk
     monkeypatch.delenv("KIPP_UI_PASSWORD", raising=False)
     result = CliRunner().invoke(main, ["ui", "--out", str(tmp_path), "--host", "0.0.0.0"])
     assert result.exit_code == 3
-    assert result.output.strip().splitlines() == [
-        "kipp: --host 0.0.0.0: alamat ini dapat dijangkau mesin lain; set KIPP_UI_PASSWORD dulu, atau pakai --host 127.0.0.1"]
+    assert result.output.strip().splitlines() == ["kipp: --host 0.0.0.0: alamat ini dapat dijangkau mesin lain; "
+                                                  "set KIPP_UI_PASSWORD dulu, atau pakai --host 127.0.0.1"]
     missing = CliRunner().invoke(main, ["ui", "--out", str(tmp_path)])
     assert missing.exit_code == 3 and "belum ada laporan" in missing.output
