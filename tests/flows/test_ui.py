@@ -420,7 +420,8 @@ def test_links_in_the_output_folder_and_the_inbox_are_never_followed(edition: Ed
     report.symlink_to(secret)
     c = client(edition)
     assert c.get("/laporan/themes.html").status_code == 404
-    assert c.get("/laporan/completeness.html").status_code == 200  # the others still are
+    served = c.get("/laporan/completeness.html")  # the others still are, and run no script either
+    assert served.status_code == 200 and served.headers["content-security-policy"].startswith("default-src 'none'")
     empty = "SMPN 15/Proposal Kinerja SMPN 15.pdf"
     copy = OutputPaths(edition.out).quarantine / empty
     copy.unlink()
@@ -447,6 +448,10 @@ def test_a_download_gives_only_the_bytes_that_were_screened(edition: Edition, tm
     assert response.headers["content-type"] == "application/octet-stream"
     hostile = next(d["path"] for d in edition.screening()["documents"] if FILE_SCRIPT in d["path"])
     assert c.get("/berkas", params={"path": hostile}).status_code == 200
+    without_inbox = TestClient(create_app(edition.out, None, None), base_url=LOCAL)
+    assert without_inbox.get("/berkas", params={"path": path}).status_code == 404  # accepted: only in the inbox
+    quarantined = without_inbox.get("/berkas", params={"path": "SMPN 15/Proposal Kinerja SMPN 15.pdf"})
+    assert quarantined.status_code == 200 and quarantined.content == b""  # its copy in karantina/
     inbox = tmp_path / "inbox"
     shutil.copytree(edition.inbox, inbox)
     (inbox / path).write_bytes(b"%PDF-1.4 diganti")
