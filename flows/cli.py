@@ -1020,6 +1020,71 @@ def duplicates_dismiss(out: Path, key: str, note: str | None) -> None:
     _decide(out, key, "dismissed", note)
 
 
+@main.command("ui")
+@click.option("--out", type=click.Path(path_type=Path), default=Path("reports"), show_default=True,
+              callback=_remember_out, help="The output folder of kipp run; decisions go into its ledger.")
+@click.option("--inbox", type=click.Path(path_type=Path), default=None,
+              help="The inbox, to download screened originals (default: only the quarantine copies).")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; any other than loopback needs KIPP_UI_PASSWORD.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8765, show_default=True)
+def ui_command(out: Path, inbox: Path | None, host: str, port: int) -> None:
+    """The admin web app: overview, participants, quarantine, duplicates and themes, with decisions.
+
+    Example: kipp ui --out reports/ --inbox inbox/   (then open http://127.0.0.1:8765/)
+    """
+    import os
+
+    from flows.steps.context import OutputPaths
+    from flows.ui.edition import read_edition
+    from flows.ui.security import is_loopback
+
+    # Read here rather than in Settings: a secret should not travel in an object that is printed or logged.
+    password = os.environ.get("KIPP_UI_PASSWORD") or None
+    if password is None and not is_loopback(host):
+        raise InputError(f"--host {host}: alamat ini dapat dijangkau mesin lain; set KIPP_UI_PASSWORD dulu, "
+                         "atau pakai --host 127.0.0.1")
+    if inbox is not None and not inbox.is_dir():
+        raise InputError(f"{inbox}: kotak masuk tidak ada atau bukan folder")
+    read_edition(OutputPaths(out).screening)  # no report yet, or a damaged one: one line now, not a failing page
+    if OutputPaths(out).ledger.exists():
+        from models.ledger import check_ledger
+
+        check_ledger(OutputPaths(out).ledger)
+    _taxonomy(None)  # a bad KIPP_TAXONOMY is one line now
+    import uvicorn
+
+    from flows.ui.app import create_app
+
+    sock = _listening_socket(host, port)
+    server = uvicorn.Server(uvicorn.Config(create_app(out, inbox, password), log_level="warning"))
+    shown = f"[{host}]" if ":" in host else host
+    click.echo(f"Aplikasi admin kipp di http://{shown}:{port}/ (folder {clean(out)}); Ctrl-C untuk berhenti.")
+    try:
+        server.run(sockets=[sock])
+    except KeyboardInterrupt:  # uvicorn stops cleanly, then re-raises the signal: Ctrl-C is how a server ends
+        pass
+    click.echo("kipp ui berhenti.")
+
+
+def _listening_socket(host: str, port: int):
+    """The app's socket, bound here so a port in use is one line (exit 3) rather than uvicorn's log and exit 1."""
+    import socket
+
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        sock = socket.socket(family, kind, proto)
+    except OSError as e:
+        raise InputError(f"--host {host}: alamat tidak dikenal ({e})") from e
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+    except OSError as e:
+        sock.close()
+        raise InputError(f"--port {port}: {host}:{port} tidak dapat dipakai ({e.strerror}); pilih --port lain") from e
+    return sock
+
+
 @main.command("retry")
 @click.option("--out", type=click.Path(path_type=Path), default=Path("reports"), show_default=True,
               callback=_remember_out)

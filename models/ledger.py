@@ -92,6 +92,8 @@ _ADDED_COLUMNS = (
     ("extractions", "retry", "INTEGER"),  # 1: `kipp retry` asked for it to be read again
     ("files", "inode", "INTEGER"),  # with ctime_ns: a same-size replacement with its mtime restored is noticed
     ("files", "ctime_ns", "INTEGER"),
+    ("duplicate_decisions", "decided_by", "TEXT"),  # the admin's name, as typed in `kipp ui`; NULL from the CLI
+    ("theme_corrections", "decided_by", "TEXT"),
 )
 # Failures that say more about the limits or the moment than about the content: read again when
 # the limits change or an admin asks (`kipp retry`), never in a loop.
@@ -99,6 +101,18 @@ TRANSIENT_REASONS = frozenset({Reason.TIMEOUT, Reason.RESOURCE_LIMIT, Reason.EXT
 # Failures that say nothing about the recorded content (it was not what was read): read again on
 # every run until it is.
 UNCACHED_REASONS = frozenset({Reason.CHANGED_SINCE_SCAN, Reason.UNREADABLE})
+
+
+@dataclass(frozen=True, slots=True)
+class AdminDecision:
+    """One admin's decision as kept: a duplicate flag's verdict (subject: its key) or a theme
+    correction (subject: the participant id), with when and by whom."""
+
+    subject: str
+    value: str  # "confirmed" | "dismissed", or a theme id
+    decided_at: str  # ISO, UTC
+    decided_by: str | None  # None: recorded from the command line, or before names were kept
+    note: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -316,22 +330,34 @@ class Ledger:
 
     # -- admins' decisions, kept across runs ---------------------------------------------
 
-    def save_theme_corrections(self, corrections: Mapping[str, str], source: str) -> None:
+    def save_theme_corrections(self, corrections: Mapping[str, str], source: str, by: str | None = None) -> None:
+        """One short transaction: `kipp ui` writes here while a `kipp run` may hold the same ledger."""
         now = _now()
         with self.transaction():
             self.db.executemany(
-                "INSERT OR REPLACE INTO theme_corrections(participant_id, theme, corrected_at, source) VALUES (?,?,?,?)",
-                [(pid, theme, now, source) for pid, theme in corrections.items()],
+                """INSERT OR REPLACE INTO theme_corrections(participant_id, theme, corrected_at, source, decided_by)
+                   VALUES (?,?,?,?,?)""",
+                [(pid, theme, now, source, by) for pid, theme in corrections.items()],
             )
 
-    def save_duplicate_decision(self, key: str, decision: str, note: str | None = None) -> None:
+    def save_duplicate_decision(self, key: str, decision: str, note: str | None = None, by: str | None = None) -> None:
         self.db.execute(
-            "INSERT OR REPLACE INTO duplicate_decisions(key, decision, decided_at, note) VALUES (?,?,?,?)",
-            (key, decision, _now(), note),
+            "INSERT OR REPLACE INTO duplicate_decisions(key, decision, decided_at, note, decided_by) VALUES (?,?,?,?,?)",
+            (key, decision, _now(), note, by),
         )
 
     def duplicate_decisions(self) -> dict[str, str]:
         return dict(self.db.execute("SELECT key, decision FROM duplicate_decisions"))
+
+    def duplicate_decision_records(self) -> dict[str, AdminDecision]:
+        """Every duplicate verdict with when and by whom, by key."""
+        return {row[0]: AdminDecision(*row) for row in self.db.execute(
+            "SELECT key, decision, decided_at, decided_by, note FROM duplicate_decisions")}
+
+    def theme_correction_records(self) -> dict[str, AdminDecision]:
+        """Every theme correction with when and by whom (its source, a CSV file or `cli`, as the note)."""
+        return {row[0]: AdminDecision(*row) for row in self.db.execute(
+            "SELECT participant_id, theme, corrected_at, decided_by, source FROM theme_corrections")}
 
     def set_meta(self, key: str, value: str) -> None:
         self.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
