@@ -699,10 +699,16 @@ def demo(directory: Path, size: str, seed: int, fresh: bool) -> None:
         click.echo(f"Demo: {len(rows)} peserta, {len(truth)} berkas ditulis ke {inbox}/")
     else:
         click.echo(f"Demo: memakai kotak masuk yang ada di {inbox}/ (--fresh untuk membuat ulang)")
+    judges = directory / "juri.csv"
+    if not judges.exists():  # the panel: academics and officials of competing units, for the preview
+        from flows.corpora.judges import demo_judges
+        from models.roster import load_roster
+
+        judges.write_text(demo_judges(load_roster(roster)), encoding="utf-8")
     start = time.perf_counter()
     before = _before(directory / "reports")
     with _progress(_terminal()):
-        result = _run_flow(inbox, roster, directory / "reports", "2021")
+        result = _run_flow(inbox, roster, directory / "reports", "2021", panel=_panel_files(judges, None, None, None))
     _print_summary(result, time.perf_counter() - start, before)
     click.echo(_say(f"Buka {directory / 'reports' / 'completeness.html'} di peramban, atau "
                     f"{directory / 'reports' / 'completeness.xlsx'} di Excel.",

@@ -485,8 +485,8 @@ def check_ledger(path: Path) -> dict[str, str]:
 # What a rebuild keeps: admins' decisions first, then the history of files received (their decisions
 # are recomputed by the next run, and their text is read again from the inbox).
 _SALVAGE: dict[str, tuple[str, ...]] = {
-    "theme_corrections": ("participant_id", "theme", "corrected_at", "source"),
-    "duplicate_decisions": ("key", "decision", "decided_at", "note"),
+    "theme_corrections": ("participant_id", "theme", "corrected_at", "source", "decided_by"),
+    "duplicate_decisions": ("key", "decision", "decided_at", "note", "decided_by"),
     "assignments": ("judge_id", "participant_id", "expertise_match", "handed_at", "withdrawn_at", "withdrawn_reason"),
     "files": ("path", "size", "mtime_ns", "sha256", "present", "first_seen", "last_seen"),
     "meta": ("key", "value"),
@@ -519,23 +519,27 @@ def rebuild_ledger(path: Path) -> Rebuild:
     for suffix in ("", "-wal", "-shm"):
         Path(f"{fresh}{suffix}").unlink(missing_ok=True)
     with Ledger(fresh) as new, new.transaction():
-        for table, cols in _SALVAGE.items():
-            data = [r for r in rows[table] if not (table == "meta" and r[0] == "schema_version")]
+        for table, (cols, read) in rows.items():
+            data = [r for r in read if not (table == "meta" and r[0] == "schema_version")]
+            if not data:
+                continue
             marks = ",".join("?" * len(cols))
             new.db.executemany(f"INSERT OR IGNORE INTO {table}({','.join(cols)}) VALUES ({marks})", data)
     for suffix in ("-wal", "-shm", "-journal"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     fresh.replace(path)
-    return Rebuild(backup, {t: len(r) for t, r in rows.items()}, complete)
+    return Rebuild(backup, {t: len(read) for t, (_, read) in rows.items()}, complete)
 
 
-def _salvage(path: Path, companions: list[str]) -> tuple[dict[str, list[tuple]], dict[str, bool]]:
-    """Read every row that can still be read, from a scratch copy (never from the backup, never in place).
+def _salvage(path: Path, companions: list[str]) -> tuple[dict[str, tuple[tuple[str, ...], list[tuple]]], dict[str, bool]]:
+    """Read every row that can still be read, from a scratch copy (never from the backup, never in place):
+    per table, the columns it had and its rows.
 
     A truncated file is padded back to the size its header declares: the missing pages read as
-    damaged, and every table stored before them can be read again.
+    damaged, and every table stored before them can be read again. A ledger written before a table or
+    a column existed has nothing of it to lose: the table counts as read whole.
     """
-    rows: dict[str, list[tuple]] = {t: [] for t in _SALVAGE}
+    rows: dict[str, tuple[tuple[str, ...], list[tuple]]] = {t: (cols, []) for t, cols in _SALVAGE.items()}
     complete = {t: False for t in _SALVAGE}
     with tempfile.TemporaryDirectory(prefix="kipp-salvage-") as tmp:
         work = Path(tmp) / "ledger.sqlite"
@@ -544,10 +548,19 @@ def _salvage(path: Path, companions: list[str]) -> tuple[dict[str, list[tuple]],
         _pad_to_declared_size(work)
         db = sqlite3.connect(work)
         try:
-            for table, cols in _SALVAGE.items():
+            for table, wanted in _SALVAGE.items():
+                try:
+                    have = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
+                except sqlite3.Error:
+                    have = set(wanted)  # the schema itself is damaged: try every column
+                cols = tuple(c for c in wanted if c in have)
+                rows[table] = (cols, rows[table][1])
+                if not cols:
+                    complete[table] = True  # not in this ledger (written before it existed)
+                    continue
                 try:
                     for row in db.execute(f"SELECT {','.join(cols)} FROM {table}"):
-                        rows[table].append(tuple(row))
+                        rows[table][1].append(tuple(row))
                     complete[table] = True
                 except sqlite3.Error:
                     pass  # keep the rows read before the damage

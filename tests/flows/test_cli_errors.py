@@ -294,6 +294,48 @@ def test_ledger_rebuild_keeps_a_backup_and_the_admins_decisions(tmp_path: Path) 
         assert ledger.meta("edition") == "2021"
 
 
+def test_ledger_rebuild_keeps_handed_out_assignments_and_who_decided(tmp_path: Path) -> None:
+    from models.records import JudgeAssignment, Withdrawal
+
+    out = tmp_path / "out"
+    with Ledger(out / "ledger.sqlite") as ledger:
+        ledger.save_duplicate_decision("near:aa:bb", "confirmed", by="Bu Sari")
+        ledger.record_handoff([JudgeAssignment("j1", "smp-05", True), JudgeAssignment("j2", "smp-05", False)], [],
+                              "2021-03-01T08:00:00+00:00", '{"judges": []}')
+        ledger.record_handoff([], [Withdrawal("j2", "smp-05", "peserta tidak lagi lengkap")],
+                              "2021-03-02T08:00:00+00:00", '{"judges": []}')
+    result = _kipp("ledger", "rebuild", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert "penugasan juri yang sudah diserahkan: 2 diselamatkan\n" in result.output
+    assert "PERHATIAN" not in result.stderr
+    with Ledger(out / "ledger.sqlite") as ledger:
+        assert ledger.frozen_assignments() == {("j1", "smp-05"): "2021-03-01T08:00:00+00:00"}
+        assert [w[:2] for w in ledger.withdrawals()] == [("j2", "smp-05")]
+        assert ledger.db.execute("SELECT decided_by FROM duplicate_decisions").fetchone() == ("Bu Sari",)
+
+
+def test_ledger_rebuild_of_a_ledger_older_than_a_table_loses_nothing_and_warns_of_nothing(tmp_path: Path) -> None:
+    import sqlite3
+
+    out = tmp_path / "out"
+    out.mkdir()
+    db = sqlite3.connect(out / "ledger.sqlite")  # as the first kipp wrote it: no assignments, no decided_by
+    db.executescript("""CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        INSERT INTO meta VALUES ('edition', '2021');
+        CREATE TABLE theme_corrections (participant_id TEXT PRIMARY KEY, theme TEXT NOT NULL, corrected_at TEXT NOT NULL, source TEXT NOT NULL);
+        INSERT INTO theme_corrections VALUES ('smp-05', 'kesehatan', '2021-02-01', 'cli');
+        CREATE TABLE duplicate_decisions (key TEXT PRIMARY KEY, decision TEXT NOT NULL, decided_at TEXT NOT NULL, note TEXT);
+        CREATE TABLE files (path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, sha256 TEXT,
+            present INTEGER NOT NULL DEFAULT 1, first_seen TEXT NOT NULL, last_seen TEXT NOT NULL);""")
+    db.close()
+    result = _kipp("ledger", "rebuild", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert "koreksi tema: 1 diselamatkan\n" in result.output and "SEBAGIAN" not in result.output
+    assert "PERHATIAN" not in result.stderr
+    with Ledger(out / "ledger.sqlite") as ledger:
+        assert ledger.theme_corrections() == {"smp-05": "kesehatan"}
+
+
 def test_ledger_rebuild_says_when_admins_decisions_could_not_be_read(tmp_path: Path) -> None:
     out = tmp_path / "out"
     _ledger_with_decisions(out / "ledger.sqlite")

@@ -200,7 +200,7 @@ def test_a_bad_judges_file_is_every_bad_line_at_once_and_nothing_is_assigned(set
                    encoding="utf-8")
     result = _kipp("run", *_args(setup, "--judges", str(bad)))
     assert result.exit_code == ExitCode.BAD_INPUT, result.output
-    for needle in (str(bad), "line 7", "line 8", "line 9"):
+    for needle in (str(bad), "baris 7: j-x: nama kosong", "baris 8: j-disdik", "baris 9: j-y", "bukan-unit", "sulap"):
         assert needle in result.stderr, result.stderr
     assert "Traceback" not in result.output + result.stderr
     assert not (setup.out / "screening.json").exists()
