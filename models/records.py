@@ -309,6 +309,7 @@ class Judging:
     solver: str = ""
     solve_seconds: float = 0.0
     handed_at: str | None = None  # the last hand-off (ISO, UTC); None: nothing handed out yet
+    theme_labels: tuple[tuple[str, str], ...] = ()  # (theme id, label) of the taxonomy, for the judges' expertise
 
     def load(self, judge_id: str) -> int:
         return sum(1 for a in self.assignments if a.judge_id == judge_id)

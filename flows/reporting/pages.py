@@ -282,4 +282,5 @@ def assignments_html(screening: Screening, edition: str, generated_at: str) -> s
                       if u.reason is Blocker.NOT_COMPLETE and u.participant_id in results],
         withdrawn=[(w, judge_names.get(w.judge_id, w.judge_id), names.get(w.participant_id, w.participant_id))
                    for w in judging.withdrawn],
+        themes=dict(judging.theme_labels),
     )

@@ -322,6 +322,7 @@ def assignments_xlsx(screening: Screening, edition: str, generated_at: str) -> b
     results = {r.participant.id: r for r in screening.participants}
     order = {r.participant.id: i for i, r in enumerate(by_category(screening.participants))}
     judges = {j.id: j for j in judging.judges} if judging else {}
+    themes = dict(judging.theme_labels) if judging else {}
     assignments = sorted(judging.assignments, key=lambda a: (order.get(a.participant_id, 0), a.judge_id)) if judging else []
     rows = []
     for a in assignments:
@@ -339,7 +340,8 @@ def assignments_xlsx(screening: Screening, edition: str, generated_at: str) -> b
     panel = Sheet(_W("Juri", "Judges"), (
         JUDGE, Column(_W("Nama", "Name"), 40), Column(_W("Unit asal", "Affiliation"), 45),
         Column(_W("Keahlian", "Expertise"), 40), Column(_W("Kapasitas", "Capacity"), 10), Column(_W("Beban", "Load"), 8),
-    ), [(j.id, j.name, names.get(j.affiliation_id or "", j.affiliation_id), "; ".join(j.expertise), j.capacity,
+    ), [(j.id, j.name, names.get(j.affiliation_id or "", j.affiliation_id),
+         "; ".join(themes.get(t, t) for t in j.expertise), j.capacity,
          judging.load(j.id)) for j in judges.values()], frozen_columns=2)
     left = Sheet(_W("Belum diserahkan", "Not handed off"), (
         PARTICIPANT_ID, NAME, REASON, Column(_W("Juri didapat", "Judges assigned"), 12), DETAIL,

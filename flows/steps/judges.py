@@ -27,6 +27,7 @@ from models.records import (
     Withdrawal,
 )
 from models.roster import Roster
+from models.themes import load_taxonomy
 from models.screening import Screening
 
 PANEL_META = "panel"  # the ledger's meta key: the panel of the last hand-off, as JSON
@@ -82,6 +83,8 @@ def judges(run: Run) -> None:
     try:
         judging = plan_judging(run.screening, run.panel, run.roster, run.ledger.frozen_assignments(),
                                run.ledger.meta("handed_at"))
+        taxonomy = load_taxonomy(run.settings.taxonomy)
+        judging = replace(judging, theme_labels=tuple((t.id, t.label) for t in taxonomy.themes))
     except Exception as exc:  # noqa: BLE001 - one step never stops the run
         run.screening = step_failed(run.screening, "judges", exc)
         return

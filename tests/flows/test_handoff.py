@@ -227,3 +227,44 @@ def test_plan_judging_lists_every_participant_not_complete_with_its_status() -> 
     assert {u.participant_id for u in judging.unassigned} == {p.id for p in roster}
     assert all(u.reason.value == "not_complete" and u.detail == ParticipantStatus.MISSING_BOTH.label
                for u in judging.unassigned)
+
+
+def test_judge_names_never_run_in_the_page_and_the_workbook_lists_every_assignment(setup: RunConfig, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    hostile = tmp_path / "juri-jahat.csv"
+    hostile.write_text(JUDGES_CSV.replace("Camat Blimbing", "<script>alert(1)</script>")
+                       .replace("Lurah Bunulrejo", "=HYPERLINK(\"http://x\")"), encoding="utf-8")
+    result = run_once(replace(setup, panel=PanelFiles(hostile)))
+    page = (setup.out / "assignments.html").read_text(encoding="utf-8")
+    assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "Tata Kelola" in page  # expertise shown by the taxonomy's labels, not ids
+    book = load_workbook(setup.out / "assignments.xlsx", read_only=True)
+    assert book.sheetnames == ["Penugasan", "Juri", "Belum diserahkan"]
+    rows = list(book["Penugasan"].iter_rows(values_only=True))
+    assert len(rows) - 1 == len(result.screening.judging.assignments)
+    judges = {row[0]: row for row in book["Juri"].iter_rows(min_row=2, values_only=True)}
+    assert judges["j-lurah"][1] == "'=HYPERLINK(\"http://x\")"  # text, never a formula
+    assert judges["j-camat"][5] == result.screening.judging.load("j-camat")
+    left = list(book["Belum diserahkan"].iter_rows(min_row=2, values_only=True))
+    assert [row[0] for row in left] == [u.participant_id for u in result.screening.judging.unassigned]
+
+
+@pytest.mark.slow
+def test_kipp_handoff_runs_through_prefect_and_prints_each_judges_packet(setup: RunConfig, tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    repo = Path(__file__).resolve().parents[2]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env.update(HOME=str(tmp_path), KIPP_WORKERS="1")
+    result = subprocess.run(
+        [sys.executable, "-m", "flows.cli", "handoff", *_args(setup, "--judges", str(setup.panel.judges))],
+        cwd=repo, env=env, capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stderr == ""
+    assert "Diserahkan ke 5 juri (10 penugasan, 10 baru, 0 ditarik)" in result.stdout
+    for judge_id in ("j-akademisi", "j-disdik", "j-camat", "j-dinkes", "j-lurah"):
+        assert f"{setup.out / 'paket' / judge_id}.zip" in result.stdout
