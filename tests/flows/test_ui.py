@@ -26,7 +26,7 @@ from flows.steps import RunConfig, run_once
 from flows.steps.context import OutputPaths
 from flows.ui.app import create_app, templates
 from flows.ui.edition import natural_key
-from flows.ui.followup import ASK
+from models.reminders import remedy
 from models.ledger import Ledger
 from models.records import FileStatus, Reason
 from models.settings import Settings
@@ -219,7 +219,7 @@ def test_a_participant_page_shows_files_versions_theme_flags_and_cover(edition: 
     page = c.get("/peserta/smp-15").text
     me = next(p for p in doc["participants"] if p["id"] == "smp-15")
     assert "Proposal Inovasi SMPN 15.pdf" in page and "Proposal Kinerja SMPN 15.pdf" in page
-    assert Reason.EMPTY_FILE.label in page and ASK[Reason.EMPTY_FILE] in page
+    assert Reason.EMPTY_FILE.label in page and remedy(Reason.EMPTY_FILE).ask in page
     assert me["theme_label"] in page and f"{me['theme_confidence']:.0%}" in page
     assert "SMP Negeri 5 Malang" in page  # the other side of the near-duplicate flag
     assert "SMP NEGERI 15 MALANG" in page  # the cover preview, read from the ledger
@@ -230,16 +230,8 @@ def test_the_quarantine_page_says_what_to_ask_of_whom(edition: Edition) -> None:
     page = client(edition).get("/karantina").text
     smp15 = page.index('id="k-smp-15"')
     nobody = page.index('id="k-tanpa-peserta"')
-    assert page.index("Proposal Kinerja SMPN 15.pdf") > smp15 and ASK[Reason.EMPTY_FILE] in page
-    assert page.index("scan tanpa nama.pdf") > nobody and ASK[Reason.UNIDENTIFIED] in page
-
-
-def test_every_reason_a_file_is_quarantined_for_says_what_to_ask() -> None:
-    quarantined = {r for r in Reason if r.state is FileStatus.QUARANTINED}
-    assert set(ASK) == quarantined and all(ASK[r] for r in quarantined)
-
-
-# -- decisions ----------------------------------------------------------------------------------
+    assert page.index("Proposal Kinerja SMPN 15.pdf") > smp15 and remedy(Reason.EMPTY_FILE).ask in page
+    assert page.index("scan tanpa nama.pdf") > nobody and remedy(Reason.UNIDENTIFIED).ask in page
 
 
 def _near_key(edition: Edition) -> str:
