@@ -11,7 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
-from models.judges import Proposal
+from flows.corpora.demo import malang_roster
+from models.judges import Proposal, parse_judges
 from models.records import Category, Judge, Participant
 from models.roster import Roster
 from models.themes.taxonomy import DEFAULT_THEME_IDS
@@ -32,7 +33,7 @@ class RosterLine(Protocol):
 
 # (id, name, affiliation: a roster id or "" or a kind to look up, expertise, capacity, contact)
 _DEMO_PANEL = (
-    ("akd-ub-1", "Prof. Dr. Sri Wahyuni, M.Si. (Universitas Brawijaya)", "", "tata_kelola_perencanaan;pendidikan",
+    ("akd-ub-1", "Prof. Dr. Sri Wahyuni, M.Si. (Universitas Brawijaya)", "", "tata_kelola_perencanaan;pendidikan;infrastruktur_transportasi",
      "", "sri.wahyuni@ub.ac.id"),
     ("akd-ub-2", "Dr. Andi Kurniawan (Universitas Brawijaya)", "", "ekonomi_umkm;perizinan_investasi;pendapatan_daerah",
      "", "andi.k@ub.ac.id"),
@@ -50,7 +51,7 @@ _DEMO_PANEL = (
     ("camat-lowokwaru", "Drs. Imam Mustofa (Camat Lowokwaru)", "kec-lowokwaru",
      "administrasi_kependudukan;kesejahteraan_sosial;ketertiban_kebencanaan", "", ""),
     ("pd-capil-1", "Siti Nurhaliza, S.H. (Dinas Kependudukan dan Pencatatan Sipil)", "pd-dispendukcapil",
-     "administrasi_kependudukan;tata_kelola_perencanaan", "", ""),
+     "administrasi_kependudukan;tata_kelola_perencanaan;perizinan_investasi", "", ""),
     ("pd-dlh-1", "Ir. Yuli Astuti (Dinas Lingkungan Hidup)", "pd-dlh", "lingkungan_hidup;kesehatan", "", ""),
     ("pd-bapenda-1", "Rudi Hartono, S.E. (Badan Pendapatan Daerah)", "pd-bapenda",
      "pendapatan_daerah;pendidikan;ekonomi_umkm", "", ""),
@@ -102,8 +103,6 @@ def sample_proposals(roster: Iterable[RosterLine], seed: int = 1) -> list[Propos
     return proposals
 
 
-# --------------------------------------------------------------------------------- national edition
-
 @dataclass(frozen=True, slots=True)
 class Edition:
     """A generated edition: the roster, the proposals handed off, the panel and the duplicate pairs."""
@@ -112,6 +111,18 @@ class Edition:
     proposals: tuple[Proposal, ...]
     judges: tuple[Judge, ...]
     together: tuple[tuple[str, str], ...]
+
+
+def malang_edition(seed: int = 1) -> Edition:
+    """The full Kota Malang demo (323 participants, all handed off) and the demo panel of 12 judges."""
+    rows = malang_roster("full", 2021)
+    roster = Roster(tuple(Participant(r.id, r.name, Category(r.category), r.parent_id) for r in rows))
+    judges = parse_judges(demo_judges(rows), roster, DEFAULT_THEME_IDS, source="demo judges.csv")
+    return Edition(roster, tuple(sample_proposals(rows, seed)), judges,
+                   duplicate_pairs([r.id for r in rows], random.Random(seed)))
+
+
+# --------------------------------------------------------------------------------- national edition
 
 
 _REGION_AGENCIES = (("dinkes", "Dinas Kesehatan"), ("disdik", "Dinas Pendidikan"), ("capil", "Dinas Kependudukan"),
@@ -164,7 +175,7 @@ def national_edition(seed: int = 1, provinces: int = 20, regions: int = 4, propo
     roster = Roster(tuple(rows))
     handed = sorted(rng.sample(rows, min(proposals, len(rows))), key=lambda r: r.id)
     return Edition(roster, tuple(sample_proposals(handed, seed)), _national_panel(levels, judges, rng),
-                   _duplicate_groups([p.id for p in handed], rng))
+                   duplicate_pairs([p.id for p in handed], rng))
 
 
 # Where the officials among 100 judges come from; the rest (45) are academics.
@@ -183,7 +194,7 @@ def _national_panel(levels: dict[str, list[str]], count: int, rng: random.Random
     return tuple(judges)
 
 
-def _duplicate_groups(ids: list[str], rng: random.Random) -> tuple[tuple[str, str], ...]:
+def duplicate_pairs(ids: list[str], rng: random.Random) -> tuple[tuple[str, str], ...]:
     """High-severity duplicate flags over 2% of the proposals: pairs, one in five joined to the next (four)."""
     picked = rng.sample(ids, len(ids) // 50)
     pairs = []

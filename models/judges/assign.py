@@ -1,19 +1,24 @@
 """Who judges what: K judges per proposal, never a conflict of interest, loads balanced, expertise matched.
 
 Encode, solve, decode (STYLE §11). The encoder turns proposals, judges, conflicts, duplicate groups and
-frozen assignments into integer columns per (judge, class of units) that may be taken, where a unit is a
-proposal or a high-severity duplicate group that must go to the same judges; a pair with a conflict
-of interest is never a column. HiGHS (`scipy.optimize.milp`) then solves three problems in turn, each
-keeping the optimum of the one before, so the objective is exactly lexicographic:
+frozen assignments into integer columns per (judge, class of units) that may be taken, where a unit is
+a proposal or a high-severity duplicate group that must go to the same judges; a pair with a conflict
+of interest is never a column. HiGHS (`scipy.optimize.milp`) then ranks three goals exactly, each
+before the next (lexicographic):
 
 1. coverage: as many (judge, proposal) assignments as possible, at most K per proposal, never above a
    judge's capacity; a proposal that cannot have K still gets as many as the others allow;
 2. balance: the smallest sum of squared loads with that coverage (squares as a piecewise-linear cost
-   on unit steps, so the loads are the most even possible: within one of each other whenever
-   conflicts and capacities allow it). Every judge takes part, with or without a capacity: a
-   capacity is only an upper bound, and judges below it are balanced with the others;
+   on unit steps), so the loads are the most even possible: within one of each other whenever
+   conflicts and capacities allow it. Every judge takes part, with or without a capacity: a capacity
+   is only an upper bound, and judges under it are balanced with all the others;
 3. expertise: the most assignments whose theme (an admin's correction; under review, the runner-up
    too) is in the judge's expertise, with that coverage and that balance.
+
+Coverage is one solve; balance and expertise a second, with the squares weighted above every match
+together, so one ranks before the other with no tolerance between them (relative gap 0). A solve
+that passes TIME_LIMIT_SECONDS gives its best plan so far and `Plan.optimal` says so (never seen on
+the generated editions, which take seconds).
 
 Frozen assignments (handed out by `kipp handoff`) are constants: they count in loads and in K and are
 never moved; new proposals are added around them. One that has become a conflict of interest since
@@ -21,9 +26,26 @@ never moved; new proposals are added around them. One that has become a conflict
 A duplicate group takes each chosen judge for all its members; a member whose frozen judges differ
 from the others' keeps them, and the group shares what it can on top.
 
-Proposals alone that are interchangeable (same free judges, themes and frozen judges) share integer
-columns (see `Model`); HiGHS presolve is off: on the national edition it spent 35-45 s per stage
-reducing nothing, where the solve itself takes 1-3 s.
+Why this shape, measured on the national edition (`python -m flows.bench.judges --size national`:
+3,000 proposals, 100 judges, K=3, 36 duplicate flags; 2 cores shared with other work, HiGHS 1.12 in
+scipy 1.17; seconds of the whole solve unless said):
+
+| formulation                                                                  | seconds     | peak RSS |
+| ---------------------------------------------------------------------------- | ----------- | -------- |
+| a binary column per (judge, proposal), 299,042, three MILPs, presolve on     | stage 2 presolve > 300 s, stopped | |
+| the same, presolve off; or as a network LP (`linprog`, dual simplex)         | stage 2 alone 88 s; 41 s | 0.6 GB |
+| classes of interchangeable proposals (36,000 columns), three MILPs, presolve on | 0.3 + 40 + 45 + > 60 | |
+| classes, presolve off, three MILPs (commit 47e67f3)                          | 46 (7.5 without groups) | |
+| classes, two solves (squares weighted above expertise), a coverage row over every column | 13-27 (seeds 1-5) | |
+| classes, two solves, coverage kept by bounding the unused room (this module) | 3.7-8.1 (seeds 1-5) | 0.27 GB |
+| the same with a column per (judge, proposal), 295,443 (`--compare`)          | 28, the same optimum | 1.1 GB (both in one process) |
+
+HiGHS presolve reduced nothing here and spent 35-45 s per stage trying while a row ran over every
+column; without that row it neither helps nor hurts (5.5 s on, 3.8 s off, seed 1) and stays off. A
+budget row on the squares (the third MILP of the three-stage version) makes the LP fractional around
+duplicate groups and sends HiGHS into 40 s of heuristics; weighting keeps the transportation structure,
+whose LP is integral except around the groups. A min-cost flow (integral, no branching) cannot carry
+duplicate groups, which take a judge for several proposals at once; a MILP can.
 """
 
 from __future__ import annotations
@@ -41,7 +63,8 @@ from models.records import Blocker, Judge, JudgeAssignment, Unassigned
 from models.roster import Roster
 
 SOLVER = "scipy.optimize.milp (HiGHS)"
-_TIME_LIMIT = 300.0  # seconds per stage; the national edition needs a few
+# Per solve: the national edition needs 1 s and 3-8 s; past this the best found so far is taken.
+TIME_LIMIT_SECONDS = 40.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +86,7 @@ class Plan:
     seconds: float
     solver: str
     released: tuple[JudgeAssignment, ...] = field(default=())  # frozen ones dropped: a conflict of interest now
+    optimal: bool = True  # False: HiGHS ran out of time (TIME_LIMIT_SECONDS) and its best plan so far is given
 
     @property
     def expertise_match_rate(self) -> float:
@@ -79,7 +103,8 @@ def assign(proposals: Sequence[Proposal], judges: Sequence[Judge], roster: Roste
     if k < 1:
         raise ValueError(f"k must be at least 1, not {k}")
     model = encode(proposals, judges, roster, k=k, declared=declared, together=together, frozen=frozen)
-    return decode(model, solve(model), seconds=time.perf_counter() - started)
+    taken, optimal = solve(model)
+    return decode(model, taken, seconds=time.perf_counter() - started, optimal=optimal)
 
 
 # ------------------------------------------------------------------------------------------- encode
@@ -127,7 +152,9 @@ class Model:
 
 def encode(proposals: Sequence[Proposal], judges: Sequence[Judge], roster: Roster, *, k: int,
            declared: Collection[tuple[str, str]] = (), together: Sequence[tuple[str, str]] = (),
-           frozen: Sequence[JudgeAssignment] = ()) -> Model:
+           frozen: Sequence[JudgeAssignment] = (), interchangeable: bool = True) -> Model:
+    """The model of `assign`; `interchangeable=False` keeps every unit a class of its own (a column per
+    judge and proposal), the same optimum on a model ten times larger, for comparison."""
     by_id = _unique({p.participant_id: p for p in proposals}, len(proposals), "participant")
     by_judge = _unique({j.id: j for j in judges}, len(judges), "judge")
     ordered = tuple(by_judge[j] for j in sorted(by_judge))
@@ -141,7 +168,8 @@ def encode(proposals: Sequence[Proposal], judges: Sequence[Judge], roster: Roste
     conflicted: dict[str, set[str]] = defaultdict(set)
     for j, p in conflicts:
         conflicted[p].add(j)
-    classes = _classes(_groups(sorted(by_id), together), by_id, conflicted, frozen_of)
+    units = _groups(sorted(by_id), together)
+    classes = _classes(units, by_id, conflicted, frozen_of) if interchangeable else tuple((u,) for u in units)
     col_judge, col_class, weight, match = [], [], [], []
     rows: list[list[int]] = []
     room: list[int] = []
@@ -234,62 +262,79 @@ def _groups(participant_ids: list[str], together: Sequence[tuple[str, str]]) -> 
 
 # -------------------------------------------------------------------------------------------- solve
 
-def solve(model: Model) -> np.ndarray:
-    """Units per column (integers): the lexicographic optimum of coverage, then balance, then expertise."""
+def solve(model: Model) -> tuple[np.ndarray, bool]:
+    """Units per column (integers), the lexicographic optimum of coverage, then balance, then expertise;
+    and whether HiGHS proved it optimal within its time limit (else its best balance found so far)."""
     from scipy.optimize import Bounds, LinearConstraint, milp
-    from scipy.sparse import csr_array, hstack
+    from scipy.sparse import csr_array, hstack, identity
 
-    n_cols, n_judges = len(model.col_judge), len(model.judges)
+    n_cols, n_rows, n_judges = len(model.col_judge), len(model.rows), len(model.judges)
     if n_cols == 0:
-        return np.zeros(0, dtype=np.int64)
-    options = {"disp": False, "presolve": False, "time_limit": _TIME_LIMIT}
-
-    def run(c, constraints, integrality, bounds) -> np.ndarray:
-        result = milp(c, constraints=constraints, integrality=integrality, bounds=bounds, options=options)
-        if result.x is None:
-            raise RuntimeError(f"HiGHS found no assignment: {result.message}")
-        return result.x
-
+        return np.zeros(0, dtype=np.int64), True
+    options = {"disp": False, "presolve": False, "mip_rel_gap": 0.0, "time_limit": TIME_LIMIT_SECONDS}
     rows = _row_matrix(model)
     loads = csr_array((model.weight, (model.col_judge, np.arange(n_cols))), shape=(n_judges, n_cols))
-    capped = np.isfinite(model.capacity)
-    room = np.maximum(model.capacity - model.frozen_load, 0)
     # 1. coverage
+    capped = np.isfinite(model.capacity)
     constraints = [LinearConstraint(rows, -np.inf, model.room)]
     if capped.any():
+        room = np.maximum(model.capacity - model.frozen_load, 0)
         constraints.append(LinearConstraint(loads[capped], -np.inf, room[capped]))
-    x = run(-model.weight, constraints, np.ones(n_cols), Bounds(0, model.size))
-    coverage = round(model.weight @ x)
-    # 2. balance: load = frozen + new = sum of unit steps z (step t costs 2t-1, so the cost is load²) and an
-    # overflow above `top` at the next step's price, which is exact as long as no load needs the overflow.
+    first = milp(-model.weight, constraints=constraints, integrality=np.ones(n_cols), bounds=Bounds(0, model.size),
+                 options=options)
+    if first.x is None:
+        raise RuntimeError(f"HiGHS found no assignment: {first.message}")
+    coverage = round(model.weight @ first.x)
+    # 2. balance, then expertise, with that coverage. Columns: units taken | unused room per row | unit
+    # steps of each judge's load, step t costing 2t-1 so that the cost is load² | an overflow above `top`
+    # at the next step's price, exact as long as no load needs it. Coverage is kept by bounding the
+    # unused room (a row as long as the rows, where a row over every column made HiGHS 7 times slower).
+    # Squares weigh more than every match together (`scale`): one solve ranks them exactly.
+    short = float(model.room.sum() - coverage)
+    scale = float(coverage + 1)
     upper = model.upper_load
-    top = math.ceil((model.frozen_load.sum() + coverage) / n_judges) + 1
+    top = _level(model.frozen_load.sum() + coverage, upper) + 1
     while True:
         steps = np.minimum(upper, top).astype(np.int64)
         overflow = np.flatnonzero(upper > top)
         n_steps, n_over = int(steps.sum()), len(overflow)
         step_judge = np.repeat(np.arange(n_judges), steps)
         step_cost = 2 * (np.arange(n_steps) - np.repeat(np.cumsum(steps) - steps, steps)) + 1.0
-        link = hstack([loads, -csr_array((np.ones(n_steps), (step_judge, np.arange(n_steps))), shape=(n_judges, n_steps)),
-                       -csr_array((np.ones(n_over), (overflow, np.arange(n_over))), shape=(n_judges, n_over))])
         pad = n_steps + n_over
-        cost = np.concatenate([np.zeros(n_cols), step_cost, np.full(n_over, 2.0 * top + 1)])
         constraints = [
-            LinearConstraint(hstack([rows, csr_array((rows.shape[0], pad))]), -np.inf, model.room),
-            LinearConstraint(link, -model.frozen_load, -model.frozen_load),
-            LinearConstraint(np.concatenate([model.weight, np.zeros(pad)])[None, :], coverage - 0.5, np.inf),
+            LinearConstraint(hstack([rows, identity(n_rows), csr_array((n_rows, pad))]), model.room, model.room),
+            LinearConstraint(hstack([
+                loads, csr_array((n_judges, n_rows)),
+                -csr_array((np.ones(n_steps), (step_judge, np.arange(n_steps))), shape=(n_judges, n_steps)),
+                -csr_array((np.ones(n_over), (overflow, np.arange(n_over))), shape=(n_judges, n_over))]),
+                -model.frozen_load, -model.frozen_load),
         ]
-        integrality = np.concatenate([np.ones(n_cols), np.zeros(pad)])
-        bounds = Bounds(np.zeros(n_cols + pad), np.concatenate([model.size, np.ones(n_steps), upper[overflow] - top]))
-        x = run(cost, constraints, integrality, bounds)
-        if not (x[n_cols + n_steps:] > 0.5).any():
-            break
+        if short > 0:
+            unused = np.concatenate([np.zeros(n_cols), np.ones(n_rows), np.zeros(pad)])
+            constraints.append(LinearConstraint(unused[None, :], -np.inf, short))
+        cost = np.concatenate([-model.match, np.zeros(n_rows), scale * step_cost,
+                               np.full(n_over, scale * (2 * top + 1))])
+        bounds = Bounds(0, np.concatenate([model.size, model.room if short > 0 else np.zeros(n_rows),
+                                           np.ones(n_steps), upper[overflow] - top]))
+        integrality = np.concatenate([np.ones(n_cols), np.zeros(n_rows + pad)])
+        second = milp(cost, constraints=constraints, integrality=integrality, bounds=bounds, options=options)
+        if second.x is None:  # out of time before any solution: the coverage alone, never nothing
+            return np.round(first.x).astype(np.int64), False
+        if not (second.x[n_cols + n_rows + n_steps:] > 0.5).any():
+            return np.round(second.x[:n_cols]).astype(np.int64), second.status == 0 and first.status == 0
         top *= 2
-    squares = round(cost @ x)
-    # 3. expertise, with that coverage and that balance
-    constraints.append(LinearConstraint(cost[None, :], -np.inf, squares + 0.5))
-    x = run(-np.concatenate([model.match, np.zeros(pad)]), constraints, integrality, bounds)
-    return np.round(x[:n_cols]).astype(np.int64)
+
+
+def _level(total: float, upper: np.ndarray) -> int:
+    """The load every judge would have if `total` were poured over them up to their `upper` (water-filling)."""
+    low, high = 0, int(total) + 1
+    while low < high:
+        mid = (low + high) // 2
+        if np.minimum(upper, mid).sum() >= total:
+            high = mid
+        else:
+            low = mid + 1
+    return low
 
 
 def _row_matrix(model: Model):
@@ -302,7 +347,7 @@ def _row_matrix(model: Model):
 
 # ------------------------------------------------------------------------------------------- decode
 
-def decode(model: Model, taken: np.ndarray, seconds: float) -> Plan:
+def decode(model: Model, taken: np.ndarray, seconds: float, optimal: bool = True) -> Plan:
     """Assignments from the units taken per column and the frozen ones; why a proposal is short of K.
 
     Within a class the units are dealt out in turn: judge after judge (in id order), each taking its
@@ -326,7 +371,8 @@ def decode(model: Model, taken: np.ndarray, seconds: float) -> Plan:
     for a in assignments:
         loads[a.judge_id] += 1
     return Plan(assignments=assignments, unassigned=_shortfalls(model, assignments, loads), loads=loads,
-                conflicts_avoided=len(model.conflicts), seconds=seconds, solver=SOLVER, released=model.released)
+                conflicts_avoided=len(model.conflicts), seconds=seconds, solver=SOLVER, released=model.released,
+                optimal=optimal)
 
 
 def _shortfalls(model: Model, assignments: tuple[JudgeAssignment, ...], loads: dict[str, int]) -> tuple[Unassigned, ...]:
