@@ -185,7 +185,8 @@ def encode(proposals: Sequence[Proposal], judges: Sequence[Judge], roster: Roste
             room += [max(k - len(frozen_of[p]), 0) for p in members]
         for judge in ordered:
             gaining = [p for p in members if judge.id not in frozen_of[p]]
-            if not gaining or any(judge.id in conflicted[p] for p in members):
+            if (not gaining or any(judge.id in conflicted[p] for p in members)
+                    or any(room[own[p]] == 0 for p in gaining)):  # a member with its K frozen takes no more
                 continue
             for p in gaining:
                 rows[own[p]].append(len(col_judge))
