@@ -1242,5 +1242,17 @@ def bench_duplicates(args: tuple[str, ...]) -> None:
     sys.exit(run_bench(list(args)) or 0)
 
 
+@bench.command("judges", context_settings={"ignore_unknown_options": True})
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def bench_judges(args: tuple[str, ...]) -> None:
+    """Penugasan juri: konflik, beban, kecocokan keahlian, waktu dan memori (--size malang|national, --seed, --k).
+
+    Contoh: kipp bench judges --size national
+    """
+    from flows.bench.judges import main as run_bench
+
+    sys.exit(run_bench(list(args)) or 0)
+
+
 if __name__ == "__main__":
     main()
