@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 
 import click
 
-from flows.language import LANGUAGES, Words, current_language, use_language
 from models.errors import ExitCode, InputError, KippError, OutputError
+from models.language import LANGUAGES, current_language, say, use_language
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -293,11 +293,6 @@ def _exit_on_internal_errors(result: RunResult) -> None:
         click.get_current_context().exit(int(ExitCode.FILES_FAILED))
 
 
-def _say(indonesian: str, english: str) -> str:
-    """A phrase of the run summary in the language of --lang."""
-    return Words(indonesian, english).text()
-
-
 def _print_summary(result: RunResult, seconds: float, before: _Before | None) -> None:
     """What `kipp run` prints of a RunResult: counts, what changed since the last run, where the reports are."""
     from models.inbox import printable
@@ -307,8 +302,8 @@ def _print_summary(result: RunResult, seconds: float, before: _Before | None) ->
     screening = result.screening
     files = Counter(o.status for o in screening.documents)
     states = ", ".join(f"{status.text(lang).lower()} {files[status]}" for status in FileStatus if files[status])
-    states = states or _say("kotak masuk kosong", "the inbox is empty")
-    click.echo(_say(f"{result.files_seen} berkas di kotak masuk, {result.files_extracted} baru dibaca",
+    states = states or say("kotak masuk kosong", "the inbox is empty")
+    click.echo(say(f"{result.files_seen} berkas di kotak masuk, {result.files_extracted} baru dibaca",
                     f"{result.files_seen} files in the inbox, {result.files_extracted} newly read")
                + f" ({seconds:.1f} s): {states}")
     by_cat: dict = {}
@@ -317,19 +312,19 @@ def _print_summary(result: RunResult, seconds: float, before: _Before | None) ->
     width = max((len(c.text(lang)) for c in by_cat), default=0)
     for category, counts in by_cat.items():
         parts = ", ".join(f"{s.text(lang).lower()} {counts[s]}" for s in ParticipantStatus if counts[s])
-        click.echo(f"  {category.text(lang):<{width}} {sum(counts.values()):>4} {_say('peserta', 'participants')}: {parts}")
+        click.echo(f"  {category.text(lang):<{width}} {sum(counts.values()):>4} {say('peserta', 'participants')}: {parts}")
     if screening.duplicates:
         kinds = Counter(f.kind.value for f in screening.duplicates)
-        click.echo(f"{len(screening.duplicates)} {_say('dugaan duplikat', 'possible duplicates')}: "
+        click.echo(f"{len(screening.duplicates)} {say('dugaan duplikat', 'possible duplicates')}: "
                    + ", ".join(f"{k} {v}" for k, v in sorted(kinds.items())))
     quarantined = [o for o in screening.documents if o.status is FileStatus.QUARANTINED]
     if quarantined:
-        click.echo(f"{len(quarantined)} " + _say("berkas dikarantina (alasan di laporan):",
+        click.echo(f"{len(quarantined)} " + say("berkas dikarantina (alasan di laporan):",
                                                  "files quarantined (reasons in the reports):"))
         for o in quarantined[:10]:
             click.echo(f"  {printable(o.path)}: {o.reason} ({o.reason.text(lang) if o.reason else ''})")
         if len(quarantined) > 10:
-            click.echo(f"  ... {_say('dan', 'and')} {len(quarantined) - 10} {_say('lagi', 'more')}")
+            click.echo(f"  ... {say('dan', 'and')} {len(quarantined) - 10} {say('lagi', 'more')}")
     judging = screening.judging
     if judging is not None and result.handoff is None:
         short = sum(1 for u in judging.unassigned if u.reason.value != "not_complete")
@@ -346,10 +341,10 @@ def _print_report_paths(reports: dict[str, Path]) -> None:
     if not reports:
         return
     folder = next(iter(reports.values())).parent
-    first = {"completeness_xlsx": _say("kelengkapan, untuk Excel", "completeness, for Excel"),
-             "completeness_html": _say("kelengkapan, untuk peramban", "completeness, for a browser"),
-             "reminders_html": _say("pengingat siap kirim", "reminders ready to send")}
-    click.echo(_say(f"Laporan di {clean(folder)}/ ({len(reports)} berkas):",
+    first = {"completeness_xlsx": say("kelengkapan, untuk Excel", "completeness, for Excel"),
+             "completeness_html": say("kelengkapan, untuk peramban", "completeness, for a browser"),
+             "reminders_html": say("pengingat siap kirim", "reminders ready to send")}
+    click.echo(say(f"Laporan di {clean(folder)}/ ({len(reports)} berkas):",
                     f"Reports in {clean(folder)}/ ({len(reports)} files):"))
     for key, what in first.items():
         if key in reports:
@@ -384,7 +379,7 @@ def _changes(before: _Before | None, screening: Screening) -> str:
     from models.records import FileStatus, ParticipantStatus
 
     if before is None:
-        return _say("Putaran pertama di folder ini.", "First run in this folder.")
+        return say("Putaran pertama di folder ini.", "First run in this folder.")
     arrived = [o for o in screening.documents if o.status is not FileStatus.IGNORED
                and (o.path not in before.files or before.files[o.path] != o.sha256)]
     complete = ParticipantStatus.COMPLETE
@@ -396,16 +391,16 @@ def _changes(before: _Before | None, screening: Screening) -> str:
                    if o.status is FileStatus.QUARANTINED and o.path not in before.quarantined]
     parts = []
     if arrived:
-        parts.append(f"{len(arrived)} " + _say("berkas baru atau berubah", "new or changed files"))
+        parts.append(f"{len(arrived)} " + say("berkas baru atau berubah", "new or changed files"))
     if newly:
-        parts.append(f"{len(newly)} " + _say("peserta baru lengkap", "participants newly complete") + f" ({_few(newly)})")
+        parts.append(f"{len(newly)} " + say("peserta baru lengkap", "participants newly complete") + f" ({_few(newly)})")
     if lost:
-        parts.append(f"{len(lost)} " + _say("peserta tidak lagi lengkap", "participants no longer complete")
+        parts.append(f"{len(lost)} " + say("peserta tidak lagi lengkap", "participants no longer complete")
                      + f" ({_few(lost)})")
     if quarantined:
-        parts.append(f"{len(quarantined)} " + _say("berkas baru dikarantina", "files newly quarantined"))
-    changed = "; ".join(parts) or _say("tidak ada perubahan", "nothing changed")
-    return _say("Sejak putaran sebelumnya: ", "Since the last run: ") + changed + "."
+        parts.append(f"{len(quarantined)} " + say("berkas baru dikarantina", "files newly quarantined"))
+    changed = "; ".join(parts) or say("tidak ada perubahan", "nothing changed")
+    return say("Sejak putaran sebelumnya: ", "Since the last run: ") + changed + "."
 
 
 def _few(names: list[str], shown: int = 5) -> str:
@@ -413,7 +408,7 @@ def _few(names: list[str], shown: int = 5) -> str:
 
     more = len(names) - shown
     text = ", ".join(printable(n) for n in names[:shown])
-    return text + (f" {_say('dan', 'and')} {more} {_say('lagi', 'more')}" if more > 0 else "")
+    return text + (f" {say('dan', 'and')} {more} {say('lagi', 'more')}" if more > 0 else "")
 
 
 @contextmanager
@@ -436,11 +431,11 @@ def _progress(console: Console | None) -> Iterator[None]:
     columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[files]}"),
                TimeElapsedColumn())
     with Progress(*columns, console=console, transient=True) as progress:
-        task = progress.add_task(_say("Menyiapkan (Prefect)", "Starting (Prefect)"), total=None, files="")
+        task = progress.add_task(say("Menyiapkan (Prefect)", "Starting (Prefect)"), total=None, files="")
 
         def update(done: int, total: int) -> None:
-            what = (_say("Membaca berkas", "Reading files") if done < total
-                    else _say("Tema, duplikat, laporan", "Themes, duplicates, reports"))
+            what = (say("Membaca berkas", "Reading files") if done < total
+                    else say("Tema, duplikat, laporan", "Themes, duplicates, reports"))
             progress.update(task, description=what, total=max(total, 1), completed=done if total else 1,
                             files=f"{done}/{total}", refresh=True)
 
@@ -710,7 +705,7 @@ def demo(directory: Path, size: str, seed: int, fresh: bool) -> None:
     with _progress(_terminal()):
         result = _run_flow(inbox, roster, directory / "reports", "2021", panel=_panel_files(judges, None, None, None))
     _print_summary(result, time.perf_counter() - start, before)
-    click.echo(_say(f"Buka {directory / 'reports' / 'completeness.html'} di peramban, atau "
+    click.echo(say(f"Buka {directory / 'reports' / 'completeness.html'} di peramban, atau "
                     f"{directory / 'reports' / 'completeness.xlsx'} di Excel.",
                     f"Open {directory / 'reports' / 'completeness.html'} in a browser, or "
                     f"{directory / 'reports' / 'completeness.xlsx'} in Excel."))

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flows.reporting.csv_reports import by_category, spreadsheet_cell
-from flows.language import Words, current_language, yes_no
 from models.inbox import printable
+from models.language import Words, current_language, yes_no
 from models.records import (
     Category,
     FileStatus,
