@@ -80,7 +80,7 @@ def test_bad_roster_is_one_clear_line_before_prefect_starts(tmp_path: Path) -> N
     result = CliRunner().invoke(main, ["run", "--inbox", str(tmp_path / "inbox"), "--roster", str(roster),
                                        "--out", str(tmp_path / "out")])
     assert result.exit_code == 3  # ExitCode.BAD_INPUT
-    assert "line 2: x: unknown category 'school'" in result.stderr
+    assert "baris 2: x: kategori 'school' tidak dikenal" in result.stderr
     assert "Traceback" not in result.output
     assert not (tmp_path / "out" / ".kipp").exists()
 
