@@ -94,8 +94,9 @@ def build_packet(root: Path, judge: Judge, proposals: Sequence[PacketProposal], 
         staging = None
         os.replace(zip_tmp, archive)
     except OSError as e:
-        raise OutputError(f"{folder}: paket juri tidak dapat ditulis: {os_reason(e)}; "
-                          "paket sebelumnya tetap utuh") from e
+        raise OutputError(say(f"{folder}: paket juri tidak dapat ditulis: {os_reason(e)}; paket sebelumnya tetap utuh",
+                              f"{folder}: the judge's packet cannot be written: {os_reason(e)}; the earlier packet "
+                              "stays whole")) from e
     finally:
         if staging is not None:
             shutil.rmtree(staging, ignore_errors=True)
