@@ -37,6 +37,7 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
 from models.errors import ExtractionError, KippError
+from models.language import say
 from models.records import Extraction, Reason
 from models.settings import Limits
 
@@ -217,10 +218,12 @@ class SandboxPool:
     def _failed_start(self) -> None:
         self._failed_starts += 1
         if self._failed_starts >= 3:
-            raise KippError(
+            raise KippError(say(
+                f"proses pembaca berkas tidak dapat dimulai (batas memori {self.limits.memory_mb} MB terlalu "
+                "kecil? naikkan KIPP_EXTRACT_MEMORY_MB)",
                 f"extraction workers do not start (memory limit {self.limits.memory_mb} MB too low? "
-                "raise KIPP_EXTRACT_MEMORY_MB)"
-            )
+                "raise KIPP_EXTRACT_MEMORY_MB)",
+            ))
 
     def close(self) -> None:
         for worker in self._workers:

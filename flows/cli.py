@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 
 import click
 
-from flows.language import LANGUAGES, Words, current_language, use_language
 from models.errors import ExitCode, InputError, KippError, OutputError
+from models.language import LANGUAGES, current_language, say, use_language
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -122,7 +122,8 @@ def explain(e: BaseException, out: Path | None) -> tuple[ExitCode, str]:
     if isinstance(e, KippError):
         return e.exit_code, str(e)
     if isinstance(e, KeyboardInterrupt):
-        return ExitCode.INTERRUPTED, "dihentikan (Ctrl-C); laporan yang sudah ada tetap utuh; jalankan lagi untuk melanjutkan"
+        return ExitCode.INTERRUPTED, say("dihentikan (Ctrl-C); laporan yang sudah ada tetap utuh; jalankan lagi untuk melanjutkan",
+                                         "stopped (Ctrl-C); the reports already written stay whole; run again to go on")
     if isinstance(e, sqlite3.Error):
         from flows.steps.context import OutputPaths
 
@@ -132,11 +133,15 @@ def explain(e: BaseException, out: Path | None) -> tuple[ExitCode, str]:
         from models.errors import os_reason
 
         where = f" ({e.filename})" if e.filename and Path(str(e.filename)) != out else ""
-        return ExitCode.OUTPUT, (f"{out or e.filename or 'disk'}: folder keluaran tidak dapat dipakai: {os_reason(e)}{where}; "
-                                 "laporan sebelumnya tetap utuh")
+        return ExitCode.OUTPUT, say(f"{out or e.filename or 'disk'}: folder keluaran tidak dapat dipakai: {os_reason(e)}{where}; "
+                                    "laporan sebelumnya tetap utuh",
+                                    f"{out or e.filename or 'disk'}: the output folder cannot be used: {os_reason(e)}{where}; "
+                                    "the earlier reports stay whole")
     trace = _keep_trace(e, out)
-    return ExitCode.FAILED, (f"kesalahan tak terduga di kipp ({type(e).__name__}: {e}); jejak lengkap di {trace}; "
-                             "laporkan ke pengembang beserta berkas itu")
+    return ExitCode.FAILED, say(f"kesalahan tak terduga di kipp ({type(e).__name__}: {e}); jejak lengkap di {trace}; "
+                                "laporkan ke pengembang beserta berkas itu",
+                                f"an unexpected error in kipp ({type(e).__name__}: {e}); the full trace is in {trace}; "
+                                "report it to the developers with that file")
 
 
 def _output_failure(e: OSError, out: Path | None) -> bool:
@@ -181,7 +186,7 @@ def _keep_trace(e: BaseException, out: Path | None) -> str:
             fh.write(text)
         return name
     except OSError:
-        return "(tidak dapat disimpan)"
+        return say("(tidak dapat disimpan)", "(could not be saved)")
 
 
 def clean(text: object, keep_newlines: bool = False) -> str:
@@ -248,8 +253,10 @@ def _prepare(inbox: Path, roster: Path, out: Path, edition: str, prior: Path | N
     check_inputs(RunConfig(inbox, roster, out, edition, settings, prior=prior, panel=panel or PanelFiles(),
                            handoff=handoff))
     if new:
-        click.echo(f"folder keluaran baru: {clean(out.resolve())} (belum ada laporan di sana; periksa --out "
-                   "bila bukan ini yang dimaksud)")
+        click.echo(say(f"folder keluaran baru: {clean(out.resolve())} (belum ada laporan di sana; periksa --out "
+                       "bila bukan ini yang dimaksud)",
+                       f"new output folder: {clean(out.resolve())} (no reports there yet; check --out if this is "
+                       "not the one meant)"))
     configure_prefect(OutputPaths(out).state)
     start_embedded_api(OutputPaths(out).state)  # Prefect's server as kipp's supervised child, before the flow
     from flows.intake import (
@@ -287,15 +294,13 @@ def _exit_on_internal_errors(result: RunResult) -> None:
     files = sum(1 for o in screening.documents if o.reason is not None and o.reason.value == "internal_error")
     steps = [e.step for e in screening.errors]
     if files or steps:
-        what = [f"{files} berkas (internal_error; lihat documents.csv)"] if files else []
-        what += [f"langkah {', '.join(steps)} (lihat completeness.html)"] if steps else []
-        click.echo(f"kipp: laporan ditulis, tetapi kipp gagal pada {' dan '.join(what)}", err=True)
+        what = [say(f"{files} berkas (internal_error; lihat documents.csv)",
+                    f"{files} files (internal_error; see documents.csv)")] if files else []
+        what += [say(f"langkah {', '.join(steps)} (lihat completeness.html)",
+                     f"the step(s) {', '.join(steps)} (see completeness.html)")] if steps else []
+        click.echo(say(f"kipp: laporan ditulis, tetapi kipp gagal pada {' dan '.join(what)}",
+                       f"kipp: the reports are written, but kipp failed on {' and '.join(what)}"), err=True)
         click.get_current_context().exit(int(ExitCode.FILES_FAILED))
-
-
-def _say(indonesian: str, english: str) -> str:
-    """A phrase of the run summary in the language of --lang."""
-    return Words(indonesian, english).text()
 
 
 def _print_summary(result: RunResult, seconds: float, before: _Before | None) -> None:
@@ -307,8 +312,8 @@ def _print_summary(result: RunResult, seconds: float, before: _Before | None) ->
     screening = result.screening
     files = Counter(o.status for o in screening.documents)
     states = ", ".join(f"{status.text(lang).lower()} {files[status]}" for status in FileStatus if files[status])
-    states = states or _say("kotak masuk kosong", "the inbox is empty")
-    click.echo(_say(f"{result.files_seen} berkas di kotak masuk, {result.files_extracted} baru dibaca",
+    states = states or say("kotak masuk kosong", "the inbox is empty")
+    click.echo(say(f"{result.files_seen} berkas di kotak masuk, {result.files_extracted} baru dibaca",
                     f"{result.files_seen} files in the inbox, {result.files_extracted} newly read")
                + f" ({seconds:.1f} s): {states}")
     by_cat: dict = {}
@@ -317,26 +322,29 @@ def _print_summary(result: RunResult, seconds: float, before: _Before | None) ->
     width = max((len(c.text(lang)) for c in by_cat), default=0)
     for category, counts in by_cat.items():
         parts = ", ".join(f"{s.text(lang).lower()} {counts[s]}" for s in ParticipantStatus if counts[s])
-        click.echo(f"  {category.text(lang):<{width}} {sum(counts.values()):>4} {_say('peserta', 'participants')}: {parts}")
+        click.echo(f"  {category.text(lang):<{width}} {sum(counts.values()):>4} {say('peserta', 'participants')}: {parts}")
     if screening.duplicates:
         kinds = Counter(f.kind.value for f in screening.duplicates)
-        click.echo(f"{len(screening.duplicates)} {_say('dugaan duplikat', 'possible duplicates')}: "
+        click.echo(f"{len(screening.duplicates)} {say('dugaan duplikat', 'possible duplicates')}: "
                    + ", ".join(f"{k} {v}" for k, v in sorted(kinds.items())))
     quarantined = [o for o in screening.documents if o.status is FileStatus.QUARANTINED]
     if quarantined:
-        click.echo(f"{len(quarantined)} " + _say("berkas dikarantina (alasan di laporan):",
+        click.echo(f"{len(quarantined)} " + say("berkas dikarantina (alasan di laporan):",
                                                  "files quarantined (reasons in the reports):"))
         for o in quarantined[:10]:
             click.echo(f"  {printable(o.path)}: {o.reason} ({o.reason.text(lang) if o.reason else ''})")
         if len(quarantined) > 10:
-            click.echo(f"  ... {_say('dan', 'and')} {len(quarantined) - 10} {_say('lagi', 'more')}")
+            click.echo(f"  ... {say('dan', 'and')} {len(quarantined) - 10} {say('lagi', 'more')}")
     judging = screening.judging
     if judging is not None and result.handoff is None:
         short = sum(1 for u in judging.unassigned if u.reason.value != "not_complete")
-        state = "sejak penyerahan terakhir" if judging.handed_at else "pratinjau; kipp handoff untuk menyerahkan"
+        state = (say("sejak penyerahan terakhir", "since the last hand-off") if judging.handed_at
+                 else say("pratinjau; kipp handoff untuk menyerahkan", "a preview; kipp handoff hands it out"))
         new = sum(1 for a in judging.assignments if not a.frozen)
-        click.echo(f"Juri: {len(judging.judges)} juri, {len(judging.assignments)} penugasan ({new} baru, "
-                   f"{len(judging.withdrawn)} ditarik, {state}); {short} peserta kurang juri")
+        click.echo(say(f"Juri: {len(judging.judges)} juri, {len(judging.assignments)} penugasan ({new} baru, "
+                       f"{len(judging.withdrawn)} ditarik, {state}); {short} peserta kurang juri",
+                       f"Judges: {len(judging.judges)} judges, {len(judging.assignments)} assignments ({new} new, "
+                       f"{len(judging.withdrawn)} withdrawn, {state}); {short} participants short of judges"))
     click.echo(_changes(before, screening))
     _print_report_paths(result.reports)
 
@@ -346,10 +354,10 @@ def _print_report_paths(reports: dict[str, Path]) -> None:
     if not reports:
         return
     folder = next(iter(reports.values())).parent
-    first = {"completeness_xlsx": _say("kelengkapan, untuk Excel", "completeness, for Excel"),
-             "completeness_html": _say("kelengkapan, untuk peramban", "completeness, for a browser"),
-             "reminders_html": _say("pengingat siap kirim", "reminders ready to send")}
-    click.echo(_say(f"Laporan di {clean(folder)}/ ({len(reports)} berkas):",
+    first = {"completeness_xlsx": say("kelengkapan, untuk Excel", "completeness, for Excel"),
+             "completeness_html": say("kelengkapan, untuk peramban", "completeness, for a browser"),
+             "reminders_html": say("pengingat siap kirim", "reminders ready to send")}
+    click.echo(say(f"Laporan di {clean(folder)}/ ({len(reports)} berkas):",
                     f"Reports in {clean(folder)}/ ({len(reports)} files):"))
     for key, what in first.items():
         if key in reports:
@@ -384,7 +392,7 @@ def _changes(before: _Before | None, screening: Screening) -> str:
     from models.records import FileStatus, ParticipantStatus
 
     if before is None:
-        return _say("Putaran pertama di folder ini.", "First run in this folder.")
+        return say("Putaran pertama di folder ini.", "First run in this folder.")
     arrived = [o for o in screening.documents if o.status is not FileStatus.IGNORED
                and (o.path not in before.files or before.files[o.path] != o.sha256)]
     complete = ParticipantStatus.COMPLETE
@@ -396,16 +404,16 @@ def _changes(before: _Before | None, screening: Screening) -> str:
                    if o.status is FileStatus.QUARANTINED and o.path not in before.quarantined]
     parts = []
     if arrived:
-        parts.append(f"{len(arrived)} " + _say("berkas baru atau berubah", "new or changed files"))
+        parts.append(f"{len(arrived)} " + say("berkas baru atau berubah", "new or changed files"))
     if newly:
-        parts.append(f"{len(newly)} " + _say("peserta baru lengkap", "participants newly complete") + f" ({_few(newly)})")
+        parts.append(f"{len(newly)} " + say("peserta baru lengkap", "participants newly complete") + f" ({_few(newly)})")
     if lost:
-        parts.append(f"{len(lost)} " + _say("peserta tidak lagi lengkap", "participants no longer complete")
+        parts.append(f"{len(lost)} " + say("peserta tidak lagi lengkap", "participants no longer complete")
                      + f" ({_few(lost)})")
     if quarantined:
-        parts.append(f"{len(quarantined)} " + _say("berkas baru dikarantina", "files newly quarantined"))
-    changed = "; ".join(parts) or _say("tidak ada perubahan", "nothing changed")
-    return _say("Sejak putaran sebelumnya: ", "Since the last run: ") + changed + "."
+        parts.append(f"{len(quarantined)} " + say("berkas baru dikarantina", "files newly quarantined"))
+    changed = "; ".join(parts) or say("tidak ada perubahan", "nothing changed")
+    return say("Sejak putaran sebelumnya: ", "Since the last run: ") + changed + "."
 
 
 def _few(names: list[str], shown: int = 5) -> str:
@@ -413,7 +421,7 @@ def _few(names: list[str], shown: int = 5) -> str:
 
     more = len(names) - shown
     text = ", ".join(printable(n) for n in names[:shown])
-    return text + (f" {_say('dan', 'and')} {more} {_say('lagi', 'more')}" if more > 0 else "")
+    return text + (f" {say('dan', 'and')} {more} {say('lagi', 'more')}" if more > 0 else "")
 
 
 @contextmanager
@@ -436,11 +444,11 @@ def _progress(console: Console | None) -> Iterator[None]:
     columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[files]}"),
                TimeElapsedColumn())
     with Progress(*columns, console=console, transient=True) as progress:
-        task = progress.add_task(_say("Menyiapkan (Prefect)", "Starting (Prefect)"), total=None, files="")
+        task = progress.add_task(say("Menyiapkan (Prefect)", "Starting (Prefect)"), total=None, files="")
 
         def update(done: int, total: int) -> None:
-            what = (_say("Membaca berkas", "Reading files") if done < total
-                    else _say("Tema, duplikat, laporan", "Themes, duplicates, reports"))
+            what = (say("Membaca berkas", "Reading files") if done < total
+                    else say("Tema, duplikat, laporan", "Themes, duplicates, reports"))
             progress.update(task, description=what, total=max(total, 1), completed=done if total else 1,
                             files=f"{done}/{total}", refresh=True)
 
@@ -498,7 +506,7 @@ def _version() -> str:
     try:
         return version("kipp-intake")
     except PackageNotFoundError:
-        return "(tidak terpasang sebagai paket; pip install -e .)"
+        return say("(tidak terpasang sebagai paket; pip install -e .)", "(not installed as a package; pip install -e .)")
 
 
 def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
@@ -511,8 +519,9 @@ def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> 
 @click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_print_version,
               help="Tampilkan versi kipp lalu keluar.")
 @click.option("--lang", type=click.Choice(LANGUAGES), default="id", show_default=True, envvar="KIPP_LANG",
-              help="Bahasa judul kolom dan label di XLSX/CSV dan di ringkasan putaran (en: Inggris); "
-                   "juga KIPP_LANG. Halaman HTML, pesan pengingat dan pesan galat tetap berbahasa Indonesia.")
+              help="Bahasa laporan (HTML, XLSX, CSV, halaman paket juri), ringkasan putaran dan pesan galat (en: Inggris); "
+                   "juga KIPP_LANG. Pesan pengingat untuk peserta, screening.json dan teks bantuan tetap "
+                   "berbahasa Indonesia.")
 @click.pass_context
 def main(ctx: click.Context, lang: str) -> None:
     """kipp-intake: penerimaan dan penyaringan awal proposal KIPP.
@@ -565,20 +574,25 @@ def _print_handoff(result: RunResult, out: Path) -> None:
     """What `kipp handoff` handed out now, per judge."""
     done = result.handoff
     if done is None:
-        click.echo("kipp: penyerahan ke juri tidak dilakukan (lihat galat di completeness.html)", err=True)
+        click.echo(say("kipp: penyerahan ke juri tidak dilakukan (lihat galat di completeness.html)",
+                       "kipp: nothing was handed to the judges (see the error in completeness.html)"), err=True)
         return
     judging = result.screening.judging
     names = {j.id: j.name for j in judging.judges}
-    click.echo(f"Diserahkan ke {len(judging.judges)} juri ({len(judging.assignments)} penugasan, "
-               f"{len(done.new)} baru, {len(done.withdrawn)} ditarik); paket di {clean(out / 'paket')}/:")
+    click.echo(say(f"Diserahkan ke {len(judging.judges)} juri ({len(judging.assignments)} penugasan, "
+                   f"{len(done.new)} baru, {len(done.withdrawn)} ditarik); paket di {clean(out / 'paket')}/:",
+                   f"Handed to {len(judging.judges)} judges ({len(judging.assignments)} assignments, "
+                   f"{len(done.new)} new, {len(done.withdrawn)} withdrawn); packets in {clean(out / 'paket')}/:"))
     for judge in judging.judges:
         new = sum(1 for a in done.new if a.judge_id == judge.id)
         gone = sum(1 for w in done.withdrawn if w.judge_id == judge.id)
-        change = f" (+{new} baru, -{gone} ditarik)" if new or gone else ""
-        click.echo(f"  {clean(names[judge.id])}: {judging.load(judge.id)} proposal{change}  {clean(done.packets[judge.id])}")
+        change = say(f" (+{new} baru, -{gone} ditarik)", f" (+{new} new, -{gone} withdrawn)") if new or gone else ""
+        proposals = say("proposal", "proposals")
+        click.echo(f"  {clean(names[judge.id])}: {judging.load(judge.id)} {proposals}{change}  {clean(done.packets[judge.id])}")
     short = [u for u in judging.unassigned if u.reason.value != "not_complete"]
     if short:
-        click.echo(f"{len(short)} peserta kurang juri (lihat assignments.html)")
+        click.echo(say(f"{len(short)} peserta kurang juri (lihat assignments.html)",
+                       f"{len(short)} participants short of judges (see assignments.html)"))
     for problem in done.problems:
         click.echo(f"kipp: {clean(problem)}", err=True)
 
@@ -619,20 +633,22 @@ def watch_command(inbox: Path, roster: Path, out: Path, edition: str, prior: Pat
             result = intake_flow(str(inbox), str(roster), str(out), edition, settle_seconds=0.0,
                                  prior=str(prior) if prior else None, **_panel_parameters(panel))
         except KippError as e:  # e.g. the roster is being edited: say so, keep watching
-            click.echo(f"[{time.strftime('%H:%M:%S')}] galat: {clean(e, keep_newlines=True)}", err=True)
+            click.echo(f"[{time.strftime('%H:%M:%S')}] {say('galat', 'error')}: {clean(e, keep_newlines=True)}", err=True)
             return
         if result.files_extracted:
             _print_batch(result, time.perf_counter() - start)
 
     def ready(mode: str) -> None:
-        click.echo(f"Mengawasi {inbox}/ ({mode}, pid {os.getpid()}); laporan di {out}/. Ctrl-C untuk berhenti.")
+        click.echo(say(f"Mengawasi {inbox}/ ({mode}, pid {os.getpid()}); laporan di {out}/. Ctrl-C untuk berhenti.",
+                       f"Watching {inbox}/ ({mode}, pid {os.getpid()}); reports in {out}/. Ctrl-C to stop."))
 
     try:
         n = watch(inbox, out, batch, WatchOptions(polling=polling, poll_interval=interval, rescan=rescan),
                   on_ready=ready, lock=lock)
     finally:
         release_workers()
-    click.echo(f"Berhenti setelah {n} putaran; laporan terakhir di {out}/.")
+    click.echo(say(f"Berhenti setelah {n} putaran; laporan terakhir di {out}/.",
+                   f"Stopped after {n} runs; the last reports are in {out}/."))
 
 
 def _print_batch(result: RunResult, seconds: float) -> None:
@@ -642,10 +658,11 @@ def _print_batch(result: RunResult, seconds: float) -> None:
     screening = result.screening
     complete = sum(1 for r in screening.participants if r.status is ParticipantStatus.COMPLETE)
     quarantined = sum(1 for o in screening.documents if o.status.value == "quarantined")
-    click.echo(
-        f"[{time.strftime('%H:%M:%S')}] {result.files_extracted} berkas baru dibaca ({seconds:.1f} s); "
-        f"lengkap {complete}/{len(screening.participants)}; dikarantina {quarantined}"
-    )
+    click.echo(f"[{time.strftime('%H:%M:%S')}] " + say(
+        f"{result.files_extracted} berkas baru dibaca ({seconds:.1f} s); "
+        f"lengkap {complete}/{len(screening.participants)}; dikarantina {quarantined}",
+        f"{result.files_extracted} new files read ({seconds:.1f} s); "
+        f"complete {complete}/{len(screening.participants)}; quarantined {quarantined}"))
 
 
 @main.command("serve")
@@ -662,7 +679,8 @@ def serve_command(inbox: Path, roster: Path, out: Path, edition: str, prior: Pat
     intake_flow = _prepare(inbox, roster, out, edition, prior, panel)
     params = {"inbox": str(inbox.resolve()), "roster": str(roster.resolve()), "out": str(out.resolve()),
               "edition": edition, "prior": str(prior.resolve()) if prior else None, **_panel_parameters(panel)}
-    click.echo(f"Deployment kipp-intake/kipp-{edition}: setiap {interval} detik; Ctrl-C untuk berhenti.")
+    click.echo(say(f"Deployment kipp-intake/kipp-{edition}: setiap {interval} detik; Ctrl-C untuk berhenti.",
+                   f"Deployment kipp-intake/kipp-{edition}: every {interval} seconds; Ctrl-C to stop."))
     intake_flow.serve(name=f"kipp-{edition}", interval=interval, parameters=params)
 
 
@@ -696,9 +714,11 @@ def demo(directory: Path, size: str, seed: int, fresh: bool) -> None:
         write_roster(roster, rows)
         truth = generate_inbox(inbox, rows, seed)
         write_truth(directory / "truth.json", truth)
-        click.echo(f"Demo: {len(rows)} peserta, {len(truth)} berkas ditulis ke {inbox}/")
+        click.echo(say(f"Demo: {len(rows)} peserta, {len(truth)} berkas ditulis ke {inbox}/",
+                       f"Demo: {len(rows)} participants, {len(truth)} files written to {inbox}/"))
     else:
-        click.echo(f"Demo: memakai kotak masuk yang ada di {inbox}/ (--fresh untuk membuat ulang)")
+        click.echo(say(f"Demo: memakai kotak masuk yang ada di {inbox}/ (--fresh untuk membuat ulang)",
+                       f"Demo: using the inbox already in {inbox}/ (--fresh to make it again)"))
     judges = directory / "juri.csv"
     if not judges.exists():  # the panel: academics and officials of competing units, for the preview
         from flows.corpora.judges import demo_judges
@@ -710,7 +730,7 @@ def demo(directory: Path, size: str, seed: int, fresh: bool) -> None:
     with _progress(_terminal()):
         result = _run_flow(inbox, roster, directory / "reports", "2021", panel=_panel_files(judges, None, None, None))
     _print_summary(result, time.perf_counter() - start, before)
-    click.echo(_say(f"Buka {directory / 'reports' / 'completeness.html'} di peramban, atau "
+    click.echo(say(f"Buka {directory / 'reports' / 'completeness.html'} di peramban, atau "
                     f"{directory / 'reports' / 'completeness.xlsx'} di Excel.",
                     f"Open {directory / 'reports' / 'completeness.html'} in a browser, or "
                     f"{directory / 'reports' / 'completeness.xlsx'} in Excel."))
@@ -757,20 +777,27 @@ def ledger_rebuild(out: Path) -> None:
 
     path = OutputPaths(out).ledger
     if not path.is_file():
-        raise InputError(f"{path}: tidak ada ledger di sini; periksa --out")
+        raise InputError(say(f"{path}: tidak ada ledger di sini; periksa --out", f"{path}: no ledger here; check --out"))
     with OutputLock(out, "ledger rebuild"):
         done = rebuild_ledger(path)
-    click.echo(f"Ledger lama disalin utuh ke {clean(done.backup)}")
-    labels = {"theme_corrections": "koreksi tema", "duplicate_decisions": "keputusan duplikat",
-              "assignments": "penugasan juri yang sudah diserahkan", "files": "catatan berkas yang pernah diterima"}
+    click.echo(say(f"Ledger lama disalin utuh ke {clean(done.backup)}", f"The old ledger is copied whole to {clean(done.backup)}"))
+    labels = {"theme_corrections": say("koreksi tema", "theme corrections"),
+              "duplicate_decisions": say("keputusan duplikat", "duplicate decisions"),
+              "assignments": say("penugasan juri yang sudah diserahkan", "judge assignments handed out"),
+              "files": say("catatan berkas yang pernah diterima", "records of files received")}
     for table, label in labels.items():
-        state = "" if done.complete[table] else " (SEBAGIAN: sisanya tidak terbaca; masih ada di cadangan)"
-        click.echo(f"  {label}: {done.kept[table]} diselamatkan{state}")
+        state = "" if done.complete[table] else say(" (SEBAGIAN: sisanya tidak terbaca; masih ada di cadangan)",
+                                                    " (IN PART: the rest cannot be read; it is still in the backup)")
+        click.echo(f"  {label}: {done.kept[table]} {say('diselamatkan', 'saved')}{state}")
     if not (done.complete["theme_corrections"] and done.complete["duplicate_decisions"] and done.complete["assignments"]):
-        click.echo("kipp: PERHATIAN: sebagian keputusan admin tidak dapat dibaca dari ledger yang rusak; periksa "
-                   f"dan masukkan lagi (kipp themes import, kipp duplicates confirm|dismiss); cadangan: {clean(done.backup)}",
-                   err=True)
-    click.echo(f"Ledger baru di {clean(path)}; jalankan kipp run untuk membaca ulang kotak masuk.")
+        click.echo(say("kipp: PERHATIAN: sebagian keputusan admin tidak dapat dibaca dari ledger yang rusak; periksa "
+                       "dan masukkan lagi (kipp themes import, kipp duplicates confirm|dismiss); "
+                       f"cadangan: {clean(done.backup)}",
+                       "kipp: ATTENTION: some admin decisions cannot be read from the damaged ledger; check them and "
+                       "enter them again (kipp themes import, kipp duplicates confirm|dismiss); "
+                       f"backup: {clean(done.backup)}"), err=True)
+    click.echo(say(f"Ledger baru di {clean(path)}; jalankan kipp run untuk membaca ulang kotak masuk.",
+                   f"A new ledger in {clean(path)}; run kipp run to read the inbox again."))
 
 
 @main.group()
@@ -784,13 +811,19 @@ def _existing_ledger(out: Path):
     from models.ledger import Ledger, check_ledger
 
     if out.exists() and not out.is_dir():
-        raise OutputError(f"{out}: adalah berkas, bukan folder; --out harus folder keluaran kipp run")
+        raise _not_a_folder(out)
     path = OutputPaths(out).ledger
     if not path.is_file():
-        raise InputError(f"{out}: belum ada {path.name} di sini (salah ketik --out?); jalankan kipp run dengan "
-                         "--out ini dulu")
+        raise InputError(say(f"{out}: belum ada {path.name} di sini (salah ketik --out?); jalankan kipp run dengan "
+                             "--out ini dulu",
+                             f"{out}: no {path.name} here yet (--out mistyped?); run kipp run with this --out first"))
     check_ledger(path)
     return Ledger(path)
+
+
+def _not_a_folder(out: Path) -> OutputError:
+    return OutputError(say(f"{out}: adalah berkas, bukan folder; --out harus folder keluaran kipp run",
+                           f"{out}: is a file, not a folder; --out must be the output folder of kipp run"))
 
 
 def _known_participants(out: Path, roster: Path | None) -> tuple[set[str], str]:
@@ -805,11 +838,15 @@ def _known_participants(out: Path, roster: Path | None) -> tuple[set[str], str]:
     try:
         return {p["id"] for p in json.loads(path.read_text(encoding="utf-8"))["participants"]}, str(path)
     except FileNotFoundError:
-        raise InputError(f"{path}: belum ada, jadi id peserta tidak dapat diperiksa; jalankan kipp run dulu, "
-                         "atau beri --roster") from None
+        raise InputError(say(f"{path}: belum ada, jadi id peserta tidak dapat diperiksa; jalankan kipp run dulu, "
+                             "atau beri --roster",
+                             f"{path}: not there yet, so the participant ids cannot be checked; run kipp run first, "
+                             "or give --roster")) from None
     except (OSError, ValueError, KeyError, TypeError) as e:
-        raise InputError(f"{path}: tidak terbaca ({e}), jadi id peserta tidak dapat diperiksa; jalankan kipp run "
-                         "lagi, atau beri --roster") from e
+        raise InputError(say(f"{path}: tidak terbaca ({e}), jadi id peserta tidak dapat diperiksa; jalankan kipp run "
+                             "lagi, atau beri --roster",
+                             f"{path}: cannot be read ({e}), so the participant ids cannot be checked; run kipp run "
+                             "again, or give --roster")) from e
 
 
 def _check_participants(ids, known: set[str], source: str) -> None:
@@ -821,9 +858,11 @@ def _check_participants(ids, known: set[str], source: str) -> None:
     hint = ""
     if len(unknown) == 1:
         close = [m[0] for m in process.extract(unknown[0], sorted(known), limit=3, score_cutoff=60)]
-        hint = f"; mungkin: {', '.join(close)}" if close else ""
-    shown = ", ".join(unknown[:10]) + (f" dan {len(unknown) - 10} lagi" if len(unknown) > 10 else "")
-    raise InputError(f"peserta tidak dikenal: {shown} (tidak ada di {source}){hint}; tidak ada yang disimpan")
+        hint = say(f"; mungkin: {', '.join(close)}", f"; perhaps: {', '.join(close)}") if close else ""
+    more = say(f" dan {len(unknown) - 10} lagi", f" and {len(unknown) - 10} more") if len(unknown) > 10 else ""
+    shown = ", ".join(unknown[:10]) + more
+    raise InputError(say(f"peserta tidak dikenal: {shown} (tidak ada di {source}){hint}; tidak ada yang disimpan",
+                         f"unknown participants: {shown} (not in {source}){hint}; nothing was saved"))
 
 
 def _correction_samples(ledger, taxonomy, out: Path) -> list:
@@ -952,12 +991,15 @@ def themes_correct(out: Path, taxonomy: Path | None, roster: Path | None, partic
     tax = _taxonomy(taxonomy)
     resolved = tax.resolve(theme)
     if resolved is None:
-        raise InputError(f"{theme}: tema tidak dikenal di taksonomi {tax.name or tax.source or 'bawaan'}; "
-                         f"yang ada: {', '.join(tax.ids)}")
+        raise InputError(say(f"{theme}: tema tidak dikenal di taksonomi {tax.name or tax.source or 'bawaan'}; "
+                             f"yang ada: {', '.join(tax.ids)}",
+                             f"{theme}: not a theme of the taxonomy {tax.name or tax.source or '(default)'}; "
+                             f"its themes: {', '.join(tax.ids)}"))
     with _existing_ledger(out) as ledger:
         _check_participants([participant_id], *_known_participants(out, roster))
         ledger.save_theme_corrections({participant_id: resolved}, source="cli")
-    click.echo(f"{clean(participant_id)}: {tax.label(resolved)} (berlaku mulai putaran berikutnya)")
+    click.echo(f"{clean(participant_id)}: {tax.label(resolved)} "
+               + say("(berlaku mulai putaran berikutnya)", "(in effect from the next run)"))
 
 
 @themes.command("import")
@@ -977,7 +1019,7 @@ def themes_import(out: Path, taxonomy: Path | None, roster: Path | None, csv_fil
     with _existing_ledger(out) as ledger:
         _check_participants(corrections, *_known_participants(out, roster))
         ledger.save_theme_corrections(corrections, source=str(csv_file))
-    click.echo(f"{len(corrections)} koreksi tema disimpan")
+    click.echo(say(f"{len(corrections)} koreksi tema disimpan", f"{len(corrections)} theme corrections saved"))
 
 
 @main.group()
@@ -992,14 +1034,17 @@ def _decide(out: Path, key: str, decision: str, note: str | None) -> None:
     try:
         flags = json.loads(path.read_text(encoding="utf-8")).get("duplicates", [])
     except FileNotFoundError:
-        raise InputError(f"{path}: belum ada laporan; jalankan kipp run dulu (salah ketik --out?)") from None
+        raise InputError(say(f"{path}: belum ada laporan; jalankan kipp run dulu (salah ketik --out?)",
+                             f"{path}: no report yet; run kipp run first (--out mistyped?)")) from None
     except (OSError, ValueError, AttributeError) as e:
-        raise InputError(f"{path}: tidak terbaca ({e}); jalankan kipp run lagi") from e
+        raise InputError(say(f"{path}: tidak terbaca ({e}); jalankan kipp run lagi",
+                             f"{path}: cannot be read ({e}); run kipp run again")) from e
     if key not in {f.get("key") for f in flags}:
-        raise InputError(f"{clean(key)}: tidak ada dugaan duplikat dengan kunci ini di {path} (lihat duplicates.html)")
+        raise InputError(say(f"{clean(key)}: tidak ada dugaan duplikat dengan kunci ini di {path} (lihat duplicates.html)",
+                             f"{clean(key)}: no possible duplicate with this key in {path} (see duplicates.html)"))
     with _existing_ledger(out) as ledger:
         ledger.save_duplicate_decision(key, decision, note)
-    click.echo(f"{key}: {decision} (tampil di laporan mulai putaran berikutnya)")
+    click.echo(f"{key}: {decision} " + say("(tampil di laporan mulai putaran berikutnya)", "(in the reports from the next run)"))
 
 
 @duplicates.command("confirm")
@@ -1048,10 +1093,13 @@ def ui_command(out: Path, inbox: Path | None, host: str, port: int) -> None:
     # Read here rather than in Settings: a secret should not travel in an object that is printed or logged.
     password = os.environ.get("KIPP_UI_PASSWORD") or None
     if password is None and not is_loopback(host):
-        raise InputError(f"--host {host}: alamat ini dapat dijangkau mesin lain; set KIPP_UI_PASSWORD dulu, "
-                         "atau pakai --host 127.0.0.1")
+        raise InputError(say(f"--host {host}: alamat ini dapat dijangkau mesin lain; set KIPP_UI_PASSWORD dulu, "
+                             "atau pakai --host 127.0.0.1",
+                             f"--host {host}: other machines can reach this address; set KIPP_UI_PASSWORD first, "
+                             "or use --host 127.0.0.1"))
     if inbox is not None and not inbox.is_dir():
-        raise InputError(f"{inbox}: kotak masuk tidak ada atau bukan folder")
+        raise InputError(say(f"{inbox}: kotak masuk tidak ada atau bukan folder",
+                             f"{inbox}: the inbox does not exist or is not a folder"))
     read_edition(OutputPaths(out).screening)  # no report yet, or a damaged one: one line now, not a failing page
     if OutputPaths(out).ledger.exists():
         from models.ledger import check_ledger
@@ -1065,12 +1113,13 @@ def ui_command(out: Path, inbox: Path | None, host: str, port: int) -> None:
     sock = _listening_socket(host, port)
     server = uvicorn.Server(uvicorn.Config(create_app(out, inbox, password), log_level="warning"))
     shown = f"[{host}]" if ":" in host else host
-    click.echo(f"Aplikasi admin kipp di http://{shown}:{port}/ (folder {clean(out)}); Ctrl-C untuk berhenti.")
+    click.echo(say(f"Aplikasi admin kipp di http://{shown}:{port}/ (folder {clean(out)}); Ctrl-C untuk berhenti.",
+                   f"The kipp admin app at http://{shown}:{port}/ (folder {clean(out)}); Ctrl-C to stop."))
     try:
         server.run(sockets=[sock])
     except KeyboardInterrupt:  # uvicorn stops cleanly, then re-raises the signal: Ctrl-C is how a server ends
         pass
-    click.echo("kipp ui berhenti.")
+    click.echo(say("kipp ui berhenti.", "kipp ui stopped."))
 
 
 def _listening_socket(host: str, port: int):
@@ -1081,13 +1130,14 @@ def _listening_socket(host: str, port: int):
         family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
         sock = socket.socket(family, kind, proto)
     except OSError as e:
-        raise InputError(f"--host {host}: alamat tidak dikenal ({e})") from e
+        raise InputError(say(f"--host {host}: alamat tidak dikenal ({e})", f"--host {host}: unknown address ({e})")) from e
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(address)
     except OSError as e:
         sock.close()
-        raise InputError(f"--port {port}: {host}:{port} tidak dapat dipakai ({e.strerror}); pilih --port lain") from e
+        raise InputError(say(f"--port {port}: {host}:{port} tidak dapat dipakai ({e.strerror}); pilih --port lain",
+                             f"--port {port}: {host}:{port} cannot be used ({e.strerror}); choose another --port")) from e
     return sock
 
 
@@ -1114,14 +1164,15 @@ def retry_command(out: Path, reasons: tuple[str, ...]) -> None:
     codes = {r.value: r for r in readable}
     unknown = [r for r in reasons if r not in codes]
     if unknown:
-        raise InputError(
-            f"--reason {', '.join(unknown)}: bukan alasan gagal baca yang dapat diulang; pilih dari "
-            + ", ".join(sorted(codes))
-        )
+        raise InputError(say(
+            f"--reason {', '.join(unknown)}: bukan alasan gagal baca yang dapat diulang; pilih dari ",
+            f"--reason {', '.join(unknown)}: not a reason a file failed to be read for that can be retried; choose from ",
+        ) + ", ".join(sorted(codes)))
     chosen = [codes[r] for r in reasons] or sorted(TRANSIENT_REASONS)
     with _existing_ledger(out) as ledger:
         marked = ledger.mark_for_retry(chosen)
-    click.echo(f"{marked} isi berkas ({', '.join(chosen)}) akan dibaca ulang pada kipp run berikutnya")
+    click.echo(say(f"{marked} isi berkas ({', '.join(chosen)}) akan dibaca ulang pada kipp run berikutnya",
+                   f"{marked} file contents ({', '.join(chosen)}) will be read again on the next kipp run"))
 
 
 @main.command("reminders")
@@ -1154,15 +1205,18 @@ def reminders_command(out: Path, roster: Path) -> None:
             for r in screening.participants
         ))
     else:
-        click.echo(f"{clean(roster)} tidak ada: pengingat tanpa kontak, jadi tanpa tautan (beri --roster)")
+        click.echo(say(f"{clean(roster)} tidak ada: pengingat tanpa kontak, jadi tanpa tautan (beri --roster)",
+                       f"{clean(roster)} does not exist: reminders without contacts, so without links (give --roster)"))
     with OutputLock(out, "reminders"):
         paths = write_rendered(render_reports(screening, edition, REMINDER_REPORTS), out)
     found = reminders(screening, edition, "")
     linked = sum(1 for m in found if m.mailto or m.whatsapp)
-    click.echo(f"{len(found)} peserta belum lengkap; {linked} dengan tautan e-mail atau WhatsApp")
+    click.echo(say(f"{len(found)} peserta belum lengkap; {linked} dengan tautan e-mail atau WhatsApp",
+                   f"{len(found)} participants not complete; {linked} with an e-mail or WhatsApp link"))
     unusable = [f"{m.participant.id} ({'; '.join(m.contact.unusable)})" for m in found if m.contact.unusable]
     if unusable:
-        click.echo(f"kontak tidak dikenali (bukan e-mail atau nomor telepon): {_few(unusable)}")
+        click.echo(say("kontak tidak dikenali (bukan e-mail atau nomor telepon): ",
+                       "contacts not recognised (neither an e-mail nor a phone number): ") + _few(unusable))
     for path in paths.values():
         click.echo(f"  {clean(path)}")
 
@@ -1173,16 +1227,19 @@ def _last_screening(out: Path) -> tuple[Screening, str]:
     from flows.steps.context import OutputPaths
 
     if out.exists() and not out.is_dir():
-        raise OutputError(f"{out}: adalah berkas, bukan folder; --out harus folder keluaran kipp run")
+        raise _not_a_folder(out)
     path = OutputPaths(out).screening
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
         return screening_from_document(doc), str(doc["edition"])
     except FileNotFoundError:
-        raise InputError(f"{out}: belum ada {path.name} di folder ini (salah ketik --out?); jalankan kipp run "
-                         "dengan --out ini dulu") from None
+        raise InputError(say(f"{out}: belum ada {path.name} di folder ini (salah ketik --out?); jalankan kipp run "
+                             "dengan --out ini dulu",
+                             f"{out}: no {path.name} in this folder yet (--out mistyped?); run kipp run with this "
+                             "--out first")) from None
     except (OSError, ValueError, KeyError, TypeError) as e:
-        raise InputError(f"{path}: tidak terbaca ({type(e).__name__}: {e}); jalankan kipp run lagi") from e
+        raise InputError(say(f"{path}: tidak terbaca ({type(e).__name__}: {e}); jalankan kipp run lagi",
+                             f"{path}: cannot be read ({type(e).__name__}: {e}); run kipp run again")) from e
 
 
 @main.group()

@@ -215,11 +215,12 @@ class _SupervisedMixin:
                 self.start()
         except Exception as e:
             from models.errors import KippError
+            from models.language import say
 
             detail = _last_line(self.log_path)
             self.stop()
             raise KippError(
-                "API Prefect lokal tidak dapat dimulai"
+                say("API Prefect lokal tidak dapat dimulai", "Prefect's local API cannot be started")
                 + (f": {detail}" if detail else f" ({type(e).__name__}: {e})")
             ) from e
         if self.database is not None:

@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 from models.errors import OutputError, os_reason
+from models.language import say
 
 
 class OutputLock:
@@ -24,16 +25,19 @@ class OutputLock:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         except OSError as e:
-            raise OutputError(f"{self.path.parent.parent}: folder keluaran tidak dapat dipakai: {os_reason(e)}") from e
+            raise OutputError(say(f"{self.path.parent.parent}: folder keluaran tidak dapat dipakai: {os_reason(e)}",
+                                  f"{self.path.parent.parent}: the output folder cannot be used: {os_reason(e)}")) from e
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip() or "another process"
+            holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip() or say("proses lain", "another process")
             os.close(fd)
-            raise OutputError(
+            raise OutputError(say(
+                f"{self.path.parent.parent}: sedang diproses oleh {holder}; hanya satu kipp run atau watch "
+                "yang boleh menulis satu folder keluaran pada satu waktu",
                 f"{self.path.parent.parent}: already being processed by {holder}; "
-                "only one kipp run or watch may write an output folder at a time"
-            ) from None
+                "only one kipp run or watch may write an output folder at a time",
+            )) from None
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"kipp {self.purpose} (pid {os.getpid()})\n".encode(), 0)
         self._fd = fd

@@ -8,6 +8,7 @@ after a crash, a missed event or a periodic rescan costs little and changes noth
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import queue
 import signal
@@ -101,18 +102,20 @@ def watch(
 
 
 def _off_main_thread(run_batch: Callable[[], object]) -> Callable[[], None]:
-    """Run each batch in a thread of its own.
+    """Run each batch in a thread of its own, in the caller's context (the language of --lang).
 
     Prefect's flow engine replaces the SIGTERM handler of the main thread with one that aborts
     the flow; in another thread it cannot, so a signal only sets `stop` and the batch finishes.
+    A new thread starts with empty context variables; the batch gets a copy of the caller's.
     """
 
     def run() -> None:
         failure: list[BaseException] = []
+        context = contextvars.copy_context()
 
         def target() -> None:
             try:
-                run_batch()
+                context.run(run_batch)
             except BaseException as e:  # handed to the watch loop's thread below
                 failure.append(e)
 

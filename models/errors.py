@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from enum import IntEnum
 
+from models.language import Words
 from models.records import Reason
 
 
@@ -61,20 +62,20 @@ class ExtractionError(KippError):
 
 
 def os_reason(e: OSError) -> str:
-    """Why a file or folder could not be written, in the words an admin reads."""
+    """Why a file or folder could not be written, in the words an admin reads (the system's own after them)."""
     import errno
 
     reasons = {
-        errno.ENOSPC: "disk penuh",
-        errno.EDQUOT: "kuota disk habis",
-        errno.EROFS: "sistem berkas hanya-baca (read-only)",
-        errno.EACCES: "tidak ada izin menulis",
-        errno.EPERM: "tidak ada izin menulis",
-        errno.ENOTDIR: "sebagian jalurnya adalah berkas, bukan folder",
-        errno.EEXIST: "sudah ada sebagai berkas",
-        errno.EISDIR: "adalah folder",
-        errno.ENOENT: "tidak ada",
+        errno.ENOSPC: Words("disk penuh", "the disk is full"),
+        errno.EDQUOT: Words("kuota disk habis", "the disk quota is used up"),
+        errno.EROFS: Words("sistem berkas hanya-baca (read-only)", "a read-only file system"),
+        errno.EACCES: Words("tidak ada izin menulis", "no permission to write"),
+        errno.EPERM: Words("tidak ada izin menulis", "no permission to write"),
+        errno.ENOTDIR: Words("sebagian jalurnya adalah berkas, bukan folder", "part of the path is a file, not a folder"),
+        errno.EEXIST: Words("sudah ada sebagai berkas", "already exists as a file"),
+        errno.EISDIR: Words("adalah folder", "is a folder"),
+        errno.ENOENT: Words("tidak ada", "does not exist"),
     }
     reason = reasons.get(e.errno or 0)
     detail = e.strerror or str(e)
-    return f"{reason} ({detail})" if reason else detail
+    return f"{reason.text()} ({detail})" if reason else detail

@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from models.language import say
 from models.records import InboxItem, Reason
 
 SYSTEM_FILES = frozenset({".ds_store", "thumbs.db", "desktop.ini", "icon\r"})
@@ -108,6 +109,11 @@ def _item(rel: str, st: os.stat_result | None, reason: Reason | None) -> InboxIt
     return InboxItem(path, st.st_size, st.st_mtime_ns, reason, st.st_ino, st.st_ctime_ns)
 
 
+def _unreadable(inbox: Path, e: OSError) -> str:
+    return say(f"{printable(str(inbox))}: kotak masuk tidak dapat dibaca ({e.strerror})",
+               f"{printable(str(inbox))}: the inbox cannot be read ({e.strerror})")
+
+
 def scan_inbox(inbox: Path) -> list[InboxItem]:
     """Every entry under the inbox, sorted by path; the inbox itself is only read.
 
@@ -121,13 +127,13 @@ def scan_inbox(inbox: Path) -> list[InboxItem]:
     except OSError as e:
         from models.errors import InputError
 
-        raise InputError(f"{printable(str(inbox))}: kotak masuk tidak dapat dibaca ({e.strerror})") from e
+        raise InputError(_unreadable(inbox, e)) from e
     try:
         _scan_dir(fd, "", 0, items)
     except OSError as e:  # the inbox itself cannot be listed: nothing in it can be told apart
         from models.errors import InputError
 
-        raise InputError(f"{printable(str(inbox))}: kotak masuk tidak dapat dibaca ({e.strerror})") from e
+        raise InputError(_unreadable(inbox, e)) from e
     finally:
         os.close(fd)
     return sorted(items, key=lambda item: item.path)

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from models.errors import LedgerError, OutputError, os_reason
 from models.inbox import hash_fd, hash_item, open_regular
+from models.language import say
 from models.records import Extraction, InboxItem, InputFormat, JudgeAssignment, Outcome, Reason, Withdrawal
 
 SCHEMA_VERSION = 2
@@ -144,7 +145,8 @@ class Ledger:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as e:
-            raise OutputError(f"{path.parent}: folder keluaran tidak dapat dibuat ({os_reason(e)})") from e
+            raise OutputError(say(f"{path.parent}: folder keluaran tidak dapat dibuat ({os_reason(e)})",
+                                  f"{path.parent}: the output folder cannot be made ({os_reason(e)})")) from e
         self.path = path
         self.db = sqlite3.connect(path, timeout=30, isolation_level=None)
         try:
@@ -427,17 +429,25 @@ def ledger_error(path: Path, e: sqlite3.Error) -> OutputError | LedgerError:
     """The error to raise when SQLite refuses the ledger: the disk or folder (exit 4), or the file itself (exit 5)."""
     text = str(e)
     if "disk is full" in text.lower() or ("disk i/o" in text.lower() and _disk_full(path.parent)):
-        return OutputError(f"{path.parent}: disk penuh, ledger tidak dapat ditulis ({text}); "
-                           "kosongkan ruang disk lalu ulangi; laporan sebelumnya tetap utuh")
+        return OutputError(say(f"{path.parent}: disk penuh, ledger tidak dapat ditulis ({text}); "
+                               "kosongkan ruang disk lalu ulangi; laporan sebelumnya tetap utuh",
+                               f"{path.parent}: the disk is full, the ledger cannot be written ({text}); "
+                               "free some disk space and try again; the earlier reports stay whole"))
     if any(k in text.lower() for k in _OUTPUT_FAILURES):
-        return OutputError(f"{path}: ledger tidak dapat ditulis ({text}); periksa izin dan ruang folder {path.parent}")
+        return OutputError(say(f"{path}: ledger tidak dapat ditulis ({text}); periksa izin dan ruang folder {path.parent}",
+                               f"{path}: the ledger cannot be written ({text}); check the permissions and the space "
+                               f"of the folder {path.parent}"))
     if "locked" in text.lower() or "busy" in text.lower():
-        return LedgerError(f"{path}: ledger sedang dikunci proses lain ({text}); coba lagi sebentar lagi")
-    return LedgerError(
+        return LedgerError(say(f"{path}: ledger sedang dikunci proses lain ({text}); coba lagi sebentar lagi",
+                               f"{path}: the ledger is locked by another process ({text}); try again in a moment"))
+    return LedgerError(say(
         f"{path}: ledger rusak atau terpotong ({text}). Keputusan admin tersimpan di dalamnya: jalankan "
         f"`kipp ledger rebuild --out {path.parent}` (ledger lama disalin sebagai cadangan dulu, koreksi tema dan "
-        "keputusan duplikat diselamatkan, lalu kipp run membaca ulang kotak masuk)"
-    )
+        "keputusan duplikat diselamatkan, lalu kipp run membaca ulang kotak masuk)",
+        f"{path}: the ledger is damaged or truncated ({text}). It holds the admins' decisions: run "
+        f"`kipp ledger rebuild --out {path.parent}` (the old ledger is first copied as a backup, theme corrections "
+        "and duplicate decisions are saved, then kipp run reads the inbox again)",
+    ))
 
 
 def _disk_full(folder: Path) -> bool:
@@ -453,8 +463,10 @@ def _check_schema_version(path: Path, db: sqlite3.Connection) -> None:
     has_meta = db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='meta'").fetchone()
     row = db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone() if has_meta else None
     if row and str(row[0]).isdigit() and int(row[0]) > SCHEMA_VERSION:
-        raise LedgerError(f"{path}: ledger ini dibuat oleh kipp yang lebih baru (skema {row[0]}, kipp ini {SCHEMA_VERSION}); "
-                          "perbarui kipp, atau pakai folder --out lain")
+        raise LedgerError(say(f"{path}: ledger ini dibuat oleh kipp yang lebih baru (skema {row[0]}, kipp ini {SCHEMA_VERSION}); "
+                              "perbarui kipp, atau pakai folder --out lain",
+                              f"{path}: this ledger was written by a newer kipp (schema {row[0]}, this kipp "
+                              f"{SCHEMA_VERSION}); update kipp, or use another --out folder"))
 
 
 def check_ledger(path: Path) -> dict[str, str]:
@@ -505,7 +517,7 @@ class Rebuild:
 def rebuild_ledger(path: Path) -> Rebuild:
     """Copy the ledger to a dated backup, then replace it by a fresh one holding what could be read of it."""
     if not path.exists():
-        raise LedgerError(f"{path}: tidak ada ledger untuk dibangun ulang")
+        raise LedgerError(say(f"{path}: tidak ada ledger untuk dibangun ulang", f"{path}: there is no ledger to rebuild"))
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     backup = path.with_name(f"{path.stem}.cadangan-{stamp}{path.suffix}")
     companions = [s for s in ("-wal", "-journal") if Path(f"{path}{s}").exists()]
@@ -513,7 +525,9 @@ def rebuild_ledger(path: Path) -> Rebuild:
         for suffix in ("", *companions):
             shutil.copy2(f"{path}{suffix}", f"{backup}{suffix}")
     except OSError as e:
-        raise OutputError(f"{backup}: cadangan ledger tidak dapat ditulis ({e.strerror}); ledger lama tidak diubah") from e
+        raise OutputError(say(f"{backup}: cadangan ledger tidak dapat ditulis ({e.strerror}); ledger lama tidak diubah",
+                              f"{backup}: the ledger's backup cannot be written ({e.strerror}); the old ledger is "
+                              "unchanged")) from e
     rows, complete = _salvage(path, companions)
     fresh = path.with_name(path.name + ".baru")
     for suffix in ("", "-wal", "-shm"):

@@ -6,9 +6,11 @@ import csv
 from pathlib import Path
 
 from models.errors import RosterError
+from models.language import say
 from models.records import Category, Participant
 
 REQUIRED_COLUMNS = ("id", "name", "category")
+HEADER = "id,name,category[,parent_id][,contact]"
 # ZIP (.xlsx, .ods) and OLE2 (.xls) containers: a workbook, never a CSV.
 _SPREADSHEET_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
 
@@ -42,14 +44,17 @@ class Roster:
 def load_roster(path: Path) -> Roster:
     """Read and validate a roster CSV; every problem is reported with its line number."""
     if path.is_dir():
-        raise RosterError(f"{path}: roster adalah folder, bukan berkas CSV")
+        raise RosterError(say(f"{path}: roster adalah folder, bukan berkas CSV", f"{path}: the roster is a folder, not a CSV file"))
     try:
         raw = path.read_bytes()
     except OSError as e:
-        raise RosterError(f"{path}: cannot read the roster ({e.strerror})") from e
+        raise RosterError(say(f"{path}: roster tidak dapat dibaca ({e.strerror})",
+                              f"{path}: cannot read the roster ({e.strerror})")) from e
     if raw.startswith(_SPREADSHEET_MAGIC):  # by content: an .xlsx renamed .csv is still a workbook
-        raise RosterError(f"{path}: ini berkas spreadsheet (Excel/ODS), bukan CSV; roster harus CSV; "
-                          "simpan sebagai CSV dari Excel (File > Save As > CSV UTF-8)")
+        raise RosterError(say(f"{path}: ini berkas spreadsheet (Excel/ODS), bukan CSV; roster harus CSV; "
+                              "simpan sebagai CSV dari Excel (File > Save As > CSV UTF-8)",
+                              f"{path}: this is a spreadsheet (Excel/ODS), not a CSV; the roster must be CSV; "
+                              "save it as CSV from Excel (File > Save As > CSV UTF-8)"))
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -61,17 +66,16 @@ def load_roster(path: Path) -> Roster:
 def parse_roster(text: str, source: str = "roster") -> Roster:
     lines = text.splitlines()
     if not lines or not lines[0].strip():
-        raise RosterError(f"{source}: the roster is empty; expected a header id,name,category[,parent_id][,contact]")
+        raise RosterError(say(f"{source}: roster kosong; diharapkan judul kolom {HEADER}",
+                              f"{source}: the roster is empty; expected a header {HEADER}"))
     # Spreadsheets in an Indonesian locale save CSV with semicolons.
     delimiter = ";" if lines[0].count(";") > lines[0].count(",") else ","
     reader = csv.DictReader(lines, delimiter=delimiter)
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
-        raise RosterError(
-            f"{source}: line 1: missing column(s) {', '.join(missing)}; "
-            "expected a header id,name,category[,parent_id][,contact]"
-        )
+        raise RosterError(say(f"{source}: baris 1: kolom {', '.join(missing)} tidak ada; diharapkan judul kolom {HEADER}",
+                              f"{source}: line 1: missing column(s) {', '.join(missing)}; expected a header {HEADER}"))
     reader.fieldnames = header
     errors: list[str] = []
     rows: list[tuple[int, Participant]] = []
@@ -86,32 +90,39 @@ def parse_roster(text: str, source: str = "roster") -> Roster:
         contact = " ".join((row.get("contact") or "").split()) or None
         if not any((pid, name, category)):
             continue  # blank line in a spreadsheet export
+        at = say(f"baris {line}", f"line {line}")
         if not pid:
-            errors.append(f"line {line}: empty id")
+            errors.append(say(f"{at}: id kosong", f"{at}: empty id"))
             continue
         if not name:
-            errors.append(f"line {line}: {pid}: empty name")
+            errors.append(say(f"{at}: {pid}: nama kosong", f"{at}: {pid}: empty name"))
             continue
         try:
             cat = Category(category)
         except ValueError:
             allowed = ", ".join(c.value for c in Category)
-            errors.append(f"line {line}: {pid}: unknown category {category!r} (allowed: {allowed})")
+            errors.append(say(f"{at}: {pid}: kategori {category!r} tidak dikenal (yang boleh: {allowed})",
+                              f"{at}: {pid}: unknown category {category!r} (allowed: {allowed})"))
             continue
         if pid in seen:
-            errors.append(f"line {line}: duplicate id {pid!r} (first on line {seen[pid]})")
+            errors.append(say(f"{at}: id {pid!r} ganda (pertama di baris {seen[pid]})",
+                              f"{at}: duplicate id {pid!r} (first on line {seen[pid]})"))
             continue
         seen[pid] = line
         rows.append((line, Participant(pid, name, cat, parent, contact)))
     for line, p in rows:
         if p.parent_id and p.parent_id not in seen:
-            errors.append(f"line {line}: {p.id}: parent_id {p.parent_id!r} is not in the roster")
+            errors.append(say(f"baris {line}: {p.id}: parent_id {p.parent_id!r} tidak ada di roster",
+                              f"line {line}: {p.id}: parent_id {p.parent_id!r} is not in the roster"))
         elif p.parent_id == p.id:
-            errors.append(f"line {line}: {p.id}: a participant cannot be its own parent")
+            errors.append(say(f"baris {line}: {p.id}: peserta tidak dapat menjadi induknya sendiri",
+                              f"line {line}: {p.id}: a participant cannot be its own parent"))
     if errors:
         shown = errors[:20]
-        more = f"\n  ... and {len(errors) - 20} more" if len(errors) > 20 else ""
-        raise RosterError(f"{source}: {len(errors)} bad row(s):\n  " + "\n  ".join(shown) + more)
+        more = say(f"\n  ... dan {len(errors) - 20} lagi", f"\n  ... and {len(errors) - 20} more") if len(errors) > 20 else ""
+        raise RosterError(say(f"{source}: {len(errors)} baris salah:\n  ", f"{source}: {len(errors)} bad row(s):\n  ")
+                          + "\n  ".join(shown) + more)
     if not rows:
-        raise RosterError(f"{source}: the roster has a header but no participants")
+        raise RosterError(say(f"{source}: roster punya judul kolom tetapi tidak ada peserta",
+                              f"{source}: the roster has a header but no participants"))
     return Roster(tuple(p for _, p in rows))

@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from models.errors import InputError
+from models.language import say
 from models.names import DEFAULT_GENERIC
 
 # (variable, number type, smallest value allowed): checked before anything reads them, so that a
@@ -63,14 +64,21 @@ def _number(env: Mapping[str, str], name: str, kind: type, minimum: float) -> in
     raw = env.get(name, "").strip()
     if not raw:
         return None
-    what = "bilangan bulat" if kind is int else "angka"
     try:
         value = kind(raw)
     except ValueError:
-        raise InputError(f"{name}={raw!r}: harus {what} >= {minimum:g} (lihat README, Settings)") from None
+        raise InputError(_must_be(name, raw, kind, minimum)) from None
     if not math.isfinite(value) or value < minimum:
-        raise InputError(f"{name}={raw!r}: harus {what} >= {minimum:g} (lihat README, Settings)")
+        raise InputError(_must_be(name, raw, kind, minimum))
     return value
+
+
+def _must_be(name: str, raw: str, kind: type, minimum: float) -> str:
+    if kind is int:
+        return say(f"{name}={raw!r}: harus bilangan bulat >= {minimum:g} (lihat README, Settings)",
+                   f"{name}={raw!r}: must be a whole number >= {minimum:g} (see README, Settings)")
+    return say(f"{name}={raw!r}: harus angka >= {minimum:g} (lihat README, Settings)",
+               f"{name}={raw!r}: must be a number >= {minimum:g} (see README, Settings)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +116,7 @@ class Settings:
         isolate = env.get("KIPP_ISOLATE", "").strip().lower()
         if isolate:
             if isolate not in _SWITCH:
-                raise InputError(f"KIPP_ISOLATE={env['KIPP_ISOLATE']!r}: harus 1 atau 0 (lihat README, Settings)")
+                raise InputError(say(f"KIPP_ISOLATE={env['KIPP_ISOLATE']!r}: harus 1 atau 0 (lihat README, Settings)",
+                                     f"KIPP_ISOLATE={env['KIPP_ISOLATE']!r}: must be 1 or 0 (see README, Settings)"))
             kwargs["isolate"] = _SWITCH[isolate]
         return cls(**kwargs)

@@ -29,6 +29,7 @@ from flows.packets.pages import DocumentView, entries, index_html, sheet_html, s
 from flows.packets.records import PacketFiles, PacketProblem, PacketProposal
 from flows.packets.sheets import ScoringRow, scoring_csv, scoring_xlsx
 from models.errors import ExtractionError, OutputError, os_reason
+from models.language import say
 from models.records import DocType, Judge, Outcome, ParticipantStatus
 
 INDEX = "index.html"
@@ -93,8 +94,9 @@ def build_packet(root: Path, judge: Judge, proposals: Sequence[PacketProposal], 
         staging = None
         os.replace(zip_tmp, archive)
     except OSError as e:
-        raise OutputError(f"{folder}: paket juri tidak dapat ditulis: {os_reason(e)}; "
-                          "paket sebelumnya tetap utuh") from e
+        raise OutputError(say(f"{folder}: paket juri tidak dapat ditulis: {os_reason(e)}; paket sebelumnya tetap utuh",
+                              f"{folder}: the judge's packet cannot be written: {os_reason(e)}; the earlier packet "
+                              "stays whole")) from e
     finally:
         if staging is not None:
             shutil.rmtree(staging, ignore_errors=True)
@@ -153,8 +155,10 @@ def _copy_original(folder: Path, number: int, participant_id: str, doc_type: Doc
     except (OSError, ValueError, ExtractionError) as e:
         return DocumentView(doc_type, outcome, None, _why_missing(e), size_text(outcome.size))
     if outcome.sha256 and hashlib.sha256(data).hexdigest() != outcome.sha256:
-        return DocumentView(doc_type, outcome, None, "isi berkas berubah sejak disaring (sha256 lain); "
-                            "jalankan kipp run lagi lalu buat ulang paket", size_text(outcome.size))
+        return DocumentView(doc_type, outcome, None, say(
+            "isi berkas berubah sejak disaring (sha256 lain); jalankan kipp run lagi lalu buat ulang paket",
+            "the file's content changed since it was screened (another sha256); run kipp run again, then "
+            "build the packet again"), size_text(outcome.size))
     _write(folder / name, data)
     return DocumentView(doc_type, outcome, name, None, size_text(len(data)))
 
@@ -162,14 +166,16 @@ def _copy_original(folder: Path, number: int, participant_id: str, doc_type: Doc
 def _why_missing(e: BaseException) -> str:
     """Why an original is not in the packet, in the words the secretariat and the judge read."""
     if isinstance(e, ExtractionError):
-        return str(e)  # already in Indonesian (source.read_source)
+        return str(e)  # a reason's detail, as recorded (extractors/source.py)
     if isinstance(e, FileNotFoundError):
-        return "berkas tidak ada lagi di kotak masuk"
+        return say("berkas tidak ada lagi di kotak masuk", "the file is no longer in the inbox")
     if isinstance(e, PermissionError):
-        return "berkas tidak dapat dibaca: izin akses ditolak"
+        return say("berkas tidak dapat dibaca: izin akses ditolak", "the file cannot be read: permission denied")
     if isinstance(e, OSError):
-        return f"berkas tidak dapat dibaca ({e.strerror or e})"
-    return f"isi berkas berubah sejak disaring; jalankan kipp run lagi lalu buat ulang paket ({e})"
+        return say(f"berkas tidak dapat dibaca ({e.strerror or e})", f"the file cannot be read ({e.strerror or e})")
+    return say(f"isi berkas berubah sejak disaring; jalankan kipp run lagi lalu buat ulang paket ({e})",
+               f"the file's content changed since it was screened; run kipp run again, then build the packet "
+               f"again ({e})")
 
 
 def _write(path: Path, data: bytes) -> None:

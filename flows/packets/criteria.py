@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from models.errors import InputError
+from models.language import Words, say
 
 # Indonesian juries score on the scale of a school report (nilai 1-100): every judge knows what a
 # 60 or an 85 means, and the spread leaves room to rank 50 proposals without ties. Whole numbers only.
@@ -34,7 +35,8 @@ _SCALE = re.compile(r"#\s*skala\s*:?\s*(\d+)\s*(?:-|–|sampai|s/d)\s*(\d+)\s*",
 _SCALE_WORD = re.compile(r"#\s*skala\b", re.IGNORECASE)
 _COLUMNS = ("id", "label", "description")
 _SPREADSHEET_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")  # a workbook, never a CSV
-_FORMAT = "judul kolom id,label[,description], boleh dengan baris `# skala 1-100`"
+_FORMAT = Words("judul kolom id,label[,description], boleh dengan baris `# skala 1-100`",
+                "a header id,label[,description], with a line `# skala 1-100` if you like")
 
 
 class CriteriaError(InputError):
@@ -87,14 +89,18 @@ DEFAULT_CRITERIA = Criteria((
 def load_criteria(path: Path) -> Criteria:
     """Read and check a criteria CSV; every bad line is reported at once, with its number."""
     if path.is_dir():
-        raise CriteriaError(f"{path}: adalah folder, bukan berkas CSV kriteria")
+        raise CriteriaError(say(f"{path}: adalah folder, bukan berkas CSV kriteria",
+                                f"{path}: is a folder, not a CSV file of criteria"))
     try:
         raw = path.read_bytes()
     except OSError as e:
-        raise CriteriaError(f"{path}: berkas kriteria tidak dapat dibaca ({e.strerror or e})") from e
+        raise CriteriaError(say(f"{path}: berkas kriteria tidak dapat dibaca ({e.strerror or e})",
+                                f"{path}: the criteria file cannot be read ({e.strerror or e})")) from e
     if raw.startswith(_SPREADSHEET_MAGIC):
-        raise CriteriaError(f"{path}: ini berkas spreadsheet (Excel/ODS), bukan CSV; "
-                            "simpan sebagai CSV dari Excel (File > Save As > CSV UTF-8)")
+        raise CriteriaError(say(f"{path}: ini berkas spreadsheet (Excel/ODS), bukan CSV; "
+                                "simpan sebagai CSV dari Excel (File > Save As > CSV UTF-8)",
+                                f"{path}: this is a spreadsheet (Excel/ODS), not a CSV; "
+                                "save it as CSV from Excel (File > Save As > CSV UTF-8)"))
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -134,15 +140,18 @@ def parse_criteria(text: str, source: str = "kriteria") -> Criteria:
         if criterion:
             items.append(criterion)
     if header is not None and not items and not errors:
-        errors.append("tidak ada kriteria di bawah baris judul")
+        errors.append(say("tidak ada kriteria di bawah baris judul", "no criteria under the header line"))
     elif header is None and not errors:
-        errors.append(f"berkas kosong; {_FORMAT}")
+        errors.append(say(f"berkas kosong; {_FORMAT.text()}", f"the file is empty; {_FORMAT.text()}"))
     if len(items) > MAX_CRITERIA:
-        errors.append(f"{len(items)} kriteria; paling banyak {MAX_CRITERIA}")
+        errors.append(say(f"{len(items)} kriteria; paling banyak {MAX_CRITERIA}",
+                          f"{len(items)} criteria; at most {MAX_CRITERIA}"))
     for line, _ in scales[1:]:
-        errors.append(f"baris {line}: skala sudah ditulis pada baris {scales[0][0]}; tulis sekali saja")
+        errors.append(say(f"baris {line}: skala sudah ditulis pada baris {scales[0][0]}; tulis sekali saja",
+                          f"line {line}: the scale is already written on line {scales[0][0]}; write it once"))
     if errors:
-        raise CriteriaError(f"{source}: {len(errors)} masalah:\n  " + "\n  ".join(errors))
+        raise CriteriaError(say(f"{source}: {len(errors)} masalah:\n  ", f"{source}: {len(errors)} problems:\n  ")
+                            + "\n  ".join(errors))
     low, high = scales[0][1] if scales else (DEFAULT_LOW, DEFAULT_HIGH)
     return Criteria(tuple(items), low, high)
 
@@ -153,12 +162,15 @@ def _scale_note(note: str, line: int, errors: list[str]) -> tuple[int, int] | No
         return None
     match = _SCALE.fullmatch(note)
     if not match:
-        errors.append(f"baris {line}: skala tidak terbaca {note!r}; tulis misalnya `# skala 1-100`")
+        errors.append(say(f"baris {line}: skala tidak terbaca {note!r}; tulis misalnya `# skala 1-100`",
+                          f"line {line}: the scale cannot be read {note!r}; write for example `# skala 1-100`"))
         return None
     low, high = int(match[1]), int(match[2])
     if not low < high <= MAX_SCALE:
-        errors.append(f"baris {line}: skala {low}-{high}: nilai terendah harus di bawah nilai tertinggi, "
-                      f"paling tinggi {MAX_SCALE}")
+        errors.append(say(f"baris {line}: skala {low}-{high}: nilai terendah harus di bawah nilai tertinggi, "
+                          f"paling tinggi {MAX_SCALE}",
+                          f"line {line}: scale {low}-{high}: the lowest score must be under the highest, "
+                          f"at most {MAX_SCALE}"))
         return None
     return low, high
 
@@ -169,7 +181,8 @@ def _header(cells: list[str], line: int, errors: list[str]) -> list[str] | None:
     missing = [c for c in _COLUMNS[:2] if c not in header]
     if unknown or missing or len(set(header)) != len(header):
         found = ",".join(cells)
-        errors.append(f"baris {line}: judul kolom {found!r} tidak dikenal; {_FORMAT}")
+        errors.append(say(f"baris {line}: judul kolom {found!r} tidak dikenal; {_FORMAT.text()}",
+                          f"line {line}: unknown header {found!r}; {_FORMAT.text()}"))
         return None
     return header
 
@@ -181,21 +194,25 @@ def _criterion(row: dict[str, str], extra: bool, line: int, seen: dict[str, int]
     description = " ".join(row.get("description", "").split())
     problems = []
     if extra:
-        problems.append("kolom lebih banyak dari judulnya (koma di dalam teks? apit teks dengan tanda kutip)")
+        problems.append(say("kolom lebih banyak dari judulnya (koma di dalam teks? apit teks dengan tanda kutip)",
+                            "more columns than the header (a comma in the text? put the text in quotes)"))
     if not cid:
-        problems.append("id kosong")
+        problems.append(say("id kosong", "empty id"))
     elif not _ID.fullmatch(cid):
-        problems.append(f"id {cid!r} tidak sah: huruf kecil, angka dan _, diawali huruf, paling panjang 40")
+        problems.append(say(f"id {cid!r} tidak sah: huruf kecil, angka dan _, diawali huruf, paling panjang 40",
+                            f"id {cid!r} is not valid: lower-case letters, digits and _, a letter first, at most 40"))
     elif cid in seen:
-        problems.append(f"id {cid!r} ganda (pertama pada baris {seen[cid]})")
+        problems.append(say(f"id {cid!r} ganda (pertama pada baris {seen[cid]})",
+                            f"duplicate id {cid!r} (first on line {seen[cid]})"))
     if not label:
-        problems.append("label kosong")
+        problems.append(say("label kosong", "empty label"))
     elif len(label) > MAX_LABEL_CHARS:
-        problems.append(f"label lebih dari {MAX_LABEL_CHARS} karakter")
+        problems.append(say(f"label lebih dari {MAX_LABEL_CHARS} karakter", f"label longer than {MAX_LABEL_CHARS} characters"))
     if len(description) > MAX_DESCRIPTION_CHARS:
-        problems.append(f"deskripsi lebih dari {MAX_DESCRIPTION_CHARS} karakter")
+        problems.append(say(f"deskripsi lebih dari {MAX_DESCRIPTION_CHARS} karakter",
+                            f"description longer than {MAX_DESCRIPTION_CHARS} characters"))
     if problems:
-        errors.append(f"baris {line}: " + "; ".join(problems))
+        errors.append(say(f"baris {line}: ", f"line {line}: ") + "; ".join(problems))
         return None
     seen.setdefault(cid, line)
     return Criterion(cid, label, description)

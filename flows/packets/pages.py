@@ -1,8 +1,8 @@
 """The pages of a packet: index.html for the judge, and one screening sheet per proposal.
 
 Rendered with the report pages' own environment (flows.reporting.pages.render): autoescaped,
-strict, every value passed through `_visible`. Sizes, times and labels are worked out here, so the
-templates only print.
+strict, every value passed through `_visible`, in the language of `kipp --lang`. Sizes, times and
+labels are worked out here, so the templates only print.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from flows.packets.criteria import Criteria
 from flows.packets.records import PacketProblem, PacketProposal
 from flows.reporting.pages import local_time, render
 from models.duplicates.flags import DuplicateFlag, Severity
+from models.language import current_language, say
 from models.records import DocType, Judge, Outcome, ThemeSource
 
 _SEVERITY_ORDER = {severity: rank for rank, severity in enumerate(Severity)}
@@ -26,7 +27,7 @@ class DocumentView:
     doc_type: DocType
     outcome: Outcome
     file: str | None  # its name in the packet; None when it could not be put in
-    missing: str | None = None  # why not, in Indonesian
+    missing: str | None = None  # why not, in the language of the packet
     size: str = ""
 
 
@@ -67,10 +68,10 @@ class Entry:
 
 
 def size_text(size: int) -> str:
-    """A file size as an Indonesian reader writes it: 850 KB, 1,2 MB."""
+    """A file size as its reader writes it: 850 KB, 1,2 MB in Indonesian (1.2 MB in English)."""
     if size < 1000 * 1000:
         return f"{max(1, round(size / 1000))} KB" if size else "0 KB"
-    return f"{size / 1e6:.1f} MB".replace(".", ",")
+    return say(f"{size / 1e6:.1f} MB".replace(".", ","), f"{size / 1e6:.1f} MB")
 
 
 def entries(proposals: Sequence[PacketProposal], documents: Mapping[str, tuple[DocumentView, ...]],
@@ -88,7 +89,7 @@ def entries(proposals: Sequence[PacketProposal], documents: Mapping[str, tuple[D
             documents=documents[pid],
             history=tuple(HistoryView(o, size_text(o.size)) for o in proposal.history),
             flags=tuple(_flag_view(f, proposal, names, sheets) for f in _by_severity(proposal.flags)),
-            theme_source=ThemeSource(theme.theme_source).label if theme else "",
+            theme_source=ThemeSource(theme.theme_source).text(current_language()) if theme else "",
         ))
     return out
 
@@ -99,11 +100,12 @@ def _by_severity(flags: Sequence[DuplicateFlag]) -> list[DuplicateFlag]:
 
 def _flag_view(flag: DuplicateFlag, proposal: PacketProposal, names: Mapping[str, str],
                sheets: Mapping[str, str]) -> FlagView:
-    ours = {proposal.inovasi.path: DocType.INOVASI.label, proposal.kinerja.path: DocType.KINERJA.label}
+    lang = current_language()
+    inovasi, kinerja = DocType.INOVASI.text(lang), DocType.KINERJA.text(lang)
+    ours = {proposal.inovasi.path: inovasi, proposal.kinerja.path: kinerja}
     for o in proposal.history:
-        ours.setdefault(o.path, "versi lama")
-    by_sha = {o.sha256: label for o, label in ((proposal.inovasi, DocType.INOVASI.label),
-                                               (proposal.kinerja, DocType.KINERJA.label)) if o.sha256}
+        ours.setdefault(o.path, say("versi lama", "older version"))
+    by_sha = {o.sha256: label for o, label in ((proposal.inovasi, inovasi), (proposal.kinerja, kinerja)) if o.sha256}
 
     def is_ours(path: str, sha: str | None) -> bool:
         return path in ours or (sha is not None and sha in by_sha)

@@ -33,7 +33,7 @@ class PacketProblem:
     participant_id: str
     doc_type: DocType
     path: str  # inbox-relative, as screened
-    reason: str  # in Indonesian, as the sheet and the index say it
+    reason: str  # as the sheet and the index say it, in the language of the packet
 
 
 @dataclass(frozen=True, slots=True)

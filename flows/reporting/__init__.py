@@ -1,5 +1,5 @@
 """The reports: screening.json for machines, CSVs for machines and spreadsheets, XLSX workbooks and
-HTML pages for admins (in Indonesian).
+HTML pages for admins (in Indonesian, or English with `kipp --lang en`).
 
 Every report is one entry of REPORTS: its file name, the function that renders it from a screening,
 and the encoding it is written in (None: bytes, as an XLSX workbook is).

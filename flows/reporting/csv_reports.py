@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 
-from flows.language import Words, current_language, yes_no
+from models.language import Words, current_language, yes_no
 from models.records import Category, FileStatus, ParticipantResult
 from models.screening import Screening
 

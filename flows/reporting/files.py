@@ -7,6 +7,7 @@ import tempfile
 from pathlib import Path
 
 from models.errors import OutputError, os_reason
+from models.language import say
 
 
 def write_atomic(path: Path, data: str | bytes, encoding: str = "utf-8") -> None:
@@ -29,8 +30,9 @@ def write_atomic(path: Path, data: str | bytes, encoding: str = "utf-8") -> None
         if tmp is not None:
             Path(tmp).unlink(missing_ok=True)
         if isinstance(e, OSError):
-            raise OutputError(f"{path}: laporan tidak dapat ditulis: {os_reason(e)}; "
-                              "laporan sebelumnya tetap utuh") from e
+            raise OutputError(say(f"{path}: laporan tidak dapat ditulis: {os_reason(e)}; laporan sebelumnya tetap utuh",
+                                  f"{path}: the report cannot be written: {os_reason(e)}; the earlier reports stay "
+                                  "whole")) from e
         raise
 
 
@@ -47,18 +49,24 @@ def check_output_folder(out: Path, min_free_mb: int = MIN_FREE_MB) -> None:
     read-only, no permission, or a disk with less than `min_free_mb` free.
     """
     if out.exists() and not out.is_dir():
-        raise OutputError(f"{out}: adalah berkas, bukan folder; --out harus sebuah folder")
+        raise OutputError(say(f"{out}: adalah berkas, bukan folder; --out harus sebuah folder",
+                              f"{out}: is a file, not a folder; --out must be a folder"))
     mount, fstype = _mount_of(out)
     if fstype in _VIRTUAL_FS:
-        raise OutputError(f"{out}: berada di {mount} ({fstype}), sistem berkas semu milik kernel, bukan disk; "
-                          "pilih folder lain untuk --out")
+        raise OutputError(say(f"{out}: berada di {mount} ({fstype}), sistem berkas semu milik kernel, bukan disk; "
+                              "pilih folder lain untuk --out",
+                              f"{out}: lies in {mount} ({fstype}), a virtual file system of the kernel, not a disk; "
+                              "choose another folder for --out"))
     try:
         out.mkdir(parents=True, exist_ok=True)
         stat = os.statvfs(out)
         free = stat.f_bavail * stat.f_frsize
         if free < min_free_mb * 2**20:
-            raise OutputError(f"{out}: disk hampir penuh (sisa {free / 2**20:.1f} MB, perlu paling sedikit "
-                              f"{min_free_mb} MB); kosongkan ruang disk lalu ulangi; laporan sebelumnya tetap utuh")
+            raise OutputError(say(f"{out}: disk hampir penuh (sisa {free / 2**20:.1f} MB, perlu paling sedikit "
+                                  f"{min_free_mb} MB); kosongkan ruang disk lalu ulangi; laporan sebelumnya tetap utuh",
+                                  f"{out}: the disk is almost full ({free / 2**20:.1f} MB left, at least "
+                                  f"{min_free_mb} MB needed); free some disk space and try again; the earlier "
+                                  "reports stay whole"))
         fd, probe = tempfile.mkstemp(dir=out, prefix=".kipp-probe-")
         try:
             os.write(fd, b"kipp")
@@ -66,7 +74,8 @@ def check_output_folder(out: Path, min_free_mb: int = MIN_FREE_MB) -> None:
             os.close(fd)
             os.unlink(probe)
     except OSError as e:
-        raise OutputError(f"{out}: folder keluaran tidak dapat ditulis: {os_reason(e)}") from e
+        raise OutputError(say(f"{out}: folder keluaran tidak dapat ditulis: {os_reason(e)}",
+                              f"{out}: the output folder cannot be written: {os_reason(e)}")) from e
 
 
 def _mount_of(path: Path) -> tuple[str, str]:

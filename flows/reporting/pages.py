@@ -1,4 +1,9 @@
-"""The HTML reports for admins (in Indonesian), rendered from the Jinja2 templates beside this module.
+"""The HTML reports for admins, rendered from the Jinja2 templates beside this module.
+
+In the language of `kipp --lang` (models/language.py): a template writes its own words as
+`w("Indonesian", "English")` and a code's words as `code|label`, both read when the page is
+rendered; `<html lang>` follows. What a document, the roster or screening.json holds is printed as
+it is, whatever the language.
 
 Escaping is the environment's job, never a template's: every template is autoescaped whatever its
 name, every value printed passes `_visible` first (control and invisible format characters of a
@@ -17,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from flows.reporting.csv_reports import by_category
 from models.inbox import printable
+from models.language import current_language, say
 from models.records import (
     Blocker,
     Category,
@@ -66,6 +72,9 @@ def templates() -> Environment:
     )
     env.filters["percent"] = lambda x: f"{x:.0%}"
     env.filters["fixed2"] = lambda x: f"{x:.2f}"
+    env.filters["label"] = lambda code: code.text(current_language())  # a Labelled code's words
+    env.globals["w"] = say  # w("Indonesian", "English"): the template's own words
+    env.globals["lang"] = current_language
     return env
 
 
@@ -121,11 +130,12 @@ def completeness_html(screening: Screening, edition: str, generated_at: str) -> 
     participants = by_category(screening.participants)
     problems = _problem_files_by_participant(screening.documents)
     sections = []
+    old = say("versi lama", "older version")
     for category in Category:
         rows = [r for r in participants if r.participant.category is category]
         if rows:
             sections.append(_Section(category, tuple(
-                _Row(r, (*problems.get(r.participant.id, ()), *((path, "versi lama") for path in r.history)))
+                _Row(r, (*problems.get(r.participant.id, ()), *((path, old) for path in r.history)))
                 for r in rows
             )))
     summary, total = _category_counts(participants)
@@ -163,7 +173,7 @@ def _problem_files_by_participant(documents: tuple[Outcome, ...]) -> dict[str, l
     out: dict[str, list[tuple[str, str]]] = {}
     for o in documents:
         if o.status is FileStatus.QUARANTINED and o.participant_id and o.reason:
-            out.setdefault(o.participant_id, []).append((o.path, o.reason.label))
+            out.setdefault(o.participant_id, []).append((o.path, o.reason.text(current_language())))
     return out
 
 
@@ -172,11 +182,23 @@ def _files(documents: tuple[Outcome, ...], status: FileStatus) -> list[tuple[Out
 
 
 def _detail_cell(o: Outcome) -> _Detail:
-    detail = o.detail or (o.reason.label if o.reason else "")
+    detail = detail_text(o)
     if o.reason in (Reason.INTERNAL_ERROR, Reason.EXTRACTION_ERROR) and "\n" in detail:
         first, rest = detail.split("\n", 1)
         return _Detail(first, tuple(rest.split("\n")))
     return _Detail(detail)
+
+
+def detail_text(o: Outcome) -> str:
+    """A file's detail as recorded, with the reason's words it opens with (kipp's own) in the page's
+    language; what follows them (a path, notes, a trace) is printed as recorded."""
+    if o.reason is None:
+        return o.detail or ""
+    if not o.detail:
+        return o.reason.text(current_language())
+    if o.detail.startswith(o.reason.label):
+        return o.reason.text(current_language()) + o.detail[len(o.reason.label):]
+    return o.detail
 
 
 # -- themes.html -------------------------------------------------------------------------

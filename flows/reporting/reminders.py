@@ -12,7 +12,6 @@ import io
 from dataclasses import dataclass
 
 from flows.reporting.csv_reports import by_category, spreadsheet_cell
-from flows.language import Words, current_language
 from flows.reporting.pages import local_time, render
 from flows.reporting.workbooks import (
     CATEGORY,
@@ -26,6 +25,7 @@ from flows.reporting.workbooks import (
     Sheet,
     workbook,
 )
+from models.language import Words, current_language
 from models.reminders import Item, Reminder, reminders
 from models.screening import Screening
 

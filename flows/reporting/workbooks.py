@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flows.reporting.csv_reports import by_category, spreadsheet_cell
-from flows.language import Words, current_language, yes_no
+from flows.reporting.pages import detail_text
 from models.inbox import printable
+from models.language import Words, current_language, yes_no
 from models.records import (
     Category,
     FileStatus,
@@ -142,7 +143,7 @@ def _label(code: Labelled | None) -> str:
 
 def _detail(o: Outcome) -> str:
     """The explanation of a file, its first line: a trace for a developer stays in documents.csv."""
-    detail = o.detail or _label(o.reason)
+    detail = detail_text(o)
     return detail.split("\n", 1)[0] if o.reason in (Reason.INTERNAL_ERROR, Reason.EXTRACTION_ERROR) else detail
 
 

@@ -21,6 +21,7 @@ from flows.steps.judges import panel_from_json, panel_json
 from models.errors import KippError
 from models.duplicates import derive_title
 from models.inbox import open_regular
+from models.language import say
 from models.records import Judge, JudgeAssignment, Outcome
 
 
@@ -89,7 +90,8 @@ def read_original(inbox: Path, o: Outcome) -> bytes:
             blocks.append(block)
     data = b"".join(blocks)
     if o.sha256 and hashlib.sha256(data).hexdigest() != o.sha256:
-        raise ValueError("isi berkas berubah setelah disaring (sha256 berbeda); kirim ulang lewat kotak masuk")
+        raise ValueError(say("isi berkas berubah setelah disaring (sha256 berbeda); kirim ulang lewat kotak masuk",
+                             "the file changed after it was screened (another sha256); send it again through the inbox"))
     return data
 
 

@@ -42,7 +42,9 @@ def load_panel(files: PanelFiles, roster: Roster, theme_ids, stored: str | None)
         if stored is None:
             if files.conflicts is not None or files.criteria is not None:
                 from models.errors import InputError
-                raise InputError("--conflicts/--criteria tanpa --judges: belum ada panel juri (berikan --judges judges.csv)")
+                from models.language import say
+                raise InputError(say("--conflicts/--criteria tanpa --judges: belum ada panel juri (berikan --judges judges.csv)",
+                                     "--conflicts/--criteria without --judges: no panel of judges yet (give --judges judges.csv)"))
             return None
         panel = panel_from_json(stored)
         declared = load_conflicts(files.conflicts, panel.judges, roster) if files.conflicts else panel.declared

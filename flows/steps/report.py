@@ -20,6 +20,7 @@ from flows.steps.context import OutputPaths, Run, RunConfig
 from flows.steps.guard import failing_items, set_aside
 from models.errors import OutputError
 from models.inbox import hash_fd, open_regular, printable
+from models.language import say
 from models.records import FileStatus, Outcome, Reason
 from models.screening import Screening, StepError, trace
 
@@ -156,7 +157,8 @@ def _copy_one(inbox: Path, o: Outcome, target: Path, had: str | None, out: Path,
         return None
     except OSError as e:
         if e.errno == errno.ENOSPC:
-            raise OutputError(f"{printable(str(out))}: disk penuh saat menyalin ke karantina") from e
+            raise OutputError(say(f"{printable(str(out))}: disk penuh saat menyalin ke karantina",
+                                  f"{printable(str(out))}: the disk is full while copying to the quarantine")) from e
         return f"salinan tidak dibuat: {e.strerror or type(e).__name__}"
     finally:
         if tmp is not None:
@@ -214,7 +216,8 @@ def _atomic_write(path: Path, text: str) -> None:
         os.replace(tmp, path)
     except OSError as e:
         tmp.unlink(missing_ok=True)
-        raise OutputError(f"{printable(str(path))}: catatan karantina tidak dapat ditulis ({e.strerror})") from e
+        raise OutputError(say(f"{printable(str(path))}: catatan karantina tidak dapat ditulis ({e.strerror})",
+                              f"{printable(str(path))}: the quarantine note cannot be written ({e.strerror})")) from e
 
 
 def _load_manifest(path: Path) -> dict[str, str]:

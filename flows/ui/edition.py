@@ -19,6 +19,7 @@ from models.duplicates.flags import (
     decision_key,
 )
 from models.errors import InputError
+from models.language import say
 from models.ledger import AdminDecision
 from models.records import (
     Category,
@@ -77,10 +78,12 @@ def read_edition(path: Path) -> Edition:
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise EditionError(f"{path}: belum ada laporan; jalankan kipp run dengan --out ini dulu "
-                           "(salah ketik --out?)") from None
+        raise EditionError(say(f"{path}: belum ada laporan; jalankan kipp run dengan --out ini dulu "
+                               "(salah ketik --out?)",
+                               f"{path}: no report yet; run kipp run with this --out first (--out mistyped?)")) from None
     except (OSError, UnicodeDecodeError, ValueError) as e:
-        raise EditionError(f"{path}: tidak terbaca ({e}); jalankan kipp run lagi") from e
+        raise EditionError(say(f"{path}: tidak terbaca ({e}); jalankan kipp run lagi",
+                               f"{path}: cannot be read ({e}); run kipp run again")) from e
     try:
         return Edition(
             str(doc["edition"]),
@@ -91,8 +94,10 @@ def read_edition(path: Path) -> Edition:
             tuple(StepError(str(e["step"]), str(e["detail"])) for e in doc.get("errors", [])),
         )
     except (KeyError, TypeError, ValueError, AttributeError) as e:
-        raise EditionError(f"{path}: isinya tidak sesuai skema screening.json ({type(e).__name__}: {e}); "
-                           "jalankan kipp run lagi, atau perbarui kipp") from e
+        raise EditionError(say(f"{path}: isinya tidak sesuai skema screening.json ({type(e).__name__}: {e}); "
+                               "jalankan kipp run lagi, atau perbarui kipp",
+                               f"{path}: its content does not fit the schema of screening.json "
+                               f"({type(e).__name__}: {e}); run kipp run again, or update kipp")) from e
 
 
 def _outcome(d: Mapping) -> Outcome:

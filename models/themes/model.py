@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 
+from models.language import say
 from models.records import ThemeAssignment, ThemeSource
 from models.themes.features import LabelledText, ThemeInput, _Features, compose_document
 from models.themes.samples import (
@@ -184,7 +185,8 @@ def classify(inputs: Iterable[ThemeInput], taxonomy: Taxonomy, model_path: Path 
     inputs = list(inputs)
     unknown = sorted({t for t in corrections.values() if t not in taxonomy})
     if unknown:
-        raise ThemeError(f"corrections use themes missing from the taxonomy: {', '.join(unknown)}")
+        raise ThemeError(say(f"koreksi memakai tema yang tidak ada di taksonomi: {', '.join(unknown)}",
+                             f"corrections use themes missing from the taxonomy: {', '.join(unknown)}"))
     samples = seed_samples(taxonomy) + list(extra_samples) + correction_samples(inputs, corrections)
     clf = get_classifier(taxonomy, samples, model_path)
     assignments = clf.predict(inputs)

@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
+from models.language import say
 from models.records import Category
 from models.themes.features import LabelledText, ThemeInput, compose_document
 from models.themes.taxonomy import DATA_DIR, CorrectionsError, Taxonomy, ThemeError
@@ -46,7 +47,8 @@ def seed_samples(taxonomy: Taxonomy) -> list[LabelledText]:
 def _check_samples(taxonomy: Taxonomy, samples: Sequence[LabelledText]) -> None:
     unknown = sorted({s.theme for s in samples if s.theme not in taxonomy})
     if unknown:
-        raise ThemeError(f"training samples use themes missing from the taxonomy: {', '.join(unknown)}")
+        raise ThemeError(say(f"sampel latih memakai tema yang tidak ada di taksonomi: {', '.join(unknown)}",
+                             f"training samples use themes missing from the taxonomy: {', '.join(unknown)}"))
 
 
 def _fingerprint(taxonomy: Taxonomy, samples: Sequence[LabelledText], stem: bool) -> str:
@@ -66,15 +68,17 @@ def load_corrections(path: Path, taxonomy: Taxonomy) -> dict[str, str]:
         with path.open(newline="", encoding="utf-8-sig") as fh:
             lines = list(csv.reader(fh))
     except FileNotFoundError as e:
-        raise CorrectionsError(f"{path}: corrections file not found") from e
+        raise CorrectionsError(say(f"{path}: berkas koreksi tidak ada", f"{path}: corrections file not found")) from e
     except (OSError, UnicodeDecodeError, csv.Error) as e:
-        raise CorrectionsError(f"{path}: cannot read corrections: {e}") from e
+        raise CorrectionsError(say(f"{path}: koreksi tidak dapat dibaca: {e}", f"{path}: cannot read corrections: {e}")) from e
     if not lines:
         return {}
     header = [h.strip().lower() for h in lines[0]]
     if "participant_id" not in header or "theme" not in header:
-        raise CorrectionsError(f"{path}: line 1: expected a header with columns participant_id,theme, "
-                               f"found {','.join(lines[0])!r}")
+        raise CorrectionsError(say(f"{path}: baris 1: diharapkan judul kolom participant_id,theme, "
+                                   f"ternyata {','.join(lines[0])!r}",
+                                   f"{path}: line 1: expected a header with columns participant_id,theme, "
+                                   f"found {','.join(lines[0])!r}"))
     pid_col, theme_col = header.index("participant_id"), header.index("theme")
     result: dict[str, str] = {}
     first_line: dict[str, int] = {}
@@ -82,20 +86,24 @@ def load_corrections(path: Path, taxonomy: Taxonomy) -> dict[str, str]:
     for lineno, row in enumerate(lines[1:], 2):
         if not any(cell.strip() for cell in row):
             continue
+        at = say(f"baris {lineno}", f"line {lineno}")
         if len(row) <= max(pid_col, theme_col):
-            problems.append(f"line {lineno}: expected participant_id,theme, found {','.join(row)!r}")
+            problems.append(say(f"{at}: diharapkan participant_id,theme, ternyata {','.join(row)!r}",
+                                f"{at}: expected participant_id,theme, found {','.join(row)!r}"))
             continue
         pid, value = row[pid_col].strip(), row[theme_col].strip()
         if not pid:
-            problems.append(f"line {lineno}: empty participant_id")
+            problems.append(say(f"{at}: participant_id kosong", f"{at}: empty participant_id"))
             continue
         theme = taxonomy.resolve(value) if value else None
         if theme is None:
-            problems.append(f"line {lineno}: unknown theme {value!r} (known: {', '.join(taxonomy.ids)})")
+            problems.append(say(f"{at}: tema {value!r} tidak dikenal (yang ada: {', '.join(taxonomy.ids)})",
+                                f"{at}: unknown theme {value!r} (known: {', '.join(taxonomy.ids)})"))
             continue
         if pid in result and result[pid] != theme:
-            problems.append(f"line {lineno}: {pid} corrected to {theme} but to {result[pid]} "
-                            f"on line {first_line[pid]}")
+            problems.append(say(f"{at}: {pid} dikoreksi menjadi {theme}, tetapi menjadi {result[pid]} "
+                                f"di baris {first_line[pid]}",
+                                f"{at}: {pid} corrected to {theme} but to {result[pid]} on line {first_line[pid]}"))
             continue
         result[pid] = theme
         first_line.setdefault(pid, lineno)

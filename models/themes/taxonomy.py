@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from models.errors import InputError
+from models.language import say
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 DEFAULT_TAXONOMY_PATH = DATA_DIR / "themes.json"
@@ -106,39 +107,44 @@ def load_taxonomy(path: Path | None = None) -> Taxonomy:
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as e:
-        raise TaxonomyError(f"{path}: taxonomy file not found") from e
+        raise TaxonomyError(say(f"{path}: berkas taksonomi tidak ada", f"{path}: taxonomy file not found")) from e
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise TaxonomyError(f"{path}: not a readable JSON taxonomy: {e}") from e
+        raise TaxonomyError(say(f"{path}: bukan taksonomi JSON yang terbaca: {e}",
+                                f"{path}: not a readable JSON taxonomy: {e}")) from e
     entries = raw.get("themes") if isinstance(raw, dict) else raw
     if not isinstance(entries, list) or not entries:
-        raise TaxonomyError(f"{path}: expected a non-empty list under \"themes\"")
+        raise TaxonomyError(say(f"{path}: diharapkan daftar yang tidak kosong di bawah \"themes\"",
+                                f"{path}: expected a non-empty list under \"themes\""))
     themes: list[Theme] = []
     problems: list[str] = []
     for i, entry in enumerate(entries, 1):
+        at = say(f"tema #{i}", f"theme #{i}")
         if not isinstance(entry, dict):
-            problems.append(f"theme #{i}: not an object")
+            problems.append(say(f"{at}: bukan objek", f"{at}: not an object"))
             continue
         tid, label = entry.get("id"), entry.get("label")
         description, keywords = entry.get("description", ""), entry.get("keywords", [])
         if not isinstance(tid, str) or not _ID_RE.match(tid):
-            problems.append(f"theme #{i}: id {tid!r} must be lowercase letters, digits and underscores")
+            problems.append(say(f"{at}: id {tid!r} harus huruf kecil, angka dan garis bawah",
+                                f"{at}: id {tid!r} must be lowercase letters, digits and underscores"))
             continue
         if any(t.id == tid for t in themes):
-            problems.append(f"theme #{i}: duplicate id {tid!r}")
+            problems.append(say(f"{at}: id {tid!r} ganda", f"{at}: duplicate id {tid!r}"))
             continue
+        at = say(f"tema {tid!r}", f"theme {tid!r}")
         if not isinstance(label, str) or not label.strip():
-            problems.append(f"theme {tid!r}: missing label")
+            problems.append(say(f"{at}: label tidak ada", f"{at}: missing label"))
             continue
         if not isinstance(description, str):
-            problems.append(f"theme {tid!r}: description must be text")
+            problems.append(say(f"{at}: description harus teks", f"{at}: description must be text"))
             continue
         if not isinstance(keywords, list) or not all(isinstance(k, str) for k in keywords):
-            problems.append(f"theme {tid!r}: keywords must be a list of strings")
+            problems.append(say(f"{at}: keywords harus daftar teks", f"{at}: keywords must be a list of strings"))
             continue
         themes.append(Theme(tid, label.strip(), description.strip(), tuple(k.strip() for k in keywords if k.strip())))
     if problems:
         raise TaxonomyError(f"{path}: " + "; ".join(problems))
     if len(themes) < 2:
-        raise TaxonomyError(f"{path}: a taxonomy needs at least two themes")
+        raise TaxonomyError(say(f"{path}: taksonomi perlu paling sedikit dua tema", f"{path}: a taxonomy needs at least two themes"))
     name = raw.get("name", "") if isinstance(raw, dict) else ""
     return Taxonomy(tuple(themes), str(name), path)

@@ -80,7 +80,7 @@ def test_bad_roster_is_one_clear_line_before_prefect_starts(tmp_path: Path) -> N
     result = CliRunner().invoke(main, ["run", "--inbox", str(tmp_path / "inbox"), "--roster", str(roster),
                                        "--out", str(tmp_path / "out")])
     assert result.exit_code == 3  # ExitCode.BAD_INPUT
-    assert "line 2: x: unknown category 'school'" in result.stderr
+    assert "baris 2: x: kategori 'school' tidak dikenal" in result.stderr
     assert "Traceback" not in result.output
     assert not (tmp_path / "out" / ".kipp").exists()
 
@@ -186,7 +186,7 @@ def _screening_doc(statuses: dict[str, str], files: dict[str, tuple[str, str]]) 
 
 def test_the_summary_says_what_changed_since_the_last_run(tmp_path: Path) -> None:
     from flows.cli import _before, _changes
-    from flows.language import use_language
+    from models.language import use_language
     from models.records import (
         Category,
         FileStatus,
@@ -292,7 +292,7 @@ def test_kipp_reminders_writes_the_reminders_with_the_roster_contacts(tmp_path: 
 
 def test_the_run_summary_in_english_with_lang_en(tmp_path: Path, roster_file: Path, capsys) -> None:
     from flows.cli import _print_summary
-    from flows.language import use_language
+    from models.language import use_language
     from flows.steps import RunConfig, run_once
     from models.settings import Settings
 

@@ -439,7 +439,7 @@ def test_themes_import_with_an_unknown_participant_is_exit_3_and_saves_nothing(e
     csv_file.write_text("participant_id,theme\nsmp-05,tidak_ada\n", encoding="utf-8")
     bad_theme = _kipp("themes", "import", str(csv_file), "--out", str(earlier.out))
     assert bad_theme.exit_code == ExitCode.BAD_INPUT and "Traceback" not in bad_theme.output
-    assert "line 2: unknown theme 'tidak_ada'" in bad_theme.stderr
+    assert "baris 2: tema 'tidak_ada' tidak dikenal" in bad_theme.stderr
 
 
 def test_themes_correct_on_a_mistyped_out_is_refused_and_creates_nothing(earlier: RunConfig) -> None:

@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 import tomllib
+from dataclasses import replace
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -17,19 +18,27 @@ import pytest
 from markupsafe import escape
 
 from flows import reporting
+from flows.packets import Criteria, Criterion, PacketProposal, build_packet
 from flows.reporting import REPORT_FILES, REPORTS, Report, render_reports, write_reports
 from flows.reporting.pages import render, templates
 from models.duplicates import Decision, DuplicateFlag, DuplicateKind, Passage, Severity
 from models.inbox import printable
 from models.records import (
+    Blocker,
     Category,
     DocType,
     FileStatus,
+    Judge,
+    JudgeAssignment,
+    Judging,
     Outcome,
     Participant,
     ParticipantResult,
     ParticipantStatus,
     Reason,
+    ThemeSource,
+    Unassigned,
+    Withdrawal,
 )
 from models.screening import Screening, StepError
 from models.themes import ThemeAssignment
@@ -225,3 +234,149 @@ def test_every_report_of_one_run_carries_one_timestamp() -> None:
     shown = reporting.local_time(generated)
     for key in HTML_KEYS:
         assert f"dibuat {shown}" in rendered[key].decode("utf-8"), key
+
+
+# -- every page, every branch; printed on A4 -------------------------------------------------------------------
+
+
+def every_branch_screening() -> Screening:
+    """Plain values (ids, file names, labels with no words of either language) in every state a page
+    shows: each status and category, a file of each kind of problem, a step that failed, themes to
+    review and corrected, decided and prior-edition duplicates, judges with loads, shortfalls and a
+    withdrawal. The words on a page rendered from it are the template's own, and kipp's labels."""
+
+    people = [Participant(f"p{i}", f"Unit {i}", category, contact=contact) for i, (category, contact) in enumerate(
+        zip([*Category, Category.SD], [None, None, None, "u3@example.org; 0812-3456-7890", None, "xyz"]), 1)]
+
+    def theme(i: int, source: ThemeSource, review: bool) -> ThemeAssignment:
+        return ThemeAssignment(people[i].id, f"t{i}", f"T{i}", 0.42, f"t{i + 1}", source, review)
+
+    results = (
+        ParticipantResult(people[0], ParticipantStatus.COMPLETE, "a/in1.pdf", "a/ki1.pdf", history=("a/in0.pdf",),
+                          theme=theme(0, ThemeSource.MODEL, True), review=("r1",)),
+        ParticipantResult(people[1], ParticipantStatus.MISSING_KINERJA, "b/in2.pdf", None,
+                          theme=theme(1, ThemeSource.CORRECTION, False)),
+        ParticipantResult(people[2], ParticipantStatus.MISSING_INOVASI, None, "c/ki3.pdf",
+                          theme=theme(2, ThemeSource.MODEL, False)),
+        ParticipantResult(people[3], ParticipantStatus.MISSING_BOTH, None, None),
+        ParticipantResult(people[4], ParticipantStatus.COMPLETE, "e/in5.pdf", "e/ki5.docx",
+                          theme=theme(4, ThemeSource.MODEL, True)),
+        ParticipantResult(people[5], ParticipantStatus.MISSING_BOTH, None, None),
+    )
+    documents = (
+        Outcome("a/in1.pdf", "a" * 64, 10, FileStatus.ACCEPTED, None, "p1", DocType.INOVASI, review="q1"),
+        Outcome("b/ki2.pdf", "b" * 64, 10, FileStatus.QUARANTINED, Reason.CORRUPT_PDF, "p2", DocType.KINERJA,
+                detail=Reason.CORRUPT_PDF.label),
+        Outcome("c/x3.pdf", "c" * 64, 10, FileStatus.QUARANTINED, Reason.INTERNAL_ERROR, "p3",
+                detail=f"{Reason.INTERNAL_ERROR.label}\nT1\nT2"),
+        Outcome("d/x4.pdf", None, 10, FileStatus.QUARANTINED, Reason.UNREADABLE, "p4"),
+        Outcome("f/x6.docx", "f" * 64, 10, FileStatus.QUARANTINED, Reason.ZIP_BOMB, "p6", DocType.INOVASI),
+        Outcome("z/unknown.pdf", "e" * 64, 10, FileStatus.QUARANTINED, Reason.UNIDENTIFIED,
+                detail=Reason.UNIDENTIFIED.label),
+        Outcome(".DS_Store", None, 0, FileStatus.IGNORED, Reason.SYSTEM_FILE, detail=Reason.SYSTEM_FILE.label),
+        Outcome("a/in0.pdf", "d" * 64, 10, FileStatus.SUPERSEDED, Reason.NEWER_VERSION, "p1", DocType.INOVASI,
+                detail=f"{Reason.NEWER_VERSION.label}: a/in1.pdf"),
+    )
+    flags = (
+        DuplicateFlag("a/in1.pdf", "e/in5.pdf", DuplicateKind.NEAR, 0.61, (Passage("x1", "x2", 12, 0.9),),
+                      Severity.HIGH, a_participant="p1", b_participant="p5", decision=Decision.CONFIRMED),
+        DuplicateFlag("e/in5.pdf", "prior/in5.pdf", DuplicateKind.PRIOR_EDITION, 0.9, (), Severity.MEDIUM,
+                      edition="2020"),
+    )
+    judging = Judging(
+        judges=(Judge("j1", "J1", "p5", ("t1", "t2")), Judge("j2", "J2", None, ("t5",), capacity=3)),
+        per_proposal=2,
+        assignments=(JudgeAssignment("j1", "p1", True, frozen=True), JudgeAssignment("j2", "p1", False, frozen=True),
+                     JudgeAssignment("j2", "p5", True)),
+        unassigned=(Unassigned("p5", Blocker.CONFLICT_OF_INTEREST, 1, "1/2"), Unassigned("p2", Blocker.NOT_COMPLETE)),
+        withdrawn=(Withdrawal("j1", "p3", "w3"),),
+        conflicts_avoided=1, solver="s", solve_seconds=0.01, handed_at="2026-12-01T09:00:00+00:00",
+        theme_labels=(("t1", "T1"),),
+    )
+    return Screening(documents, results, flags, (StepError("themes", "S1\nS2"),), judging)
+
+
+def every_page(tmp_path: Path) -> dict[str, str]:
+    """Every HTML page kipp writes, by name: the reports of a run (with the judges handed out, in
+    preview and without a panel, and of an empty inbox) and the pages of a judge's packet."""
+    screening = every_branch_screening()
+    judging = screening.judging
+    preview = replace(judging, handed_at=None, assignments=tuple(replace(a, frozen=False) for a in judging.assignments))
+    pages: dict[str, str] = {}
+    for state, s in (("handed", screening), ("preview", replace(screening, judging=preview)),
+                     ("no-panel", replace(screening, judging=None)), ("empty", Screening((), ()))):
+        rendered = render_reports(s, "2021")
+        pages |= {f"{state}/{REPORT_FILES[key]}": rendered[key].decode("utf-8") for key in HTML_KEYS}
+    documents = {o.path: o for o in screening.documents}
+    results = {r.participant.id: r for r in screening.participants}
+    kinerja = Outcome("a/ki1.pdf", None, 2_500_000, FileStatus.ACCEPTED, None, "p1", DocType.KINERJA)
+    five = Outcome("e/in5.pdf", None, 10, FileStatus.ACCEPTED, None, "p5", DocType.INOVASI)
+    five_k = Outcome("e/ki5.docx", None, 10, FileStatus.ACCEPTED, None, "p5", DocType.KINERJA)
+    proposals = [
+        PacketProposal(results["p1"], documents["a/in1.pdf"], kinerja, (documents["a/in0.pdf"],), screening.duplicates,
+                       True, "Title 1"),
+        PacketProposal(results["p5"], five, five_k, (), screening.duplicates[:1], False, None),
+    ]
+
+    def read(o: Outcome) -> bytes:
+        if o.path == "e/ki5.docx":
+            raise FileNotFoundError(o.path)
+        return b"%PDF-1.7\n"
+
+    for name, proposals_of in (("packet", proposals), ("empty-packet", [])):
+        packet = build_packet(tmp_path / name, Judge("j1", "J1", None, ("t1",)), proposals_of,
+                              Criteria((Criterion("c1", "C1", "D1"),), 1, 5), "2021", judging.handed_at, read)
+        pages |= {f"{name}/{p.name}": p.read_text(encoding="utf-8") for p in sorted(packet.folder.glob("*.html"))}
+    return pages
+
+
+class _Tables(HTMLParser):
+    """Each table's header rows (rows of <th> only) and whether each sits in a <thead>."""
+
+    def __init__(self, page: str):
+        super().__init__()
+        self.header_rows: list[bool] = []  # one per header row: inside <thead>?
+        self.in_thead = False
+        self.cells: list[str] = []
+        self.feed(page)
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "thead":
+            self.in_thead = True
+        elif tag == "tr":
+            self.cells = []
+        elif tag in ("th", "td"):
+            self.cells.append(tag)
+
+    def handle_endtag(self, tag):
+        if tag == "thead":
+            self.in_thead = False
+        elif tag == "tr" and self.cells and set(self.cells) == {"th"}:
+            self.header_rows.append(self.in_thead)
+
+
+# What makes a page print on A4: the sheet and its margins, the header row again on every page, no
+# row or card cut in two, links as plain text, no colour background wasting ink.
+PRINT_RULES = ("@page{size:A4;margin:", "@media print{", "thead{display:table-header-group}",
+               "tr,li,.flag,.card,.ev,.warn{break-inside:avoid;page-break-inside:avoid}",
+               "a{color:inherit;text-decoration:none}", "th,.st,.warn,.ev div,pre{background:none!important}")
+
+
+def test_every_page_prints_on_a4_with_its_table_headers_on_every_sheet(tmp_path: Path) -> None:
+    pages = every_page(tmp_path)
+    assert {"handed/assignments.html", "preview/completeness.html", "packet/index.html",
+            "packet/01_p1_lembar.html"} <= set(pages)
+    headers = 0
+    for name, page in pages.items():
+        style = page.split("<style>", 1)[1].split("</style>", 1)[0]
+        for rule in PRINT_RULES:
+            assert rule in style, (name, rule)
+        tables = _Tables(page)
+        assert all(tables.header_rows), (name, "a table's header row outside <thead> is not repeated on a new page")
+        headers += len(tables.header_rows)
+    assert headers > 40  # the check has tables to look at
+
+
+def test_a_header_row_outside_thead_is_noticed() -> None:
+    assert _Tables("<table><tr><th>a</th></tr><tr><td>1</td></tr></table>").header_rows == [False]
+    assert _Tables("<table><thead><tr><th>a</th></tr></thead><tr><th>k</th><td>1</td></tr></table>").header_rows == [True]

@@ -73,7 +73,7 @@ def test_watch_screens_files_as_they_arrive_and_stops_between_batches(tmp_path: 
 
 def test_a_second_writer_on_the_same_output_is_refused_clearly(tmp_path: Path) -> None:
     with OutputLock(tmp_path, "watch"):
-        with pytest.raises(KippError, match=r"already being processed by kipp watch \(pid \d+\)"):
+        with pytest.raises(KippError, match=r"sedang diproses oleh kipp watch \(pid \d+\)"):
             OutputLock(tmp_path, "run").acquire()
     OutputLock(tmp_path, "run").acquire().release()  # free again once the first lets go
 
@@ -88,7 +88,7 @@ def test_a_second_kipp_watch_on_the_same_output_stops_at_once_with_the_holder(tm
         second = _start_watcher(inbox, roster_file, out)
         output, _ = second.communicate(timeout=60)
     assert second.returncode == 4  # ExitCode.OUTPUT: held by another writer
-    assert f"already being processed by kipp watch (pid {os.getpid()})" in output
+    assert f"sedang diproses oleh kipp watch (pid {os.getpid()})" in output
     assert "Traceback" not in output
 
 

@@ -11,11 +11,11 @@ from urllib.parse import unquote
 import pytest
 from openpyxl import load_workbook
 
-from flows.language import use_language
 from flows.reporting import REPORTS, render_reports
 from flows.reporting.workbooks import MAX_CELL
 from flows.steps import RunConfig, RunResult, run_once
 from models.inbox import printable
+from models.language import use_language
 from models.records import FileStatus, ParticipantStatus, Reason
 from models.settings import Settings
 from tests.conftest import BODY, ROSTER_CSV, cover, make_pdf

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from models.errors import RosterError
+from models.language import use_language
 from models.records import Category
 from models.roster import load_roster, parse_roster
 
@@ -23,7 +24,16 @@ def test_semicolon_csv_from_an_indonesian_spreadsheet_loads() -> None:
     assert roster.get("sd-1").name == "SD Negeri 1"
 
 
-def test_bad_rows_are_all_reported_with_line_numbers() -> None:
+BAD_ROWS = {
+    "id": ("roster.csv: 4 baris salah", "baris 3: id kosong", "baris 4: b: kategori 'school' tidak dikenal",
+           "baris 5: id 'a' ganda (pertama di baris 2)", "baris 6: c: parent_id 'nope' tidak ada di roster"),
+    "en": ("roster.csv: 4 bad row(s)", "line 3: empty id", "line 4: b: unknown category 'school'",
+           "line 5: duplicate id 'a' (first on line 2)", "line 6: c: parent_id 'nope' is not in the roster"),
+}
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_bad_rows_are_all_reported_with_line_numbers(lang: str) -> None:
     text = (
         "id,name,category,parent_id\n"
         "a,Dinas Kesehatan,perangkat_daerah,\n"
@@ -32,23 +42,26 @@ def test_bad_rows_are_all_reported_with_line_numbers() -> None:
         "a,Duplikat,sd,\n"
         "c,SD Negeri 3,sd,nope\n"
     )
-    with pytest.raises(RosterError) as err:
+    with use_language(lang), pytest.raises(RosterError) as err:
         parse_roster(text, source="roster.csv")
     message = str(err.value)
-    assert message.startswith("roster.csv: 4 bad row(s)")
-    assert "line 3: empty id" in message
-    assert "line 4: b: unknown category 'school'" in message
-    assert "line 5: duplicate id 'a' (first on line 2)" in message
-    assert "line 6: c: parent_id 'nope' is not in the roster" in message
+    first, *lines = BAD_ROWS[lang]
+    assert message.startswith(first)
+    for line in lines:
+        assert line in message
 
 
 def test_missing_column_is_named() -> None:
-    with pytest.raises(RosterError, match="line 1: missing column\\(s\\) category"):
+    with pytest.raises(RosterError, match="baris 1: kolom category tidak ada"):
+        parse_roster("id,name\nx,SD 1\n")
+    with use_language("en"), pytest.raises(RosterError, match="line 1: missing column\\(s\\) category"):
         parse_roster("id,name\nx,SD 1\n")
 
 
 def test_missing_roster_file_names_the_file(tmp_path: Path) -> None:
-    with pytest.raises(RosterError, match="nope.csv: cannot read the roster"):
+    with pytest.raises(RosterError, match="nope.csv: roster tidak dapat dibaca"):
+        load_roster(tmp_path / "nope.csv")
+    with use_language("en"), pytest.raises(RosterError, match="nope.csv: cannot read the roster"):
         load_roster(tmp_path / "nope.csv")
 
 

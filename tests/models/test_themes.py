@@ -7,6 +7,7 @@ import pickle
 
 import pytest
 
+from models.language import use_language
 from models.themes import (
     CorrectionsError,
     IncompatibleModelError,
@@ -171,11 +172,14 @@ def test_bad_corrections_csv_reports_file_and_line_numbers(taxonomy, tmp_path):
         load_corrections(path, taxonomy)
     message = str(err.value)
     assert "corrections.csv" in message
-    assert "line 3" in message and "olahraga" in message
-    assert "line 4" in message and "line 5" in message and "line 2" in message
+    assert "baris 3: tema 'olahraga' tidak dikenal" in message
+    assert "baris 4" in message and "baris 5" in message and "baris 2" in message
+    with use_language("en"), pytest.raises(CorrectionsError) as err:
+        load_corrections(path, taxonomy)
+    assert "line 3: unknown theme 'olahraga'" in str(err.value) and "line 5: P1 corrected to" in str(err.value)
     bad_header = tmp_path / "header.csv"
     bad_header.write_text("id;tema\nP1;kesehatan\n", encoding="utf-8")
-    with pytest.raises(CorrectionsError, match="line 1"):
+    with pytest.raises(CorrectionsError, match="baris 1"):
         load_corrections(bad_header, taxonomy)
 
 

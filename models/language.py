@@ -1,10 +1,11 @@
-"""The language of the spreadsheets' headers and labels and of the run summary: Indonesian, or
-English (`kipp --lang en`, KIPP_LANG).
+"""The language a person reads kipp in: Indonesian, or English (`kipp --lang en`, KIPP_LANG).
 
-One setting for the whole command, like a locale: the CLI sets it once and every spreadsheet
-rendered under it, inside the flow too (Prefect runs a sync flow and its tasks in the caller's
-thread and context), reads it. The HTML pages, the reminder messages, help texts and error lines
-stay Indonesian (README, *Spreadsheets*). Light to import: `kipp --help` reads LANGUAGES.
+One setting for the whole command, like a locale: the CLI sets it once, and every page, spreadsheet,
+summary line and error message made under it reads it, inside the flow too (Prefect runs a sync flow
+and its tasks in the caller's thread and context). It lives in models/ because the errors raised
+here are user-facing lines too; it imports nothing of kipp. What stays Indonesian whatever the
+setting: screening.json and the ledger (codes and what was recorded), the messages sent to
+participants, the help pages (README, *Language*). Light to import: `kipp --help` reads LANGUAGES.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 
 LANGUAGES = ("id", "en")
 
-_current: ContextVar[str] = ContextVar("kipp_report_language", default="id")
+_current: ContextVar[str] = ContextVar("kipp_language", default="id")
 
 
 def current_language() -> str:
@@ -44,6 +45,11 @@ class Words:
 
     def text(self, lang: str | None = None) -> str:
         return self.en if (lang or current_language()) == "en" else self.id
+
+
+def say(indonesian: str, english: str) -> str:
+    """A message in the current language; both are written where the message is, so neither can be missing."""
+    return english if current_language() == "en" else indonesian
 
 
 YES_NO = (Words("ya", "yes"), Words("tidak", "no"))
