@@ -8,6 +8,7 @@ from collections.abc import Collection, Sequence
 from pathlib import Path
 
 from models.errors import InputError, os_reason
+from models.language import say
 from models.records import Judge
 from models.roster import Roster
 
@@ -58,29 +59,34 @@ def parse_judges(text: str, roster: Roster, theme_ids: Collection[str], source: 
         jid, name = row.get("id", ""), " ".join(row.get("name", "").split())
         affiliation = row.get("affiliation_id", "") or None
         if not jid:
-            problems.append("id kosong")
+            problems.append(say("id kosong", "empty id"))
         elif jid in first_line:
-            problems.append(f"id {jid!r} ganda (pertama di baris {first_line[jid]})")
+            problems.append(say(f"id {jid!r} ganda (pertama di baris {first_line[jid]})",
+                                f"duplicate id {jid!r} (first on line {first_line[jid]})"))
         if not name:
-            problems.append("nama kosong")
+            problems.append(say("nama kosong", "empty name"))
         if affiliation and roster.get(affiliation) is None:
-            problems.append(f"affiliation_id {affiliation!r} tidak ada di roster")
+            problems.append(say(f"affiliation_id {affiliation!r} tidak ada di roster",
+                                f"affiliation_id {affiliation!r} is not in the roster"))
         expertise = tuple(dict.fromkeys(t.lower() for t in _EXPERTISE_SEPARATORS.split(row.get("expertise", "")) if t))
         unknown = [t for t in expertise if t not in themes]
         if unknown:
-            problems.append(f"tema tidak dikenal {', '.join(map(repr, unknown))} (dikenal: {', '.join(sorted(themes))})")
+            known = ", ".join(sorted(themes))
+            problems.append(say(f"tema tidak dikenal {', '.join(map(repr, unknown))} (dikenal: {known})",
+                                f"unknown theme {', '.join(map(repr, unknown))} (known: {known})"))
         capacity, bad_capacity = _capacity(row.get("capacity", ""))
         if bad_capacity:
             problems.append(bad_capacity)
         if jid:
             first_line.setdefault(jid, line)
         if problems:
-            errors.append(f"baris {line}: {jid + ': ' if jid else ''}{'; '.join(problems)}")
+            errors.append(f"{say('baris', 'line')} {line}: {jid + ': ' if jid else ''}{'; '.join(problems)}")
             continue
         judges.append(Judge(jid, name, affiliation, expertise, capacity, row.get("contact") or None))
     _raise_if(errors, source)
     if not judges:
-        raise JudgesError(f"{source}: berkas juri hanya berisi header; belum ada juri")
+        raise JudgesError(say(f"{source}: berkas juri hanya berisi header; belum ada juri",
+                             f"{source}: the judges file has a header but no judges"))
     return tuple(judges)
 
 
@@ -102,15 +108,15 @@ def parse_conflicts(text: str, judges: Sequence[Judge], roster: Roster,
         row = dict(zip(header, (c.strip() for c in cells), strict=False))
         jid, pid = row.get("judge_id", ""), row.get("participant_id", "")
         if not jid:
-            problems.append("judge_id kosong")
+            problems.append(say("judge_id kosong", "empty judge_id"))
         elif jid not in judge_ids:
-            problems.append(f"juri {jid!r} tidak ada di berkas juri")
+            problems.append(say(f"juri {jid!r} tidak ada di berkas juri", f"judge {jid!r} is not in the judges file"))
         if not pid:
-            problems.append("participant_id kosong")
+            problems.append(say("participant_id kosong", "empty participant_id"))
         elif roster.get(pid) is None:
-            problems.append(f"peserta {pid!r} tidak ada di roster")
+            problems.append(say(f"peserta {pid!r} tidak ada di roster", f"participant {pid!r} is not in the roster"))
         if problems:
-            errors.append(f"baris {line}: {'; '.join(problems)}")
+            errors.append(f"{say('baris', 'line')} {line}: {'; '.join(problems)}")
         else:
             pairs.add((jid, pid))
     _raise_if(errors, source)
@@ -121,16 +127,20 @@ def parse_conflicts(text: str, judges: Sequence[Judge], roster: Roster,
 
 def _read_text(path: Path, what: str) -> str:
     if path.is_dir():
-        raise JudgesError(f"{path}: berkas {what} adalah folder, bukan berkas CSV")
+        raise JudgesError(say(f"{path}: berkas {what} adalah folder, bukan berkas CSV",
+                             f"{path}: the {what} file is a folder, not a CSV file"))
     try:
         raw = path.read_bytes()
     except FileNotFoundError as e:
-        raise JudgesError(f"{path}: berkas {what} tidak ditemukan") from e
+        raise JudgesError(say(f"{path}: berkas {what} tidak ditemukan", f"{path}: {what} file not found")) from e
     except OSError as e:
-        raise JudgesError(f"{path}: berkas {what} tidak bisa dibaca: {os_reason(e)}") from e
+        raise JudgesError(say(f"{path}: berkas {what} tidak bisa dibaca: {os_reason(e)}",
+                             f"{path}: cannot read the {what} file: {os_reason(e)}")) from e
     if raw.startswith(_SPREADSHEET_MAGIC):  # by content: an .xlsx renamed .csv is still a workbook
-        raise JudgesError(f"{path}: ini berkas spreadsheet (Excel/ODS), bukan CSV; "
-                          "simpan sebagai CSV dari Excel (File > Save As > CSV UTF-8)")
+        raise JudgesError(say(f"{path}: ini berkas spreadsheet (Excel/ODS), bukan CSV; "
+                              "simpan sebagai CSV dari Excel (File > Save As > CSV UTF-8)",
+                              f"{path}: this is a spreadsheet (Excel/ODS), not a CSV; "
+                              "save it as CSV from Excel (File > Save As > CSV UTF-8)"))
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -143,7 +153,8 @@ def _rows(text: str, source: str, known: tuple[str, ...],
     text = text.removeprefix("\ufeff")
     lines = text.splitlines()
     if not lines or not lines[0].strip():
-        raise JudgesError(f"{source}: berkas kosong; header yang diharapkan {','.join(required)}")
+        raise JudgesError(say(f"{source}: berkas kosong; header yang diharapkan {','.join(required)}",
+                             f"{source}: empty file; expected a header {','.join(required)}"))
     # Spreadsheets in an Indonesian locale save CSV with semicolons.
     delimiter = ";" if lines[0].count(";") > lines[0].count(",") else ","
     try:
@@ -151,21 +162,24 @@ def _rows(text: str, source: str, known: tuple[str, ...],
         header = [h.strip().lower() for h in next(reader)]
         rows = [(reader.line_num, cells) for cells in reader if any(c.strip() for c in cells)]
     except csv.Error as e:
-        raise JudgesError(f"{source}: baris {reader.line_num}: bukan CSV yang sah ({e})") from e
+        raise JudgesError(say(f"{source}: baris {reader.line_num}: bukan CSV yang sah ({e})",
+                             f"{source}: line {reader.line_num}: not valid CSV ({e})")) from e
     missing = [c for c in required if c not in header]
     if missing:
-        raise JudgesError(f"{source}: baris 1: kolom {', '.join(missing)} tidak ada; "
-                          f"header yang diharapkan {','.join(required)}"
-                          + "".join(f"[,{c}]" for c in known if c not in required))
+        expected = ",".join(required) + "".join(f"[,{c}]" for c in known if c not in required)
+        raise JudgesError(say(f"{source}: baris 1: kolom {', '.join(missing)} tidak ada; header yang diharapkan {expected}",
+                              f"{source}: line 1: missing column(s) {', '.join(missing)}; expected a header {expected}"))
     return rows, header, delimiter
 
 
 def _too_many_cells(cells: list[str], header: list[str], delimiter: str) -> list[str]:
     if len(cells) <= len(header) or not any(c.strip() for c in cells[len(header):]):
         return []
-    hint = (" (keahlian dengan ; di berkas bersemikolon: tulis dalam tanda kutip atau pisahkan dengan |)"
-            if delimiter == ";" else " (sel yang berisi koma harus dalam tanda kutip)")
-    return [f"{len(cells)} kolom, header hanya {len(header)}{hint}"]
+    hint = (say(" (keahlian dengan ; di berkas bersemikolon: tulis dalam tanda kutip atau pisahkan dengan |)",
+                " (expertise with ; in a semicolon file: quote the cell or separate with |)")
+            if delimiter == ";" else say(" (sel yang berisi koma harus dalam tanda kutip)",
+                                         " (a cell holding commas must be quoted)"))
+    return [say(f"{len(cells)} kolom, header hanya {len(header)}{hint}", f"{len(cells)} cells, the header has {len(header)}{hint}")]
 
 
 def _capacity(value: str) -> tuple[int | None, str]:
@@ -174,9 +188,11 @@ def _capacity(value: str) -> tuple[int | None, str]:
         return None, ""
     if value.isdecimal() and int(value) > 0:
         return int(value), ""
-    return None, f"kapasitas harus bilangan bulat positif, bukan {value!r}"
+    return None, say(f"kapasitas harus bilangan bulat positif, bukan {value!r}",
+                     f"capacity must be a positive whole number, not {value!r}")
 
 
 def _raise_if(errors: list[str], source: str) -> None:
     if errors:
-        raise JudgesError(f"{source}: {len(errors)} baris salah:\n  " + "\n  ".join(errors))
+        raise JudgesError(say(f"{source}: {len(errors)} baris salah:", f"{source}: {len(errors)} bad line(s):")
+                          + "\n  " + "\n  ".join(errors))

@@ -206,6 +206,16 @@ def test_a_bad_judges_file_is_every_bad_line_at_once_and_nothing_is_assigned(set
     assert not (setup.out / "screening.json").exists()
 
 
+def test_a_bad_judges_file_is_said_in_english_with_lang_en(setup: RunConfig, tmp_path: Path) -> None:
+    bad = tmp_path / "juri-salah.csv"
+    bad.write_text(JUDGES_CSV + "j-x,,,pendidikan,,\nj-y,Y,bukan-unit,sulap,nol,\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["--lang", "en", "run", *_args(setup, "--judges", str(bad))])
+    assert result.exit_code == ExitCode.BAD_INPUT, result.output
+    for needle in ("2 bad line(s)", "line 7: j-x: empty name", "line 8: j-y", "'bukan-unit' is not in the roster",
+                   "unknown theme 'sulap'", "capacity must be a positive whole number, not 'nol'"):
+        assert needle in result.stderr, result.stderr
+
+
 def test_handoff_without_a_panel_is_one_line(setup: RunConfig) -> None:
     result = _kipp("handoff", *_args(setup))
     assert result.exit_code == ExitCode.BAD_INPUT
