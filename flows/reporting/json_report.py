@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from dataclasses import asdict
+from collections.abc import Mapping
+from dataclasses import asdict, fields
 from datetime import UTC, datetime
 
+from models.duplicates.flags import Decision, DuplicateFlag, DuplicateKind, Passage, Severity
 from models.records import (
     Category,
     DocType,
     FileStatus,
     InputFormat,
     Judging,
+    Labelled,
     Outcome,
     Participant,
     ParticipantResult,
@@ -21,7 +24,7 @@ from models.records import (
     ThemeAssignment,
     ThemeSource,
 )
-from models.screening import Screening
+from models.screening import Screening, StepError
 
 SCHEMA_VERSION = 1
 
@@ -99,31 +102,48 @@ def summary(screening: Screening) -> dict:
     }
 
 
-def screening_from_document(doc: dict) -> Screening:
-    """The documents and participants of a screening.json read back into records (the inverse of
-    screening_document for them), for commands that work from the last run's reports: `kipp reminders`.
-    Duplicate flags and step errors are not read back. Raises KeyError, TypeError or ValueError on a
-    document that is not one kipp wrote."""
-    documents = tuple(_outcome(o) for o in doc["documents"])
-    participants = tuple(_participant_result(p) for p in doc["participants"])
-    return Screening(documents, participants)
+def screening_from_document(doc: Mapping) -> Screening:
+    """A screening.json read back into records (the inverse of screening_document), for what works
+    from the last run's reports: `kipp reminders`, `kipp ui`. Keys a later kipp added are skipped
+    (keys are only ever added); the judges' keys are not read back. Raises KeyError, TypeError,
+    ValueError or AttributeError on a document that is not one kipp wrote."""
+    return Screening(
+        tuple(_outcome(d) for d in doc["documents"]),
+        tuple(_participant(d) for d in doc["participants"]),
+        tuple(_flag(d) for d in doc.get("duplicates", ())),
+        tuple(StepError(str(e["step"]), str(e["detail"])) for e in doc.get("errors", ())),
+    )
 
 
-def _outcome(o: dict) -> Outcome:
-    return Outcome(**{
-        **o,
-        "status": FileStatus(o["status"]),
-        "reason": Reason(o["reason"]) if o["reason"] else None,
-        "doc_type": DocType(o["doc_type"]) if o["doc_type"] else None,
-        "format": InputFormat(o["format"]) if o["format"] else None,
-    })
+_OUTCOME_ENUMS: dict[str, type[Labelled]] = {
+    "status": FileStatus, "reason": Reason, "doc_type": DocType, "format": InputFormat,
+}
+_OUTCOME_FIELDS = tuple(f.name for f in fields(Outcome))
 
 
-def _participant_result(p: dict) -> ParticipantResult:
-    participant = Participant(p["id"], p["name"], Category(p["category"]), p["parent_id"])
+def _outcome(d: Mapping) -> Outcome:
+    values = {}
+    for name in _OUTCOME_FIELDS:
+        value = d.get(name)
+        enum = _OUTCOME_ENUMS.get(name)
+        values[name] = enum(value) if enum is not None and value is not None else value
+    return Outcome(**values)
+
+
+def _participant(d: Mapping) -> ParticipantResult:
+    p = Participant(d["id"], d["name"], Category(d["category"]), d.get("parent_id"))
     theme = None
-    if p["theme"]:
-        theme = ThemeAssignment(p["id"], p["theme"], p["theme_label"], p["theme_confidence"], p["theme_runner_up"],
-                                ThemeSource(p["theme_source"]), p["theme_needs_review"])
-    return ParticipantResult(participant, ParticipantStatus(p["status"]), p["inovasi"], p["kinerja"],
-                             tuple(p["history"]), theme, tuple(p["review"]))
+    if d.get("theme"):
+        theme = ThemeAssignment(p.id, d["theme"], d["theme_label"], float(d["theme_confidence"]),
+                                d.get("theme_runner_up"), ThemeSource(d["theme_source"]), bool(d["theme_needs_review"]))
+    return ParticipantResult(p, ParticipantStatus(d["status"]), d.get("inovasi"), d.get("kinerja"),
+                             tuple(d.get("history", ())), theme, tuple(d.get("review", ())))
+
+
+def _flag(d: Mapping) -> DuplicateFlag:
+    return DuplicateFlag(
+        d["a"], d["b"], DuplicateKind(d["kind"]), float(d["score"]),
+        tuple(Passage(p["a"], p["b"], int(p["words"]), float(p["similarity"])) for p in d["evidence"]),
+        Severity(d["severity"]), d.get("edition"), d.get("a_sha256"), d.get("b_sha256"),
+        d.get("a_participant"), d.get("b_participant"), Decision(d["decision"]) if d.get("decision") else None,
+    )

@@ -7,31 +7,21 @@ import json
 import re
 import threading
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from models.duplicates.flags import (
-    Decision,
-    DuplicateFlag,
-    DuplicateKind,
-    Passage,
-    Severity,
-    decision_key,
-)
+from flows.reporting.json_report import screening_from_document
+from models.duplicates.flags import Decision, DuplicateFlag, decision_key
 from models.errors import InputError
 from models.language import say
 from models.ledger import AdminDecision
 from models.records import (
     Category,
-    DocType,
     FileStatus,
-    InputFormat,
     Labelled,
     Outcome,
-    Participant,
     ParticipantResult,
     ParticipantStatus,
-    Reason,
     ThemeAssignment,
     ThemeSource,
 )
@@ -67,14 +57,9 @@ class Edition:
 
 # -- reading screening.json back ----------------------------------------------------------------
 
-_OUTCOME_ENUMS: dict[str, type[Labelled]] = {
-    "status": FileStatus, "reason": Reason, "doc_type": DocType, "format": InputFormat,
-}
-_OUTCOME_FIELDS = tuple(f.name for f in fields(Outcome))
-
 
 def read_edition(path: Path) -> Edition:
-    """screening.json as written by a run; keys a later kipp added are skipped (keys are only ever added)."""
+    """screening.json as written by a run, read back by the one reader (flows/reporting/json_report.py)."""
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -85,47 +70,14 @@ def read_edition(path: Path) -> Edition:
         raise EditionError(say(f"{path}: tidak terbaca ({e}); jalankan kipp run lagi",
                                f"{path}: cannot be read ({e}); run kipp run again")) from e
     try:
-        return Edition(
-            str(doc["edition"]),
-            str(doc["generated_at"]),
-            tuple(_outcome(d) for d in doc["documents"]),
-            tuple(_participant(d) for d in doc["participants"]),
-            tuple(_flag(d) for d in doc["duplicates"]),
-            tuple(StepError(str(e["step"]), str(e["detail"])) for e in doc.get("errors", [])),
-        )
+        screening = screening_from_document(doc)
+        return Edition(str(doc["edition"]), str(doc["generated_at"]), screening.documents, screening.participants,
+                       screening.duplicates, screening.errors)
     except (KeyError, TypeError, ValueError, AttributeError) as e:
         raise EditionError(say(f"{path}: isinya tidak sesuai skema screening.json ({type(e).__name__}: {e}); "
                                "jalankan kipp run lagi, atau perbarui kipp",
                                f"{path}: its content does not fit the schema of screening.json "
                                f"({type(e).__name__}: {e}); run kipp run again, or update kipp")) from e
-
-
-def _outcome(d: Mapping) -> Outcome:
-    values = {}
-    for name in _OUTCOME_FIELDS:
-        value = d.get(name)
-        enum = _OUTCOME_ENUMS.get(name)
-        values[name] = enum(value) if enum is not None and value is not None else value
-    return Outcome(**values)
-
-
-def _participant(d: Mapping) -> ParticipantResult:
-    p = Participant(d["id"], d["name"], Category(d["category"]), d.get("parent_id"))
-    theme = None
-    if d.get("theme"):
-        theme = ThemeAssignment(p.id, d["theme"], d["theme_label"], float(d["theme_confidence"]),
-                                d.get("theme_runner_up"), ThemeSource(d["theme_source"]), bool(d["theme_needs_review"]))
-    return ParticipantResult(p, ParticipantStatus(d["status"]), d.get("inovasi"), d.get("kinerja"),
-                             tuple(d.get("history", ())), theme, tuple(d.get("review", ())))
-
-
-def _flag(d: Mapping) -> DuplicateFlag:
-    return DuplicateFlag(
-        d["a"], d["b"], DuplicateKind(d["kind"]), float(d["score"]),
-        tuple(Passage(p["a"], p["b"], int(p["words"]), float(p["similarity"])) for p in d["evidence"]),
-        Severity(d["severity"]), d.get("edition"), d.get("a_sha256"), d.get("b_sha256"),
-        d.get("a_participant"), d.get("b_participant"), Decision(d["decision"]) if d.get("decision") else None,
-    )
 
 
 class EditionCache:
