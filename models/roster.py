@@ -5,14 +5,13 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+from models.csvtext import read_csv_text
 from models.errors import RosterError
-from models.language import say
+from models.language import Words, say
 from models.records import Category, Participant
 
 REQUIRED_COLUMNS = ("id", "name", "category")
 HEADER = "id,name,category[,parent_id][,contact]"
-# ZIP (.xlsx, .ods) and OLE2 (.xls) containers: a workbook, never a CSV.
-_SPREADSHEET_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
 
 
 class Roster:
@@ -43,23 +42,7 @@ class Roster:
 
 def load_roster(path: Path) -> Roster:
     """Read and validate a roster CSV; every problem is reported with its line number."""
-    if path.is_dir():
-        raise RosterError(say(f"{path}: roster adalah folder, bukan berkas CSV", f"{path}: the roster is a folder, not a CSV file"))
-    try:
-        raw = path.read_bytes()
-    except OSError as e:
-        raise RosterError(say(f"{path}: roster tidak dapat dibaca ({e.strerror})",
-                              f"{path}: cannot read the roster ({e.strerror})")) from e
-    if raw.startswith(_SPREADSHEET_MAGIC):  # by content: an .xlsx renamed .csv is still a workbook
-        raise RosterError(say(f"{path}: ini berkas spreadsheet (Excel/ODS), bukan CSV; roster harus CSV; "
-                              "simpan sebagai CSV dari Excel (File > Save As > CSV UTF-8)",
-                              f"{path}: this is a spreadsheet (Excel/ODS), not a CSV; the roster must be CSV; "
-                              "save it as CSV from Excel (File > Save As > CSV UTF-8)"))
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        # Spreadsheets exported on Windows often arrive as cp1252.
-        text = raw.decode("cp1252", errors="replace")
+    text = read_csv_text(path, Words("roster", "the roster"), RosterError)
     return parse_roster(text, source=str(path))
 
 

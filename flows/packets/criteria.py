@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from models.csvtext import read_csv_text
 from models.errors import InputError
 from models.language import Words, say
 
@@ -34,7 +35,6 @@ _ID = re.compile(r"[a-z][a-z0-9_]{0,39}")
 _SCALE = re.compile(r"#\s*skala\s*:?\s*(\d+)\s*(?:-|–|sampai|s/d)\s*(\d+)\s*", re.IGNORECASE)
 _SCALE_WORD = re.compile(r"#\s*skala\b", re.IGNORECASE)
 _COLUMNS = ("id", "label", "description")
-_SPREADSHEET_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")  # a workbook, never a CSV
 _FORMAT = Words("judul kolom id,label[,description], boleh dengan baris `# skala 1-100`",
                 "a header id,label[,description], with a line `# skala 1-100` if you like")
 
@@ -88,23 +88,7 @@ DEFAULT_CRITERIA = Criteria((
 
 def load_criteria(path: Path) -> Criteria:
     """Read and check a criteria CSV; every bad line is reported at once, with its number."""
-    if path.is_dir():
-        raise CriteriaError(say(f"{path}: adalah folder, bukan berkas CSV kriteria",
-                                f"{path}: is a folder, not a CSV file of criteria"))
-    try:
-        raw = path.read_bytes()
-    except OSError as e:
-        raise CriteriaError(say(f"{path}: berkas kriteria tidak dapat dibaca ({e.strerror or e})",
-                                f"{path}: the criteria file cannot be read ({e.strerror or e})")) from e
-    if raw.startswith(_SPREADSHEET_MAGIC):
-        raise CriteriaError(say(f"{path}: ini berkas spreadsheet (Excel/ODS), bukan CSV; "
-                                "simpan sebagai CSV dari Excel (File > Save As > CSV UTF-8)",
-                                f"{path}: this is a spreadsheet (Excel/ODS), not a CSV; "
-                                "save it as CSV from Excel (File > Save As > CSV UTF-8)"))
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1252", errors="replace")  # spreadsheets exported on Windows
+    text = read_csv_text(path, Words("berkas kriteria", "the criteria file"), CriteriaError)
     return parse_criteria(text, str(path))
 
 

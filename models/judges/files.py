@@ -7,8 +7,9 @@ import re
 from collections.abc import Collection, Sequence
 from pathlib import Path
 
-from models.errors import InputError, os_reason
-from models.language import say
+from models.csvtext import read_csv_text
+from models.errors import InputError
+from models.language import Words, say
 from models.records import Judge
 from models.roster import Roster
 
@@ -16,7 +17,6 @@ JUDGE_COLUMNS = ("id", "name", "affiliation_id", "expertise")
 OPTIONAL_JUDGE_COLUMNS = ("capacity", "contact")
 CONFLICT_COLUMNS = ("judge_id", "participant_id")
 # ZIP (.xlsx, .ods) and OLE2 (.xls) containers: a workbook, never a CSV (as for the roster).
-_SPREADSHEET_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
 # Theme ids are [a-z0-9_], so any of these may separate them inside the expertise cell.
 _EXPERTISE_SEPARATORS = re.compile(r"[;,|\s]+")
 
@@ -27,12 +27,12 @@ class JudgesError(InputError):
 
 def load_judges(path: Path, roster: Roster, theme_ids: Collection[str]) -> tuple[Judge, ...]:
     """Read and check judges.csv (see `parse_judges`)."""
-    return parse_judges(_read_text(Path(path), "juri"), roster, theme_ids, source=str(path))
+    return parse_judges(read_csv_text(Path(path), Words("berkas juri", "the judges file"), JudgesError), roster, theme_ids, source=str(path))
 
 
 def load_conflicts(path: Path, judges: Sequence[Judge], roster: Roster) -> frozenset[tuple[str, str]]:
     """Read and check conflicts.csv (see `parse_conflicts`)."""
-    return parse_conflicts(_read_text(Path(path), "konflik"), judges, roster, source=str(path))
+    return parse_conflicts(read_csv_text(Path(path), Words("berkas konflik", "the conflicts file"), JudgesError), judges, roster, source=str(path))
 
 
 def parse_judges(text: str, roster: Roster, theme_ids: Collection[str], source: str = "judges") -> tuple[Judge, ...]:
@@ -124,28 +124,6 @@ def parse_conflicts(text: str, judges: Sequence[Judge], roster: Roster,
 
 
 # ------------------------------------------------------------------------------------------- helpers
-
-def _read_text(path: Path, what: str) -> str:
-    if path.is_dir():
-        raise JudgesError(say(f"{path}: berkas {what} adalah folder, bukan berkas CSV",
-                             f"{path}: the {what} file is a folder, not a CSV file"))
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError as e:
-        raise JudgesError(say(f"{path}: berkas {what} tidak ditemukan", f"{path}: {what} file not found")) from e
-    except OSError as e:
-        raise JudgesError(say(f"{path}: berkas {what} tidak bisa dibaca: {os_reason(e)}",
-                             f"{path}: cannot read the {what} file: {os_reason(e)}")) from e
-    if raw.startswith(_SPREADSHEET_MAGIC):  # by content: an .xlsx renamed .csv is still a workbook
-        raise JudgesError(say(f"{path}: ini berkas spreadsheet (Excel/ODS), bukan CSV; "
-                              "simpan sebagai CSV dari Excel (File > Save As > CSV UTF-8)",
-                              f"{path}: this is a spreadsheet (Excel/ODS), not a CSV; "
-                              "save it as CSV from Excel (File > Save As > CSV UTF-8)"))
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return raw.decode("cp1252", errors="replace")  # spreadsheets exported on Windows
-
 
 def _rows(text: str, source: str, known: tuple[str, ...],
           required: tuple[str, ...]) -> tuple[list[tuple[int, list[str]]], list[str], str]:

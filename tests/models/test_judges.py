@@ -134,7 +134,7 @@ def test_a_workbook_is_refused_by_its_content_whatever_its_name(roster: Roster, 
 
 
 def test_a_missing_file_or_a_folder_is_named(roster: Roster, tmp_path: Path) -> None:
-    with pytest.raises(JudgesError, match="tidak ditemukan"):
+    with pytest.raises(JudgesError, match="berkas juri tidak dapat dibaca \\(tidak ada"):
         load_judges(tmp_path / "none.csv", roster, THEMES)
     with pytest.raises(JudgesError, match="adalah folder"):
         load_conflicts(tmp_path, (), roster)
