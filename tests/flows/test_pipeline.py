@@ -41,12 +41,16 @@ def inbox(tmp_path: Path) -> Path:
     return inbox
 
 
-def _config(tmp_path: Path, inbox: Path, roster_file: Path) -> RunConfig:
-    return RunConfig(inbox, roster_file, tmp_path / "reports", "2021", Settings(workers=1, settle_seconds=0))
+def _config(tmp_path: Path, inbox: Path, roster_file: Path, isolate: bool = False) -> RunConfig:
+    """Files read in this process unless `isolate`: these tests are about what a run writes and keeps;
+    the worker processes (time and memory limits, crashes) are tests/extractors/test_hostile*.py's,
+    and starting one costs half a second of imports per run."""
+    return RunConfig(inbox, roster_file, tmp_path / "reports", "2021",
+                     Settings(workers=1, settle_seconds=0, isolate=isolate))
 
 
 def test_run_writes_the_published_screening_json(tmp_path: Path, inbox: Path, roster_file: Path) -> None:
-    run_once(_config(tmp_path, inbox, roster_file))
+    run_once(_config(tmp_path, inbox, roster_file, isolate=True))  # as a user's run reads: in a worker process
     doc = json.loads((tmp_path / "reports" / "screening.json").read_text(encoding="utf-8"))
     assert {"edition", "generated_at", "documents", "participants"} <= doc.keys()
     assert doc["edition"] == "2021"
@@ -275,7 +279,7 @@ def test_the_prefect_flow_and_run_once_write_the_same_screening(tmp_path: Path, 
 
     make_pdf(inbox / "SMPN 5 inovasi.pdf", [cover("PROPOSAL INOVASI", "SMP NEGERI 5 MALANG"), COPIED])
     make_docx(inbox / "SMPN 15 inovasi.docx", ["PROPOSAL INOVASI", "SMP NEGERI 15 MALANG", COPIED])
-    plain = run_once(_config(tmp_path, inbox, roster_file))
+    plain = run_once(_config(tmp_path, inbox, roster_file, isolate=True))
     assert plain.screening.duplicates and plain.screening.participants
     out, home = tmp_path / "flow", tmp_path / "home"
     home.mkdir()
