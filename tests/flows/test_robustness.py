@@ -131,8 +131,8 @@ SEEDS = {
 }
 
 
-def _keep_writing(path: Path, seconds: float) -> threading.Thread:
-    """A file still arriving: it grows for `seconds` (an upload over a slow line)."""
+def _keep_writing(path: Path, seconds: float, done: threading.Event) -> threading.Thread:
+    """A file still arriving: it grows for `seconds` (an upload over a slow line), or until `done`."""
     data = _pdf(path.parent.parent / "outside" / "arjosari.pdf", INOVASI, "KELURAHAN ARJOSARI").read_bytes()
 
     def write() -> None:
@@ -141,9 +141,8 @@ def _keep_writing(path: Path, seconds: float) -> threading.Thread:
             for i in range(0, len(data), 64):
                 fh.write(data[i:i + 64])
                 fh.flush()
-                if time.monotonic() > end:
+                if time.monotonic() > end or done.wait(seconds / max(1, len(data) // 64)):
                     break
-                time.sleep(seconds / max(1, len(data) // 64))
 
     thread = threading.Thread(target=write)
     thread.start()
@@ -187,10 +186,13 @@ def _every_code(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
         for reason, detail in SEEDS.items():
             # under the limits of the run: a transient failure under other limits is read again
             ledger.save_extraction(sha256_file(inbox / cases[reason][0]), (reason, detail), LIMITS.key())
-    writer = _keep_writing(inbox / cases[Reason.STILL_WRITING][0], seconds=4.0)
+    # Written to until the run is over (at most 4 s): the test waits for the run, not for the upload.
+    done = threading.Event()
+    writer = _keep_writing(inbox / cases[Reason.STILL_WRITING][0], 4.0, done)
     try:
         result = run_once(config)
     finally:
+        done.set()
         writer.join()
     return cases, config, result
 
