@@ -40,6 +40,9 @@ NEEDS_AN_UNPRIVILEGED_USER = {Reason.UNREADABLE}
 # A file swapped between the scan and its reading: covered by tests/extractors/test_hostile_extraction.py
 # (test_a_file_swapped_between_scan_and_extraction_is_quarantined_and_read_again_next_run).
 NEEDS_A_SWAP_MID_RUN = {Reason.CHANGED_SINCE_SCAN}
+# The tests of one small inbox each read it in this process: worker processes (and the half second of
+# imports each costs) are the every-code run's and tests/extractors/test_hostile*.py's subject.
+IN_PROCESS = Settings(workers=1, settle_seconds=0, isolate=False)
 
 
 def _pdf(path: Path, title: str, unit: str) -> Path:
@@ -257,7 +260,7 @@ def test_a_proposal_the_theme_step_fails_on_is_set_aside_and_the_others_get_them
         real(inp)
 
     monkeypatch.setattr(themes_module, "check_input", check_or_fail)
-    result = run_once(RunConfig(inbox, roster_file, tmp_path / "out", "2021", Settings(workers=1, settle_seconds=0)))
+    result = run_once(RunConfig(inbox, roster_file, tmp_path / "out", "2021", IN_PROCESS))
     docs = {o.path: o for o in result.screening.documents}
     assert docs["SMPN 15 Proposal Inovasi.pdf"].reason is Reason.INTERNAL_ERROR
     assert docs["SMPN 5 Proposal Inovasi.pdf"].status is FileStatus.ACCEPTED
@@ -284,7 +287,7 @@ def test_a_document_the_comparison_fails_on_is_set_aside_and_the_others_are_comp
         return real(text, *args, **kwargs)
 
     monkeypatch.setattr(duplicates_module, "_words", words_or_fail)
-    result = run_once(RunConfig(inbox, roster_file, tmp_path / "out", "2021", Settings(workers=1, settle_seconds=0)))
+    result = run_once(RunConfig(inbox, roster_file, tmp_path / "out", "2021", IN_PROCESS))
     docs = {o.path: o for o in result.screening.documents}
     assert docs["Kel Bunulrejo Proposal Inovasi.pdf"].reason is Reason.INTERNAL_ERROR
     pairs = {frozenset((f.a, f.b)) for f in result.screening.duplicates}
@@ -309,7 +312,7 @@ def test_a_file_the_reports_cannot_show_is_set_aside_and_every_report_is_written
 
     monkeypatch.setattr(reporting, "_detail_cell", detail_or_fail)
     out = tmp_path / "out"
-    result = run_once(RunConfig(inbox, roster_file, out, "2021", Settings(workers=1, settle_seconds=0)))
+    result = run_once(RunConfig(inbox, roster_file, out, "2021", IN_PROCESS))
     assert all((out / name).exists() for name in REPORT_FILES.values())
     docs = {o.path: o for o in result.screening.documents}
     assert docs["SMPN 5 lampiran.pdf"].reason is Reason.INTERNAL_ERROR
@@ -329,7 +332,7 @@ def test_a_step_that_fails_as_a_whole_leaves_the_reports_and_says_so(
     inbox = tmp_path / "inbox"
     _pdf(inbox / "SMPN 5 Proposal Inovasi.pdf", INOVASI, "SMP NEGERI 5 MALANG")
     out = tmp_path / "out"
-    result = run_once(RunConfig(inbox, roster_file, out, "2021", Settings(workers=1, settle_seconds=0)))
+    result = run_once(RunConfig(inbox, roster_file, out, "2021", IN_PROCESS))
     assert [e.step for e in result.screening.errors] == ["themes"]
     assert result.screening.documents[0].status is FileStatus.ACCEPTED  # a step's failure is no file's fault
     doc = json.loads((out / "screening.json").read_text(encoding="utf-8"))
@@ -369,9 +372,8 @@ def test_kipp_run_writes_the_reports_then_exits_6_when_it_failed_on_a_file(
 # -- a blank document never counts (point 3) ---------------------------------------------
 
 
-def _run(tmp_path: Path, roster_file: Path, **settings) -> dict:
-    config = RunConfig(tmp_path / "inbox", roster_file, tmp_path / "out", "2021",
-                       Settings(workers=1, settle_seconds=0, **settings))
+def _run(tmp_path: Path, roster_file: Path) -> dict:
+    config = RunConfig(tmp_path / "inbox", roster_file, tmp_path / "out", "2021", IN_PROCESS)
     return {o.path: o for o in run_once(config).screening.documents}
 
 
@@ -419,7 +421,7 @@ def test_a_scan_without_ocr_counts_but_its_participant_is_marked_for_review(
     _pdf(inbox / "SMPN 5 Proposal Kinerja.pdf", KINERJA, "SMP NEGERI 5 MALANG")
     # An unidentified scan keeps the hint that installing OCR may identify it (issue 10, item 12).
     write_scanned_pdf(inbox / "Scan_20210203_0012.pdf", ["PROPOSAL INOVASI", "SMP NEGERI 15"])
-    docs = _run(tmp_path, roster_file, isolate=False)
+    docs = _run(tmp_path, roster_file)
     assert docs["SMPN 5 Proposal Inovasi.pdf"].status is FileStatus.ACCEPTED
     unknown = docs["Scan_20210203_0012.pdf"]
     assert unknown.reason is Reason.UNIDENTIFIED and "tesseract-ocr-ind" in unknown.detail
