@@ -76,7 +76,7 @@ EXPECTED: dict[str, tuple[FileStatus, Reason | None]] = {
 }
 
 # Small limits keep the test fast; the 2 GB bomb and the default limits are in `kipp bench safety`.
-LIMITS = Limits(docx_total_mb=200, docx_part_mb=2, pdf_pages=50)
+LIMITS = Limits(docx_total_mb=20, docx_part_mb=2, pdf_pages=50)
 
 
 def build_hostile_inbox(inbox: Path, outside: Path) -> None:
@@ -99,9 +99,10 @@ def build_hostile_inbox(inbox: Path, outside: Path) -> None:
         zf.writestr("content.xml", "<office:document-content/>")
     (inbox / "proposal.rtf").write_bytes(b"{\\rtf1\\ansi PROPOSAL INOVASI}")
     (inbox / "foto sampul.jpg").write_bytes(b"\xff\xd8\xff\xe0" + b"\0" * 100)
-    write_zip_bomb(inbox / "bom.docx", inflated_mb=300)
+    write_zip_bomb(inbox / "bom.docx", inflated_mb=30)  # over LIMITS.docx_total_mb by its headers
     # A part that is not a bomb by its headers (incompressible, small ratio) but is over the part limit.
-    noise = "".join(random.Random(7).choices("abcdefghij ", k=3 << 20))
+    letters = bytes(b"abcdefghij "[i % 11] for i in range(256))
+    noise = random.Random(7).randbytes(3 << 20).translate(letters).decode("ascii")
     write_raw_docx(inbox / "bom bagian.docx", document_xml(noise))
     write_raw_docx(inbox / "tawa.docx", billion_laughs())
     (outside / "secret.txt").write_text(SECRET, encoding="utf-8")
@@ -205,9 +206,12 @@ def test_wrong_extension_is_read_as_what_it_is_and_noted(hostile_run) -> None:
     assert "extension_mismatch:docx" in o.detail
 
 
-def _slow_pdf(path: Path) -> Path:
+@pytest.fixture(scope="module")
+def slow_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A PDF that takes pypdf seconds to read; written once (a second of reportlab), read by two tests."""
     from reportlab.pdfgen.canvas import Canvas
 
+    path = tmp_path_factory.mktemp("slow") / "lambat.pdf"
     canvas = Canvas(str(path), invariant=1)
     for page in range(60):  # many text operators: about 7 s of pypdf's work
         for i in range(1500):
@@ -217,21 +221,19 @@ def _slow_pdf(path: Path) -> Path:
     return path
 
 
-def test_a_file_over_the_time_limit_is_quarantined_and_the_run_goes_on(tmp_path: Path) -> None:
-    slow = _slow_pdf(tmp_path / "lambat.pdf")
+def test_a_file_over_the_time_limit_is_quarantined_and_the_run_goes_on(tmp_path: Path, slow_pdf: Path) -> None:
     quick = make_pdf(tmp_path / "cepat.pdf", ["PROPOSAL INOVASI"])
     with SandboxPool(1, Limits(seconds=2.0)) as pool:
-        results = dict(pool.run({"slow": slow, "quick": quick}))
+        results = dict(pool.run({"slow": slow_pdf, "quick": quick}))
         assert pool.restarts == 1
     assert results["slow"][0] is Reason.TIMEOUT
     assert "PROPOSAL INOVASI" in results["quick"].text
 
 
-def test_a_worker_that_crashes_is_replaced_and_the_run_goes_on(tmp_path: Path) -> None:
+def test_a_worker_that_crashes_is_replaced_and_the_run_goes_on(tmp_path: Path, slow_pdf: Path) -> None:
     import signal
     import threading
 
-    slow = _slow_pdf(tmp_path / "lambat.pdf")
     quick = make_pdf(tmp_path / "cepat.pdf", ["PROPOSAL INOVASI"])
     with SandboxPool(1, Limits(seconds=60)) as pool:
 
@@ -247,7 +249,7 @@ def test_a_worker_that_crashes_is_replaced_and_the_run_goes_on(tmp_path: Path) -
 
         killer = threading.Thread(target=crash_the_busy_worker)
         killer.start()
-        results = dict(pool.run({"slow": slow, "quick": quick}))
+        results = dict(pool.run({"slow": slow_pdf, "quick": quick}))
         killer.join()
     assert results["slow"] == (Reason.EXTRACTION_CRASHED, "proses pembaca berhenti karena sinyal 11")
     assert "PROPOSAL INOVASI" in results["quick"].text

@@ -33,7 +33,7 @@ from models.records import FileStatus, Reason
 from models.settings import Settings
 from tests.conftest import BODY, ROSTER_CSV, cover, make_docx, make_pdf
 
-LIMITS = Limits(docx_total_mb=200, docx_part_mb=2, pdf_pages=50)
+LIMITS = Limits(docx_total_mb=20, docx_part_mb=2, pdf_pages=50)
 INOVASI, KINERJA = "PROPOSAL INOVASI PELAYANAN PUBLIK", "PROPOSAL KINERJA PENYELENGGARAAN PELAYANAN PUBLIK"
 # Codes a root test process cannot produce (root reads any file): covered by test_unreadable_* below.
 NEEDS_AN_UNPRIVILEGED_USER = {Reason.UNREADABLE}
@@ -102,7 +102,7 @@ def _cases(inbox: Path, outside: Path) -> dict[Reason, tuple[str, str | None]]:
         writer.write(fh)
     make_pdf(case(Reason.TOO_MANY_PAGES, "Proposal Kinerja Disdikbud lampiran lengkap.pdf", "pd-disdikbud"),
              [cover(KINERJA, "DINAS PENDIDIKAN DAN KEBUDAYAAN")] + [BODY] * 51)
-    write_zip_bomb(case(Reason.ZIP_BOMB, "Proposal Inovasi Dispendukcapil.docx", "pd-capil"), inflated_mb=300)
+    write_zip_bomb(case(Reason.ZIP_BOMB, "Proposal Inovasi Dispendukcapil.docx", "pd-capil"), inflated_mb=30)
     write_raw_docx(case(Reason.XML_ENTITIES, "Proposal Kinerja Dispendukcapil.docx", "pd-capil"), billion_laughs())
     for reason, path, pid, unit in (
         (Reason.TIMEOUT, "Proposal Inovasi Kec Kedungkandang.pdf", "kec-kedungkandang", "KECAMATAN KEDUNGKANDANG"),
