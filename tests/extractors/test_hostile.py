@@ -222,7 +222,8 @@ def slow_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_a_file_over_the_time_limit_is_quarantined_and_the_run_goes_on(tmp_path: Path, slow_pdf: Path) -> None:
-    quick = make_pdf(tmp_path / "cepat.pdf", ["PROPOSAL INOVASI"])
+    # A text layer (20 characters or more): read in milliseconds, where OCR would take a second of the limit.
+    quick = make_pdf(tmp_path / "cepat.pdf", ["PROPOSAL INOVASI PELAYANAN PUBLIK"])
     with SandboxPool(1, Limits(seconds=2.0)) as pool:
         results = dict(pool.run({"slow": slow_pdf, "quick": quick}))
         assert pool.restarts == 1
@@ -234,7 +235,7 @@ def test_a_worker_that_crashes_is_replaced_and_the_run_goes_on(tmp_path: Path, s
     import signal
     import threading
 
-    quick = make_pdf(tmp_path / "cepat.pdf", ["PROPOSAL INOVASI"])
+    quick = make_pdf(tmp_path / "cepat.pdf", ["PROPOSAL INOVASI PELAYANAN PUBLIK"])  # a text layer: no OCR
     with SandboxPool(1, Limits(seconds=60)) as pool:
 
         def crash_the_busy_worker() -> None:  # what a segfault in a C parser looks like from outside
