@@ -224,7 +224,7 @@ def slow_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_a_file_over_the_time_limit_is_quarantined_and_the_run_goes_on(tmp_path: Path, slow_pdf: Path) -> None:
     # A text layer (20 characters or more): read in milliseconds, where OCR would take a second of the limit.
     quick = make_pdf(tmp_path / "cepat.pdf", ["PROPOSAL INOVASI PELAYANAN PUBLIK"])
-    with SandboxPool(1, Limits(seconds=2.0)) as pool:
+    with SandboxPool(1, Limits(seconds=1.0)) as pool:
         results = dict(pool.run({"slow": slow_pdf, "quick": quick}))
         assert pool.restarts == 1
     assert results["slow"][0] is Reason.TIMEOUT
