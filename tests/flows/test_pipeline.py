@@ -131,16 +131,22 @@ def test_output_inside_the_inbox_is_refused(tmp_path: Path, inbox: Path, roster_
         run_once(RunConfig(inbox, roster_file, inbox / "reports", "2021"))
 
 
-def test_every_inovasi_gets_a_theme_and_an_admins_correction_wins(tmp_path: Path, inbox: Path, roster_file: Path) -> None:
-    from models.ledger import Ledger
-
-    config = _config(tmp_path, inbox, roster_file)
+def _health_proposal(inbox: Path) -> None:
+    """A puskesmas's Inovasi proposal whose theme is plainly health; the two tests below correct it to
+    pendidikan, so that within a test session they share the one fit of seed + that correction."""
     make_pdf(inbox / "PKM Kendalkerep inovasi.pdf",
              [cover("PROPOSAL INOVASI", "UPT PUSKESMAS KENDALKEREP"),
               "Inovasi imunisasi balita dan pemeriksaan ibu hamil dengan pengingat jadwal posyandu.\n"
               "Kader posyandu mencatat berat badan balita dan status gizi setiap bulan.\n"
               "Bidan puskesmas memeriksa kehamilan dan memberi tablet tambah darah kepada ibu hamil.\n"
               "Cakupan imunisasi dasar lengkap naik dan kasus gizi buruk pada balita turun."])
+
+
+def test_every_inovasi_gets_a_theme_and_an_admins_correction_wins(tmp_path: Path, inbox: Path, roster_file: Path) -> None:
+    from models.ledger import Ledger
+
+    config = _config(tmp_path, inbox, roster_file)
+    _health_proposal(inbox)
     first = {r.participant.id: r for r in run_once(config).screening.participants}
     assert first["pkm-kendalkerep"].theme.theme == "kesehatan"
     assert first["pkm-kendalkerep"].theme.theme_source == "model"
@@ -216,9 +222,10 @@ def test_model_trained_by_kipp_themes_train_is_the_one_the_next_run_uses(
     # reuse is), and each fold is a fit of its own (test_themes.py checks the cross-validation).
     monkeypatch.setattr(themes_module, "train", partial(themes_module.train, folds=2))
     config = _config(tmp_path, inbox, roster_file)
+    _health_proposal(inbox)
     run_once(config)
     cli = CliRunner()
-    corrected = cli.invoke(main, ["themes", "correct", "kel-bunulrejo", "lingkungan_hidup", "--out", str(config.out)])
+    corrected = cli.invoke(main, ["themes", "correct", "pkm-kendalkerep", "pendidikan", "--out", str(config.out)])
     assert corrected.exit_code == 0, corrected.output
     trained = cli.invoke(main, ["themes", "train", "--out", str(config.out)])
     assert trained.exit_code == 0, trained.output
@@ -228,7 +235,7 @@ def test_model_trained_by_kipp_themes_train_is_the_one_the_next_run_uses(
     result = run_once(config)
     assert model.stat().st_mtime_ns == before  # reused, not retrained over
     themes = {r.participant.id: r.theme for r in result.screening.participants if r.theme}
-    assert (themes["kel-bunulrejo"].theme, themes["kel-bunulrejo"].theme_source) == ("lingkungan_hidup", "correction")
+    assert (themes["pkm-kendalkerep"].theme, themes["pkm-kendalkerep"].theme_source) == ("pendidikan", "correction")
 
 
 def test_a_run_is_the_step_list_with_one_ledger_one_roster_and_one_read_of_each_text(
