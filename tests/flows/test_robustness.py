@@ -135,8 +135,10 @@ SEEDS = {
 
 
 def _keep_writing(path: Path, seconds: float, done: threading.Event) -> threading.Thread:
-    """A file still arriving: it grows for `seconds` (an upload over a slow line), or until `done`."""
+    """A file still arriving: it grows for `seconds` (an upload over a slow line), or until `done`.
+    Returns once the file exists, so that a scan started next finds it whatever the thread's timing."""
     data = _pdf(path.parent.parent / "outside" / "arjosari.pdf", INOVASI, "KELURAHAN ARJOSARI").read_bytes()
+    begun = threading.Event()
 
     def write() -> None:
         with path.open("wb") as fh:
@@ -144,11 +146,13 @@ def _keep_writing(path: Path, seconds: float, done: threading.Event) -> threadin
             for i in range(0, len(data), 64):
                 fh.write(data[i:i + 64])
                 fh.flush()
+                begun.set()
                 if time.monotonic() > end or done.wait(seconds / max(1, len(data) // 64)):
                     break
 
     thread = threading.Thread(target=write)
     thread.start()
+    assert begun.wait(30), "the writer never started"
     return thread
 
 
