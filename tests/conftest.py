@@ -70,18 +70,26 @@ def cover(title: str, unit: str, *extra: str) -> str:
 
 
 @pytest.fixture(scope="session", autouse=True)
-def theme_model_trained_once_per_session():
+def theme_model_trained_once_per_session(tmp_path_factory: pytest.TempPathFactory):
     """Fitting the theme model takes seconds, and every test run trains it on the same seed samples:
     within a test session each distinct fit (taxonomy, samples in order, options) is done once and
-    every later caller gets its own copy of the fitted model. Nothing else changes: kipp still
-    loads, checks the fingerprint, retrains and saves as it does for users."""
+    every later caller gets its own copy of the fitted model. With pytest-xdist the workers share
+    the fits through a folder of the session's temporary root, each fit made by the first worker to
+    need it while another that needs it too waits. Nothing else changes: kipp still loads, checks the
+    fingerprint, retrains and saves as it does for users."""
+    import fcntl
     import hashlib
     import json
+    import os
     import pickle
 
     from models.themes import ThemeClassifier
 
     real = ThemeClassifier.train.__func__
+    # A worker's temporary root is <the session's>/gwN; without xdist the session's root is its own.
+    root = tmp_path_factory.getbasetemp()
+    shared = (root.parent if os.environ.get("PYTEST_XDIST_WORKER") else root) / "theme-fits"
+    shared.mkdir(exist_ok=True)
     fitted: dict[str, bytes] = {}
 
     def train(cls, taxonomy, samples, **options):
@@ -90,12 +98,33 @@ def theme_model_trained_once_per_session():
             [cls.__qualname__, taxonomy.hash, sorted(options.items()), [[s.text, s.theme, s.category] for s in samples]],
             default=repr).encode("utf-8", "surrogateescape")).hexdigest()
         if key not in fitted:
-            fitted[key] = pickle.dumps(real(cls, taxonomy, samples, **options))
+            with (shared / f"{key}.lock").open("w") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)
+                made = shared / f"{key}.pickle"
+                if not made.exists():
+                    made.write_bytes(pickle.dumps(real(cls, taxonomy, samples, **options)))
+                fitted[key] = made.read_bytes()
         return pickle.loads(fitted[key])
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(ThemeClassifier, "train", classmethod(train))
         yield
+
+
+DEMO_SEED = 7
+
+
+@pytest.fixture(scope="session")
+def demo_inbox(tmp_path_factory: pytest.TempPathFactory):
+    """The demo roster's generated inbox, its root, roster and truth; nothing may write into it.
+
+    Written once per session: a generation writes every PDF and DOCX (about 1.5 s), and
+    test_demo_corpus.py and test_evaluation.py both read this one."""
+    from flows.corpora.demo import generate_inbox, malang_roster
+
+    root = tmp_path_factory.mktemp("demo") / "inbox"
+    roster = malang_roster("demo")
+    return root, roster, generate_inbox(root, roster, seed=DEMO_SEED)
 
 
 @pytest.fixture

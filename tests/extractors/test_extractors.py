@@ -47,7 +47,7 @@ def test_docx_reads_body_tables_and_headers(tmp_path: Path) -> None:
 
 
 def test_pdf_named_docx_is_read_as_pdf_and_the_mismatch_noted(tmp_path: Path) -> None:
-    pdf = make_pdf(tmp_path / "a.pdf", ["PROPOSAL INOVASI"])
+    pdf = make_pdf(tmp_path / "a.pdf", ["PROPOSAL INOVASI PELAYANAN PUBLIK"])  # 20+ characters: a text layer, no OCR
     disguised = tmp_path / "proposal.docx"
     shutil.copy(pdf, disguised)
     ex = extract(disguised)

@@ -64,9 +64,10 @@ def test_a_file_swapped_for_a_link_after_the_scan_is_never_read_through_it(tmp_p
 
 
 def test_a_file_rewritten_after_the_scan_is_not_read_as_the_recorded_content(tmp_path: Path) -> None:
-    path = make_pdf(tmp_path / "a.pdf", ["PROPOSAL INOVASI", "lama"])
+    # Pages of 20 characters or more: a text layer, read without OCR.
+    path = make_pdf(tmp_path / "a.pdf", ["PROPOSAL INOVASI PELAYANAN PUBLIK", "versi lama proposal ini"])
     recorded = _sha(path)
-    make_pdf(path, ["PROPOSAL INOVASI", "baru"])
+    make_pdf(path, ["PROPOSAL INOVASI PELAYANAN PUBLIK", "versi baru proposal ini"])
     assert extract_one(path, Limits(), recorded)[0] is Reason.CHANGED_SINCE_SCAN
     assert "baru" in extract_one(path, Limits(), _sha(path)).text
 
@@ -307,7 +308,7 @@ def test_a_docx_over_the_cap_is_cut_and_noted(tmp_path: Path) -> None:
 
 def test_the_main_process_refuses_a_result_larger_than_its_ceiling_and_goes_on(tmp_path: Path) -> None:
     big = make_pdf(tmp_path / "besar.pdf", [BODY * 20] * 3)
-    small = make_pdf(tmp_path / "kecil.pdf", ["PROPOSAL INOVASI"])
+    small = make_pdf(tmp_path / "kecil.pdf", ["PROPOSAL INOVASI PELAYANAN PUBLIK"])  # a text layer: no OCR
     with SandboxPool(1, Limits()) as pool:
         pool.max_message = 2_000  # what a worker that ignored the cap would meet
         results = dict(pool.run({"big": big, "small": small}))

@@ -171,9 +171,9 @@ def test_out_on_a_read_only_mount_is_exit_4_and_the_reports_stay(earlier: RunCon
 
 
 _FULL_DISK = r"""
-import hashlib, json, subprocess, sys
+import hashlib, json, pickle, shutil, subprocess, sys
 from pathlib import Path
-from flows.steps import RunConfig, run_once
+from flows.steps import RunConfig
 from flows.reporting import write_reports
 from models.settings import Settings
 
@@ -182,7 +182,8 @@ out = base / "out"
 out.mkdir()
 subprocess.run(["mount", "-t", "tmpfs", "-o", "size=12m", "tmpfs", str(out)], check=True)
 config = RunConfig(base / "inbox", base / "roster.csv", out, "2021", Settings(workers=1, settle_seconds=0, isolate=False))
-screening = run_once(config).screening
+shutil.copytree(base / "earlier", out, dirs_exist_ok=True)  # the earlier run's reports, ledger and model
+screening = pickle.loads((base / "screening.pickle").read_bytes())
 
 def reports():
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(out.iterdir()) if p.is_file()
@@ -216,9 +217,16 @@ print(json.dumps({
 
 
 def test_full_disk_is_one_line_with_exit_4_and_earlier_reports_stay_readable(tmp_path: Path) -> None:
+    import pickle
+
     inbox = tmp_path / "inbox"
     make_pdf(inbox / "SMPN 5 inovasi.pdf", [cover("PROPOSAL INOVASI", "SMP NEGERI 5 MALANG"), BODY])
     (tmp_path / "roster.csv").write_text(ROSTER_CSV, encoding="utf-8")
+    # The earlier run here, copied onto the small disk by the script: in this process its theme model is
+    # the session's (see conftest.py), where a fresh process would import scikit-learn and train it.
+    earlier = run_once(RunConfig(inbox, tmp_path / "roster.csv", tmp_path / "earlier", "2021",
+                                 Settings(workers=1, settle_seconds=0, isolate=False)))
+    (tmp_path / "screening.pickle").write_bytes(pickle.dumps(earlier.screening))
     result = _in_mount_namespace(_FULL_DISK, str(tmp_path))
     out = tmp_path / "out"
     rc, stdout, stderr = result["run"]

@@ -351,6 +351,18 @@ def _unreadable_inbox(base: Path) -> tuple[Path, Path, Path]:
     return inbox, out, roster
 
 
+def _out_for_nobody(out: Path) -> None:
+    """The output folder, owned by nobody, holding the theme model a run of the inbox would train:
+    trained once per test session in this process (conftest.py), so the process as nobody loads it
+    instead of spending a second training it again (the run reuses a model of the same samples)."""
+    from models.themes import ThemeClassifier, load_taxonomy, seed_samples
+
+    taxonomy = load_taxonomy(None)
+    ThemeClassifier.train(taxonomy, seed_samples(taxonomy)).save(OutputPaths(out).theme_model)
+    for path in (out, *out.rglob("*")):
+        os.chown(path, 65534, 65534)
+
+
 @pytest.fixture
 def shared_dir() -> Iterator[Path]:
     """A folder `nobody` can reach (pytest's tmp_path is private to root)."""
@@ -380,8 +392,7 @@ def test_unreadable_file_and_folder_as_nobody_are_quarantined_with_their_partici
     inbox, out, roster = _unreadable_inbox(shared_dir)
     for path in shared_dir.rglob("*"):
         os.chown(path, 0, 0)
-    out.mkdir()
-    os.chown(out, 65534, 65534)
+    _out_for_nobody(out)
     env = {**os.environ, "HOME": str(shared_dir), "KIPP_SETTLE_SECONDS": "0", "KIPP_WORKERS": "1",
            "PYTHONDONTWRITEBYTECODE": "1"}
     # The intake steps without Prefect: on machines where the venv's interpreter lives under /root,
@@ -442,8 +453,7 @@ def test_the_watcher_as_nobody_survives_an_unreadable_folder(shared_dir: Path, m
     if os.geteuid() != 0 or shutil.which("setpriv") is None:
         pytest.skip("needs root and setpriv to run kipp as nobody")
     inbox, out, roster = _unreadable_inbox(shared_dir)
-    out.mkdir()
-    os.chown(out, 65534, 65534)
+    _out_for_nobody(out)
     proc = subprocess.run(
         ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", sys.executable, "-c", WATCH_AS_NOBODY,
          str(inbox), str(roster), str(out), mode],

@@ -33,13 +33,16 @@ from models.records import FileStatus, Reason
 from models.settings import Settings
 from tests.conftest import BODY, ROSTER_CSV, cover, make_docx, make_pdf
 
-LIMITS = Limits(docx_total_mb=200, docx_part_mb=2, pdf_pages=50)
+LIMITS = Limits(docx_total_mb=20, docx_part_mb=2, pdf_pages=50)
 INOVASI, KINERJA = "PROPOSAL INOVASI PELAYANAN PUBLIK", "PROPOSAL KINERJA PENYELENGGARAAN PELAYANAN PUBLIK"
 # Codes a root test process cannot produce (root reads any file): covered by test_unreadable_* below.
 NEEDS_AN_UNPRIVILEGED_USER = {Reason.UNREADABLE}
 # A file swapped between the scan and its reading: covered by tests/extractors/test_hostile_extraction.py
 # (test_a_file_swapped_between_scan_and_extraction_is_quarantined_and_read_again_next_run).
 NEEDS_A_SWAP_MID_RUN = {Reason.CHANGED_SINCE_SCAN}
+# The tests of one small inbox each read it in this process: worker processes (and the half second of
+# imports each costs) are the every-code run's and tests/extractors/test_hostile*.py's subject.
+IN_PROCESS = Settings(workers=1, settle_seconds=0, isolate=False)
 
 
 def _pdf(path: Path, title: str, unit: str) -> Path:
@@ -99,7 +102,7 @@ def _cases(inbox: Path, outside: Path) -> dict[Reason, tuple[str, str | None]]:
         writer.write(fh)
     make_pdf(case(Reason.TOO_MANY_PAGES, "Proposal Kinerja Disdikbud lampiran lengkap.pdf", "pd-disdikbud"),
              [cover(KINERJA, "DINAS PENDIDIKAN DAN KEBUDAYAAN")] + [BODY] * 51)
-    write_zip_bomb(case(Reason.ZIP_BOMB, "Proposal Inovasi Dispendukcapil.docx", "pd-capil"), inflated_mb=300)
+    write_zip_bomb(case(Reason.ZIP_BOMB, "Proposal Inovasi Dispendukcapil.docx", "pd-capil"), inflated_mb=30)
     write_raw_docx(case(Reason.XML_ENTITIES, "Proposal Kinerja Dispendukcapil.docx", "pd-capil"), billion_laughs())
     for reason, path, pid, unit in (
         (Reason.TIMEOUT, "Proposal Inovasi Kec Kedungkandang.pdf", "kec-kedungkandang", "KECAMATAN KEDUNGKANDANG"),
@@ -131,9 +134,11 @@ SEEDS = {
 }
 
 
-def _keep_writing(path: Path, seconds: float) -> threading.Thread:
-    """A file still arriving: it grows for `seconds` (an upload over a slow line)."""
+def _keep_writing(path: Path, seconds: float, done: threading.Event) -> threading.Thread:
+    """A file still arriving: it grows for `seconds` (an upload over a slow line), or until `done`.
+    Returns once the file exists, so that a scan started next finds it whatever the thread's timing."""
     data = _pdf(path.parent.parent / "outside" / "arjosari.pdf", INOVASI, "KELURAHAN ARJOSARI").read_bytes()
+    begun = threading.Event()
 
     def write() -> None:
         with path.open("wb") as fh:
@@ -141,12 +146,13 @@ def _keep_writing(path: Path, seconds: float) -> threading.Thread:
             for i in range(0, len(data), 64):
                 fh.write(data[i:i + 64])
                 fh.flush()
-                if time.monotonic() > end:
+                begun.set()
+                if time.monotonic() > end or done.wait(seconds / max(1, len(data) // 64)):
                     break
-                time.sleep(seconds / max(1, len(data) // 64))
 
     thread = threading.Thread(target=write)
     thread.start()
+    assert begun.wait(30), "the writer never started"
     return thread
 
 
@@ -187,10 +193,13 @@ def _every_code(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
         for reason, detail in SEEDS.items():
             # under the limits of the run: a transient failure under other limits is read again
             ledger.save_extraction(sha256_file(inbox / cases[reason][0]), (reason, detail), LIMITS.key())
-    writer = _keep_writing(inbox / cases[Reason.STILL_WRITING][0], seconds=4.0)
+    # Written to until the run is over (at most 4 s): the test waits for the run, not for the upload.
+    done = threading.Event()
+    writer = _keep_writing(inbox / cases[Reason.STILL_WRITING][0], 4.0, done)
     try:
         result = run_once(config)
     finally:
+        done.set()
         writer.join()
     return cases, config, result
 
@@ -255,7 +264,7 @@ def test_a_proposal_the_theme_step_fails_on_is_set_aside_and_the_others_get_them
         real(inp)
 
     monkeypatch.setattr(themes_module, "check_input", check_or_fail)
-    result = run_once(RunConfig(inbox, roster_file, tmp_path / "out", "2021", Settings(workers=1, settle_seconds=0)))
+    result = run_once(RunConfig(inbox, roster_file, tmp_path / "out", "2021", IN_PROCESS))
     docs = {o.path: o for o in result.screening.documents}
     assert docs["SMPN 15 Proposal Inovasi.pdf"].reason is Reason.INTERNAL_ERROR
     assert docs["SMPN 5 Proposal Inovasi.pdf"].status is FileStatus.ACCEPTED
@@ -282,7 +291,7 @@ def test_a_document_the_comparison_fails_on_is_set_aside_and_the_others_are_comp
         return real(text, *args, **kwargs)
 
     monkeypatch.setattr(duplicates_module, "_words", words_or_fail)
-    result = run_once(RunConfig(inbox, roster_file, tmp_path / "out", "2021", Settings(workers=1, settle_seconds=0)))
+    result = run_once(RunConfig(inbox, roster_file, tmp_path / "out", "2021", IN_PROCESS))
     docs = {o.path: o for o in result.screening.documents}
     assert docs["Kel Bunulrejo Proposal Inovasi.pdf"].reason is Reason.INTERNAL_ERROR
     pairs = {frozenset((f.a, f.b)) for f in result.screening.duplicates}
@@ -307,7 +316,7 @@ def test_a_file_the_reports_cannot_show_is_set_aside_and_every_report_is_written
 
     monkeypatch.setattr(reporting, "_detail_cell", detail_or_fail)
     out = tmp_path / "out"
-    result = run_once(RunConfig(inbox, roster_file, out, "2021", Settings(workers=1, settle_seconds=0)))
+    result = run_once(RunConfig(inbox, roster_file, out, "2021", IN_PROCESS))
     assert all((out / name).exists() for name in REPORT_FILES.values())
     docs = {o.path: o for o in result.screening.documents}
     assert docs["SMPN 5 lampiran.pdf"].reason is Reason.INTERNAL_ERROR
@@ -327,7 +336,7 @@ def test_a_step_that_fails_as_a_whole_leaves_the_reports_and_says_so(
     inbox = tmp_path / "inbox"
     _pdf(inbox / "SMPN 5 Proposal Inovasi.pdf", INOVASI, "SMP NEGERI 5 MALANG")
     out = tmp_path / "out"
-    result = run_once(RunConfig(inbox, roster_file, out, "2021", Settings(workers=1, settle_seconds=0)))
+    result = run_once(RunConfig(inbox, roster_file, out, "2021", IN_PROCESS))
     assert [e.step for e in result.screening.errors] == ["themes"]
     assert result.screening.documents[0].status is FileStatus.ACCEPTED  # a step's failure is no file's fault
     doc = json.loads((out / "screening.json").read_text(encoding="utf-8"))
@@ -367,9 +376,8 @@ def test_kipp_run_writes_the_reports_then_exits_6_when_it_failed_on_a_file(
 # -- a blank document never counts (point 3) ---------------------------------------------
 
 
-def _run(tmp_path: Path, roster_file: Path, **settings) -> dict:
-    config = RunConfig(tmp_path / "inbox", roster_file, tmp_path / "out", "2021",
-                       Settings(workers=1, settle_seconds=0, **settings))
+def _run(tmp_path: Path, roster_file: Path) -> dict:
+    config = RunConfig(tmp_path / "inbox", roster_file, tmp_path / "out", "2021", IN_PROCESS)
     return {o.path: o for o in run_once(config).screening.documents}
 
 
@@ -417,7 +425,7 @@ def test_a_scan_without_ocr_counts_but_its_participant_is_marked_for_review(
     _pdf(inbox / "SMPN 5 Proposal Kinerja.pdf", KINERJA, "SMP NEGERI 5 MALANG")
     # An unidentified scan keeps the hint that installing OCR may identify it (issue 10, item 12).
     write_scanned_pdf(inbox / "Scan_20210203_0012.pdf", ["PROPOSAL INOVASI", "SMP NEGERI 15"])
-    docs = _run(tmp_path, roster_file, isolate=False)
+    docs = _run(tmp_path, roster_file)
     assert docs["SMPN 5 Proposal Inovasi.pdf"].status is FileStatus.ACCEPTED
     unknown = docs["Scan_20210203_0012.pdf"]
     assert unknown.reason is Reason.UNIDENTIFIED and "tesseract-ocr-ind" in unknown.detail
