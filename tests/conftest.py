@@ -111,22 +111,6 @@ def theme_model_trained_once_per_session(tmp_path_factory: pytest.TempPathFactor
         yield
 
 
-DEMO_SEED = 7
-
-
-@pytest.fixture(scope="session")
-def demo_inbox(tmp_path_factory: pytest.TempPathFactory):
-    """The demo roster's generated inbox, its root, roster and truth; nothing may write into it.
-
-    Written once per session: a generation writes every PDF and DOCX (about 1.5 s), and
-    test_demo_corpus.py and test_evaluation.py both read this one."""
-    from flows.corpora.demo import generate_inbox, malang_roster
-
-    root = tmp_path_factory.mktemp("demo") / "inbox"
-    roster = malang_roster("demo")
-    return root, roster, generate_inbox(root, roster, seed=DEMO_SEED)
-
-
 @pytest.fixture
 def roster_file(tmp_path: Path) -> Path:
     path = tmp_path / "roster.csv"

@@ -22,9 +22,8 @@ from flows.corpora.demo import (
     write_roster,
     write_truth,
 )
-from tests.conftest import DEMO_SEED
 
-SEED = DEMO_SEED
+SEED = 7
 
 
 def _listing(root: Path) -> list[str]:
@@ -49,9 +48,11 @@ def _title_present(doc_type: str | None, cover_text: str) -> bool:
     return "LAMPIRAN" in text
 
 
-@pytest.fixture
-def demo(demo_inbox):
-    return demo_inbox
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    root = tmp_path_factory.mktemp("demo") / "inbox"
+    roster = malang_roster("demo")
+    return root, roster, generate_inbox(root, roster, seed=SEED)
 
 
 def test_demo_roster_covers_every_category_with_existing_parents():

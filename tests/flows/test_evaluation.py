@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from extractors import extract
-from flows.corpora.demo import generate_inbox, province_roster, write_roster
+from flows.corpora.demo import generate_inbox, malang_roster, province_roster, write_roster
 from flows.bench.evaluation import EvalReport, evaluate_corpus, format_report, score
 from flows.steps import RunConfig, run_once
 
@@ -29,8 +29,10 @@ def _longest_common_run(a: list[str], b: list[str]) -> int:
     return best
 
 
-def test_planted_copy_is_another_participants_proposal_renamed(demo_inbox) -> None:
-    root, _, truth = demo_inbox
+def test_planted_copy_is_another_participants_proposal_renamed(tmp_path: Path) -> None:
+    # Every fourth unit of the demo roster: ten participants get one planted copy, as forty do, and
+    # a generation writes every file (1.5 s for the whole demo roster).
+    truth = generate_inbox(tmp_path, malang_roster("demo")[::4], seed=3)
     by_path = {t.path: t for t in truth}
     copies = [t for t in truth if t.copy_of]
     assert len(copies) == 1
@@ -40,7 +42,7 @@ def test_planted_copy_is_another_participants_proposal_renamed(demo_inbox) -> No
     assert copy.doc_type == source.doc_type == "inovasi"
     assert copy.expected_status == source.expected_status == "accepted"
     # A long stretch of the source's text, word for word, but not all of it.
-    copied, original = _words(root / copy.path), _words(root / source.path)
+    copied, original = _words(tmp_path / copy.path), _words(tmp_path / source.path)
     run = _longest_common_run(copied, original)
     assert 25 <= run < min(len(copied), len(original)) - 20
 

@@ -363,20 +363,6 @@ def _out_for_nobody(out: Path) -> None:
         os.chown(path, 65534, 65534)
 
 
-@pytest.fixture
-def shared_dir() -> Iterator[Path]:
-    """A folder `nobody` can reach (pytest's tmp_path is private to root)."""
-    base = Path(tempfile.mkdtemp(prefix="kipp-nobody-"))
-    base.chmod(0o755)
-    try:
-        yield base
-    finally:
-        for path in base.rglob("*"):
-            if path.is_dir() and not path.is_symlink():
-                path.chmod(0o755)
-        shutil.rmtree(base)
-
-
 def test_unreadable_file_and_folder_as_root_are_simply_read(tmp_path: Path) -> None:
     if os.geteuid() != 0:
         pytest.skip("root reads anything; this is the root case")
@@ -386,84 +372,115 @@ def test_unreadable_file_and_folder_as_root_are_simply_read(tmp_path: Path) -> N
     assert len(result.screening.documents) == 3
 
 
-def test_unreadable_file_and_folder_as_nobody_are_quarantined_with_their_participant(shared_dir: Path) -> None:
+# The three cases as nobody: the intake steps without Prefect (on machines where the venv's interpreter
+# lives under /root, nobody gets another Python and Prefect's server cannot import; the file handling is
+# the same), then the watcher over inotify and over polling. One process runs the three, one case after
+# another, each on an inbox of its own: a Python importing kipp and scikit-learn costs 1.5 s to start.
+AS_NOBODY = """
+import contextlib, io, json, sys, threading, time, traceback
+from pathlib import Path
+from flows.steps import RunConfig, run_once
+from flows.watch import WatchOptions, watch
+from models.settings import Settings
+
+def config(base):
+    return RunConfig(base / "inbox", base / "roster.csv", base / "reports", "2021",
+                     Settings(workers=1, settle_seconds=0, isolate=False))
+
+def run(base):
+    r = run_once(config(base))
+    print(sorted((o.path, o.reason) for o in r.screening.documents))
+
+def watching(base, mode):
+    inbox, out = base / "inbox", base / "reports"
+    stop = threading.Event()
+    thread = threading.Thread(target=watch, args=(inbox, out, lambda: run_once(config(base)),
+                              WatchOptions(stable=0.2, polling=mode == "polling", poll_interval=0.5)),
+                              kwargs={"stop": stop})
+    thread.start()
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            docs = json.loads((out / "screening.json").read_text(encoding="utf-8"))["documents"]
+            print(sorted((d["path"], d["reason"]) for d in docs))
+            break
+        except (FileNotFoundError, ValueError):
+            time.sleep(0.1)
+    stop.set()
+    thread.join(30)
+    print("stopped" if not thread.is_alive() else "still running")
+
+root = Path(sys.argv[1])
+results = {}
+for case in sys.argv[2:]:
+    printed = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(printed):
+            run(root / case) if case == "run" else watching(root / case, case)
+        error = None
+    except Exception:
+        error = traceback.format_exc()
+    results[case] = {"stdout": printed.getvalue(), "error": error}
+print(json.dumps(results))
+"""
+NOBODY_CASES = ("run", "inotify", "polling")
+
+
+@pytest.fixture(scope="module")
+def as_nobody() -> Iterator[tuple[Path, dict]]:
+    """The folder of the three cases (run/, inotify/, polling/: an unreadable inbox each, in a folder
+    nobody can reach, as pytest's tmp_path is private to root) and what each case printed, or its error."""
     if os.geteuid() != 0 or shutil.which("setpriv") is None:
         pytest.skip("needs root and setpriv to run kipp as nobody")
-    inbox, out, roster = _unreadable_inbox(shared_dir)
-    for path in shared_dir.rglob("*"):
-        os.chown(path, 0, 0)
-    _out_for_nobody(out)
-    env = {**os.environ, "HOME": str(shared_dir), "KIPP_SETTLE_SECONDS": "0", "KIPP_WORKERS": "1",
-           "PYTHONDONTWRITEBYTECODE": "1"}
-    # The intake steps without Prefect: on machines where the venv's interpreter lives under /root,
-    # nobody gets another Python and Prefect's server cannot import; the file handling is the same.
-    script = (
-        "import sys; from pathlib import Path; from flows.steps import RunConfig, run_once; "
-        "from models.settings import Settings; "
-        "r = run_once(RunConfig(Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]), '2021', "
-        "Settings(workers=1, settle_seconds=0, isolate=False))); "
-        "print(sorted((o.path, o.reason) for o in r.screening.documents))"
-    )
-    proc = subprocess.run(
-        ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", sys.executable, "-c", script,
-         str(inbox), str(roster), str(out)],
-        check=False, cwd=REPO, capture_output=True, text=True, timeout=300, env=env,
-    )
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "Traceback" not in proc.stdout + proc.stderr
-    doc = json.loads((out / "screening.json").read_text(encoding="utf-8"))
+    base = Path(tempfile.mkdtemp(prefix="kipp-nobody-"))
+    base.chmod(0o755)
+    try:
+        for case in NOBODY_CASES:
+            _unreadable_inbox(base / case)
+        for path in base.rglob("*"):
+            os.chown(path, 0, 0)
+        for case in NOBODY_CASES:
+            _out_for_nobody(base / case / "reports")
+        env = {**os.environ, "HOME": str(base), "KIPP_SETTLE_SECONDS": "0", "KIPP_WORKERS": "1",
+               "PYTHONDONTWRITEBYTECODE": "1"}
+        proc = subprocess.run(
+            ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", sys.executable, "-c", AS_NOBODY,
+             str(base), *NOBODY_CASES],
+            check=False, cwd=REPO, capture_output=True, text=True, timeout=300, env=env,
+        )
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        assert "Traceback" not in proc.stderr, proc.stderr
+        yield base, json.loads(proc.stdout.strip().splitlines()[-1])
+    finally:
+        for path in base.rglob("*"):
+            if path.is_dir() and not path.is_symlink():
+                path.chmod(0o755)
+        shutil.rmtree(base)
+
+
+def test_unreadable_file_and_folder_as_nobody_are_quarantined_with_their_participant(as_nobody) -> None:
+    base, results = as_nobody
+    printed, error = results["run"]["stdout"], results["run"]["error"]
+    assert error is None, error
+    assert "Traceback" not in printed
+    doc = json.loads((base / "run" / "reports" / "screening.json").read_text(encoding="utf-8"))
     got = {d["path"]: (d["status"], d["reason"], d["participant_id"]) for d in doc["documents"]}
     assert got == {
         "SDN Sawojajar 1/Proposal Inovasi.pdf": ("accepted", None, "sd-sawojajar-1"),
         "SDN Sawojajar 1/Proposal Kinerja.pdf": ("quarantined", "unreadable", "sd-sawojajar-1"),
         "SD Negeri Sawojajar 2": ("quarantined", "unreadable", "sd-sawojajar-2"),  # the folder, as itself
     }
-    assert proc.stdout.count("unreadable") == 2
-
-
-WATCH_AS_NOBODY = """
-import json, sys, threading, time
-from pathlib import Path
-from flows.steps import RunConfig, run_once
-from flows.watch import WatchOptions, watch
-from models.settings import Settings
-inbox, roster, out = map(Path, sys.argv[1:4])
-config = RunConfig(inbox, roster, out, "2021", Settings(workers=1, settle_seconds=0, isolate=False))
-stop = threading.Event()
-thread = threading.Thread(target=watch, args=(inbox, out, lambda: run_once(config),
-                          WatchOptions(stable=0.2, polling=sys.argv[4] == "polling", poll_interval=0.5)),
-                          kwargs={"stop": stop})
-thread.start()
-deadline = time.monotonic() + 60
-while time.monotonic() < deadline:
-    try:
-        docs = json.loads((out / "screening.json").read_text(encoding="utf-8"))["documents"]
-        print(sorted((d["path"], d["reason"]) for d in docs))
-        break
-    except (FileNotFoundError, ValueError):
-        time.sleep(0.1)
-stop.set()
-thread.join(30)
-print("stopped" if not thread.is_alive() else "still running")
-"""
+    assert printed.count("unreadable") == 2
 
 
 @pytest.mark.parametrize("mode", ["inotify", "polling"])
-def test_the_watcher_as_nobody_survives_an_unreadable_folder(shared_dir: Path, mode: str) -> None:
-    if os.geteuid() != 0 or shutil.which("setpriv") is None:
-        pytest.skip("needs root and setpriv to run kipp as nobody")
-    inbox, out, roster = _unreadable_inbox(shared_dir)
-    _out_for_nobody(out)
-    proc = subprocess.run(
-        ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", sys.executable, "-c", WATCH_AS_NOBODY,
-         str(inbox), str(roster), str(out), mode],
-        check=False, cwd=REPO, capture_output=True, text=True, timeout=300,
-        env={**os.environ, "HOME": str(shared_dir), "PYTHONDONTWRITEBYTECODE": "1"},
-    )
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "('SD Negeri Sawojajar 2', 'unreadable')" in proc.stdout
-    assert "('SDN Sawojajar 1/Proposal Kinerja.pdf', 'unreadable')" in proc.stdout
-    assert proc.stdout.rstrip().endswith("stopped")
+def test_the_watcher_as_nobody_survives_an_unreadable_folder(as_nobody, mode: str) -> None:
+    _, results = as_nobody
+    printed, error = results[mode]["stdout"], results[mode]["error"]
+    assert error is None, error
+    assert "('SD Negeri Sawojajar 2', 'unreadable')" in printed
+    assert "('SDN Sawojajar 1/Proposal Kinerja.pdf', 'unreadable')" in printed
+    assert printed.rstrip().endswith("stopped")
 
 
 # -- 3. a file is read once, from what was checked -----------------------------------------------------

@@ -215,12 +215,15 @@ def test_model_trained_by_kipp_themes_train_is_the_one_the_next_run_uses(
 
     from click.testing import CliRunner
 
+    import flows.corpora.themes as theme_corpus
     import models.themes as themes_module
     from flows.cli import main
 
-    # Two folds of cross-validation instead of five: the metrics are not what this test is about (the
-    # reuse is), and each fold is a fit of its own (test_themes.py checks the cross-validation).
+    # Two folds of cross-validation instead of five and 24 held-out proposals instead of 240: the metrics
+    # are not what this test is about (the reuse is), and each fold is a fit of its own (test_themes.py
+    # checks the cross-validation and the held-out figures).
     monkeypatch.setattr(themes_module, "train", partial(themes_module.train, folds=2))
+    monkeypatch.setattr(theme_corpus, "build_held_out", partial(theme_corpus.build_held_out, n_per_theme=2))
     config = _config(tmp_path, inbox, roster_file)
     _health_proposal(inbox)
     run_once(config)
