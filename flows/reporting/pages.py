@@ -55,13 +55,14 @@ def _visible(value: object) -> object:
     return value
 
 
-@cache
-def templates() -> Environment:
-    """The one template environment, made on the first page rendered (jinja2 is imported then)."""
-    from jinja2 import Environment, PackageLoader, StrictUndefined
+def environment(loader) -> Environment:
+    """A template environment as every kipp page needs it: autoescaped whatever the template's name,
+    strict (a value a template names but is not given fails the render), every value printed through
+    `_visible`, and the shared filters and words; the static reports and `kipp ui` each make one."""
+    from jinja2 import Environment, StrictUndefined
 
     env = Environment(
-        loader=PackageLoader("flows.reporting", "templates"),  # found wherever flows is imported from
+        loader=loader,
         autoescape=True,  # every template, whatever its name
         undefined=StrictUndefined,
         finalize=_visible,
@@ -76,6 +77,14 @@ def templates() -> Environment:
     env.globals["w"] = say  # w("Indonesian", "English"): the template's own words
     env.globals["lang"] = current_language
     return env
+
+
+@cache
+def templates() -> Environment:
+    """The reports' environment, made on the first page rendered (jinja2 is imported then)."""
+    from jinja2 import PackageLoader
+
+    return environment(PackageLoader("flows.reporting", "templates"))  # found wherever flows is imported from
 
 
 def render(template: str, **context: object) -> str:

@@ -27,7 +27,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
 from flows.reporting import REPORT_FILES
-from flows.reporting.pages import _visible, local_time
+from flows.reporting.pages import environment, local_time
 from flows.steps.context import OutputPaths
 from flows.steps.report import quarantine_copy_path
 from flows.ui.edition import (
@@ -79,19 +79,9 @@ MAX_NOTE = 500
 def templates() -> Environment:
     """The app's own environment: every template autoescaped, a missing value fails the render, and
     every value printed has its control and format characters made visible, as in the static reports."""
-    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+    from jinja2 import FileSystemLoader
 
-    env = Environment(
-        loader=FileSystemLoader(HERE / "templates"),
-        autoescape=True,
-        undefined=StrictUndefined,
-        finalize=_visible,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        auto_reload=False,
-    )
-    env.filters["percent"] = lambda x: f"{x:.0%}"
-    env.filters["fixed2"] = lambda x: f"{x:.2f}"
+    env = environment(FileSystemLoader(HERE / "templates"))
     env.filters["anchor"] = lambda key: "d-" + hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()[:12]
     env.filters["local_time"] = local_time
     env.filters["seg"] = lambda value: quote(str(value), safe="")  # one path segment: a `/` in an id stays in it
