@@ -3,7 +3,7 @@
 A preview on every run with a panel (`--judges`, or the panel of the last `kipp handoff`): what was
 handed out stays as it was (frozen in the ledger), new complete participants are added around it,
 and what can no longer stand is listed as withdrawn. The hand-off step (flows/steps/handoff.py)
-freezes the preview and writes the packets. The solver is models/judges.py.
+freezes the preview and writes the packets. The solver is models/judges/.
 """
 
 from __future__ import annotations
