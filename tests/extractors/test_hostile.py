@@ -273,7 +273,7 @@ def test_scanned_pdf_is_read_with_ocr_and_identified(tmp_path: Path, roster_file
     inbox = tmp_path / "inbox"
     write_scanned_pdf(inbox / "Scan_20210203_0012.pdf",
                       ["PROPOSAL INOVASI PELAYANAN PUBLIK", "SI CANTIK", "UPT PUSKESMAS KENDALKEREP",
-                       "DINAS KESEHATAN", "PEMERINTAH KOTA MALANG", *SCANNED_BODY], pages=2)
+                       "DINAS KESEHATAN", "PEMERINTAH KOTA MALANG", *SCANNED_BODY])
     result = run_once(RunConfig(inbox, roster_file, tmp_path / "out", "2021", Settings(workers=1, settle_seconds=0)))
     o = result.screening.documents[0]
     assert (o.status, o.participant_id, o.doc_type) == (FileStatus.ACCEPTED, "pkm-kendalkerep", "inovasi")

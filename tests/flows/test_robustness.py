@@ -385,7 +385,7 @@ def test_blank_documents_are_no_text_and_never_make_a_participant_complete(tmp_p
     inbox = tmp_path / "inbox"
     _pdf(inbox / "SMPN 5 Proposal Inovasi.pdf", INOVASI, "SMP NEGERI 5 MALANG")
     make_docx(inbox / "SMPN 5 Proposal Kinerja.docx", [""])  # an empty DOCX
-    make_pdf(inbox / "SMPN 15 Proposal Kinerja.pdf", ["", ""])  # blank pages
+    make_pdf(inbox / "SMPN 15 Proposal Kinerja.pdf", [""])  # a blank page: no text layer, OCR finds nothing
     make_pdf(inbox / "SMPN 15 Proposal Inovasi.pdf", ["PROPOSAL INOVASI\nSMP NEGERI 15", "1\n2\n3 . . . . 4"])
     docs = _run(tmp_path, roster_file)
     for path in ("SMPN 5 Proposal Kinerja.docx", "SMPN 15 Proposal Kinerja.pdf", "SMPN 15 Proposal Inovasi.pdf"):
@@ -410,7 +410,7 @@ def test_a_blank_newer_file_never_supersedes_the_readable_proposal(tmp_path: Pat
 @pytest.mark.skipif(shutil.which("tesseract") is None and not os.environ.get("KIPP_REQUIRE_OCR"),
                     reason="Tesseract is not installed (CI installs it)")
 def test_a_blank_scan_read_by_ocr_is_no_text(tmp_path: Path, roster_file: Path) -> None:
-    write_scanned_pdf(tmp_path / "inbox" / "SMPN 5 Proposal Inovasi.pdf", [], pages=2)  # white pages
+    write_scanned_pdf(tmp_path / "inbox" / "SMPN 5 Proposal Inovasi.pdf", [])  # a white page
     o = _run(tmp_path, roster_file)["SMPN 5 Proposal Inovasi.pdf"]
     assert (o.status, o.reason, o.participant_id) == (FileStatus.QUARANTINED, Reason.NO_TEXT, "smp-05")
     assert "ocr:ind" in o.detail
