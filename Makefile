@@ -15,7 +15,7 @@ demo: $(BIN)/kipp
 	$(BIN)/kipp demo
 
 test: $(BIN)/kipp
-	$(BIN)/pytest
+	$(BIN)/pytest --hypothesis-profile=thorough
 
 evaluate: $(BIN)/kipp
 	$(BIN)/kipp evaluate

@@ -2,9 +2,25 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# A machine set to write no bytecode (PYTHONDONTWRITEBYTECODE) makes every process of the suite, the
+# xdist workers, the kipp commands it runs and the extraction workers they start, compile kipp and its
+# tests again from source: about 9 s of a 50 s fast suite here. The suite caches bytecode as Python
+# does by default, in the gitignored __pycache__ folders; kipp itself is unchanged.
+sys.dont_write_bytecode = False
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+
+# Property tests: a few examples each in the everyday run, many in `make test` (CI), which passes
+# --hypothesis-profile=thorough. Solving an assignment takes tens of milliseconds, so no deadline.
+settings.register_profile("everyday", max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("thorough", max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("everyday")
 
 ROSTER_CSV = """id,name,category,parent_id
 pd-dinkes,Dinas Kesehatan,perangkat_daerah,
