@@ -244,6 +244,7 @@ def _prepare(inbox: Path, roster: Path, out: Path, edition: str, prior: Path | N
     """Check the inputs in one clear line, before Prefect starts; then configure Prefect."""
     from flows.lifecycle import start_embedded_api
     from flows.prefect_env import configure_prefect
+    from flows.server import use_prefect_server
     from flows.steps.check import check_inputs
     from flows.steps.context import OutputPaths, PanelFiles, RunConfig
 
@@ -257,8 +258,12 @@ def _prepare(inbox: Path, roster: Path, out: Path, edition: str, prior: Path | N
                        "bila bukan ini yang dimaksud)",
                        f"new output folder: {clean(out.resolve())} (no reports there yet; check --out if this is "
                        "not the one meant)"))
+    # The local Prefect server every command reuses (flows/server.py), set before Prefect is imported;
+    # with KIPP_PREFECT=ephemeral, Prefect's embedded server as kipp's supervised child, as before.
+    api = use_prefect_server(OutputPaths(out).state, announce=click.echo)
     configure_prefect(OutputPaths(out).state)
-    start_embedded_api(OutputPaths(out).state)  # Prefect's server as kipp's supervised child, before the flow
+    if api is None:
+        start_embedded_api(OutputPaths(out).state)
     from flows.intake import (
         intake_flow,  # imports prefect, after its settings are in place
     )
@@ -615,7 +620,9 @@ def watch_command(inbox: Path, roster: Path, out: Path, edition: str, prior: Pat
     from extractors.sandbox import keep_workers, release_workers
     from flows.lock import OutputLock
     from flows.reporting import check_output_folder
+    from flows.server import use_prefect_server
     from flows.steps.check import check_folders
+    from flows.steps.context import OutputPaths
     from flows.watch import WatchOptions, watch
 
     check_folders(inbox, out)  # before anything is written: the lock never lands in the inbox
@@ -629,6 +636,7 @@ def watch_command(inbox: Path, roster: Path, out: Path, edition: str, prior: Pat
     def batch() -> None:
         start = time.perf_counter()
         try:
+            use_prefect_server(OutputPaths(out).state, announce=click.echo)  # a server gone since is started again
             # The watcher has seen each file hold still: no second look needed in the flow.
             result = intake_flow(str(inbox), str(roster), str(out), edition, settle_seconds=0.0,
                                  prior=str(prior) if prior else None, **_panel_parameters(panel))
@@ -675,13 +683,60 @@ def serve_command(inbox: Path, roster: Path, out: Path, edition: str, prior: Pat
 
     Contoh: PREFECT_API_URL=http://127.0.0.1:4200/api kipp serve --interval 60
     """
+    from flows.server import check_serve
+
+    check_serve()  # Prefect's embedded server schedules nothing: one line saying what to use instead
     panel = _panel_files(*(p.resolve() if p else None for p in (judges, conflicts, criteria)), per_proposal)
     intake_flow = _prepare(inbox, roster, out, edition, prior, panel)
     params = {"inbox": str(inbox.resolve()), "roster": str(roster.resolve()), "out": str(out.resolve()),
               "edition": edition, "prior": str(prior.resolve()) if prior else None, **_panel_parameters(panel)}
     click.echo(say(f"Deployment kipp-intake/kipp-{edition}: setiap {interval} detik; Ctrl-C untuk berhenti.",
                    f"Deployment kipp-intake/kipp-{edition}: every {interval} seconds; Ctrl-C to stop."))
-    intake_flow.serve(name=f"kipp-{edition}", interval=interval, parameters=params)
+    intake_flow.serve(name=f"kipp-{edition}", interval=interval, parameters=params, print_starting_message=False)
+
+
+@main.group("server")
+def server_group() -> None:
+    """Server Prefect lokal yang dipakai bersama oleh kipp run, watch, handoff dan serve."""
+
+
+@server_group.command("status")
+def server_status() -> None:
+    """Alamat, pid, folder dan lama berjalan server Prefect lokal.
+
+    Contoh: kipp server status
+    """
+    from flows.server import status_lines
+
+    for line in status_lines():
+        click.echo(line)
+
+
+@server_group.command("start")
+def server_start() -> None:
+    """Mulai server Prefect lokal sekarang (kipp run memulainya sendiri bila perlu).
+
+    Contoh: kipp server start
+    """
+    from flows.server import ensure_server, server_home, status_lines
+
+    ensure_server(server_home(), announce=click.echo)
+    for line in status_lines():
+        click.echo(line)
+
+
+@server_group.command("stop")
+def server_stop() -> None:
+    """Hentikan server Prefect lokal beserta semua prosesnya.
+
+    Contoh: kipp server stop
+    """
+    from flows.server import server_home, stop_server
+
+    home = server_home()
+    info = stop_server(home)
+    click.echo(say(f"server Prefect lokal dihentikan (pid {info.pid}, {info.url})", f"local Prefect server stopped (pid {info.pid}, {info.url})")
+               if info else say(f"server Prefect lokal tidak berjalan ({home})", f"the local Prefect server is not running ({home})"))
 
 
 @main.command()

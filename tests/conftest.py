@@ -16,6 +16,11 @@ from hypothesis import HealthCheck, settings
 sys.dont_write_bytecode = False
 os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 
+# The kipp commands the suite runs use Prefect's embedded server, started and stopped with each command,
+# never a background server that would outlive the test (tests/flows/test_server.py tests that one, in
+# homes of its own, and stops it).
+os.environ["KIPP_PREFECT"] = "ephemeral"
+
 # Property tests: a few examples each in the everyday run, many in `make test` (CI), which passes
 # --hypothesis-profile=thorough. Solving an assignment takes tens of milliseconds, so no deadline.
 settings.register_profile("everyday", max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])

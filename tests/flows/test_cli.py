@@ -61,7 +61,7 @@ def test_kipp_lang_en_reaches_the_reports_written_inside_the_prefect_flow(tmp_pa
     out, home = tmp_path / "reports", tmp_path / "home"
     home.mkdir()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "KIPP_"))}
-    env.update(HOME=str(home), KIPP_WORKERS="1", KIPP_LANG="en")
+    env.update(HOME=str(home), KIPP_WORKERS="1", KIPP_LANG="en", KIPP_PREFECT="ephemeral")
     result = subprocess.run(
         [sys.executable, "-m", "flows.cli", "run", "--inbox", str(inbox), "--roster", str(roster_file), "--out", str(out)],
         cwd=REPO, env=env, capture_output=True, text=True, timeout=300, check=False,

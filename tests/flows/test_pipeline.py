@@ -300,7 +300,7 @@ def test_the_prefect_flow_and_run_once_write_the_same_screening(tmp_path: Path, 
     out, home = tmp_path / "flow", tmp_path / "home"
     home.mkdir()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "KIPP_"))}
-    env.update(HOME=str(home), KIPP_WORKERS="1")
+    env.update(HOME=str(home), KIPP_WORKERS="1", KIPP_PREFECT="ephemeral")
     proc = subprocess.run([sys.executable, "-m", "flows.cli", "run", "--inbox", str(inbox), "--roster", str(roster_file),
                            "--out", str(out)], cwd=Path(__file__).resolve().parents[2], env=env, capture_output=True,
                           text=True, timeout=300)
