@@ -1366,5 +1366,21 @@ def bench_judges(args: tuple[str, ...]) -> None:
     sys.exit(run_bench(list(args)) or 0)
 
 
+@bench.command("rerun")
+@click.option("--size", type=click.Choice(["demo", "full"]), default="full", show_default=True)
+@click.option("--repeat", type=int, default=3, show_default=True, help="Putaran tanpa berkas baru yang diukur.")
+@click.option("--mode", "modes", type=click.Choice(["ephemeral", "server"]), multiple=True,
+              default=("ephemeral", "server"), show_default=True)
+@click.option("--dir", "directory", type=click.Path(path_type=Path), default=None, help="Folder kerja (dan JSON).")
+def bench_rerun(size: str, repeat: int, modes: tuple[str, ...], directory: Path | None) -> None:
+    """kipp run dingin, putaran ulang pertama dan tanpa berkas baru: server Prefect lokal lawan server bawaan.
+
+    Contoh: kipp bench rerun --size full --repeat 3
+    """
+    from flows.bench.rerun import main as run_bench
+
+    click.echo(run_bench(size, repeat, modes, directory))
+
+
 if __name__ == "__main__":
     main()

@@ -372,7 +372,14 @@ def use_prefect_server(state_dir: Path, announce=None) -> str | None:
             _URL_SET = None
             _refresh_prefect()
         return None
-    info = ensure_server(server_home(), seed=state_dir / "prefect" / "prefect-schema.db", announce=announce)
+    home = server_home()
+    try:
+        info = ensure_server(home, seed=state_dir / "prefect" / "prefect-schema.db", announce=announce)
+    except OSError as e:
+        raise ServerError(say(f"{home}: folder server Prefect lokal tidak dapat dipakai ({e.strerror or e}); setel "
+                              "KIPP_SERVER_HOME ke folder lain, atau KIPP_PREFECT=ephemeral",
+                              f"{home}: the local Prefect server's home cannot be used ({e.strerror or e}); set "
+                              "KIPP_SERVER_HOME to another folder, or KIPP_PREFECT=ephemeral")) from e
     if info.url != url:
         os.environ["PREFECT_API_URL"] = info.url
         _URL_SET = info.url

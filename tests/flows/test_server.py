@@ -271,3 +271,15 @@ def _wait(predicate, timeout: float):
             return True
         time.sleep(0.05)
     return predicate()
+
+
+def test_a_server_home_that_cannot_be_made_is_one_line_naming_it_and_the_way_out(tmp_path: Path, roster_file: Path) -> None:
+    make_pdf(tmp_path / "inbox" / "a.pdf", [cover("PROPOSAL INOVASI", "SMP NEGERI 5 MALANG"), BODY])
+    (tmp_path / "a-file").write_text("x", encoding="utf-8")
+    home = tmp_path / "a-file" / "server"
+    result = CliRunner().invoke(main, ["--lang", "en", *_run_args(tmp_path / "inbox", roster_file, tmp_path / "out")],
+                                env={"KIPP_PREFECT": "server", "KIPP_SERVER_HOME": str(home), "PREFECT_API_URL": ""})
+    assert result.exit_code == 1
+    assert result.output.splitlines()[-1] == (
+        f"kipp: {home}: the local Prefect server's home cannot be used (Not a directory); set KIPP_SERVER_HOME to "
+        "another folder, or KIPP_PREFECT=ephemeral")
