@@ -13,6 +13,7 @@ from pathlib import Path
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
+from prefect.utilities.annotations import quote
 
 from flows.steps import STEPS, RunConfig, RunResult, Step, open_run, run_step
 from flows.steps.context import PanelFiles
@@ -27,7 +28,7 @@ _TASKS = {
 
 def _run(step: Step, run) -> None:
     if step.name in _TASKS:
-        _TASKS[step.name](run, step)
+        _TASKS[step.name](quote(run), step)
     else:
         run_step(run, step)
 
