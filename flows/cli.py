@@ -692,6 +692,10 @@ def serve_command(inbox: Path, roster: Path, out: Path, edition: str, prior: Pat
               "edition": edition, "prior": str(prior.resolve()) if prior else None, **_panel_parameters(panel)}
     click.echo(say(f"Deployment kipp-intake/kipp-{edition}: setiap {interval} detik; Ctrl-C untuk berhenti.",
                    f"Deployment kipp-intake/kipp-{edition}: every {interval} seconds; Ctrl-C to stop."))
+    import warnings
+
+    # Prefect's runner, stopped by SIGTERM, leaves a coroutine unawaited: its warning is not the user's business.
+    warnings.filterwarnings("ignore", message="coroutine 'Runner.astop' was never awaited", category=RuntimeWarning)
     intake_flow.serve(name=f"kipp-{edition}", interval=interval, parameters=params, print_starting_message=False)
 
 
