@@ -1,4 +1,5 @@
-"""`kipp bench rerun`: `kipp run` cold, first rerun and a rerun with nothing new, with the local Prefect
+"""`kipp bench rerun`: `kipp run` cold, first rerun and a rerun with nothing new (and, for the local server, a rerun
+with nothing new while the server is stopped), with the local Prefect
 server (the default) and with Prefect's embedded server per command (KIPP_PREFECT=ephemeral, kipp's
 behaviour before the local server), plus the steps alone (run_once, no Prefect) on the same folder.
 
@@ -53,8 +54,8 @@ def _mode(mode: str, root: Path, inbox: Path, roster: Path, repeat: int) -> dict
     from flows.server import stop_server
 
     out, home = root / f"out-{mode}", root / "server-home"
-    subprocess.run(["rm", "-rf", str(out)], check=True)
     stop_server(home)
+    subprocess.run(["rm", "-rf", str(out), str(home)], check=True)  # cold: a first run, with no server and no database
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_") and k != "KIPP_PREFECT"}
     env.update(KIPP_SERVER_HOME=str(home), KIPP_PREFECT=mode, PYTHONUNBUFFERED="1")
     run = [sys.executable, "-m", "flows.cli", "run", "--inbox", str(inbox), "--roster", str(roster), "--out", str(out)]
@@ -64,6 +65,9 @@ def _mode(mode: str, root: Path, inbox: Path, roster: Path, repeat: int) -> dict
         figures["noop_median"], figures["noop_min"], figures["noop_all"] = statistics.median(noop), min(noop), noop
         steps = [_timed([sys.executable, "-c", STEPS_ALONE, str(inbox), str(roster), str(out)], env) for _ in range(repeat)]
         figures["steps_alone_noop_median"] = statistics.median(steps)
+        if mode == "server":  # the server stopped (a reboot, `kipp server stop`), its database kept: start + no-op
+            stop_server(home)
+            figures["restart_noop"] = _timed(run, env)
     finally:
         stop_server(home)
     return figures
@@ -89,5 +93,8 @@ def main(size: str = "full", repeat: int = 3, modes: tuple[str, ...] = ("ephemer
             name = "local server" if mode == "server" else "embedded"
             lines.append(f"{name:<11}{r['cold']:>7.1f}s{r['rerun']:>7.1f}s{r['noop_median']:>23.1f}s"
                          f"{r['noop_min']:>10.1f}s{r['steps_alone_noop_median']:>19.1f}s")
+        if "restart_noop" in results.get("server", {}):
+            lines.append(f"no-op with the local server stopped (started again on its kept database): "
+                         f"{results['server']['restart_noop']:.1f}s")
         lines.append(f"JSON: {root / 'bench-rerun.json'}" if directory else "")
         return "\n".join(line for line in lines if line)
