@@ -64,7 +64,7 @@ def _kipp(env: dict[str, str], *args: str, background: bool = False):
     command = [sys.executable, "-m", "flows.cli", *args]
     if background:
         return subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    return subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
+    return subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=300, check=False)
 
 
 def _run_args(inbox: Path, roster: Path, out: Path) -> list[str]:
@@ -108,7 +108,7 @@ def test_a_stale_record_never_stops_a_process_that_is_not_the_server(home: Path)
 
 def test_health_is_false_fast_for_a_closed_port_and_for_a_server_that_is_not_prefect() -> None:
     class NotPrefect(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             body = b"<html>hello</html>"
             self.send_response(200)
             self.send_header("Content-Length", str(len(body)))
@@ -138,9 +138,9 @@ def test_health_is_false_fast_for_a_closed_port_and_for_a_server_that_is_not_pre
 
 def test_a_server_that_does_not_answer_in_time_is_one_clear_line_and_leaves_no_process(home: Path) -> None:
     home.mkdir(parents=True)
-    with pytest.raises(server.ServerError, match=r"did not answer at http://127\.0\.0\.1:\d+/api within 0 s; see "):
-        with _english():
-            server._start(home, None, None, timeout=0.2)
+    with pytest.raises(server.ServerError, match=r"did not answer at http://127\.0\.0\.1:\d+/api within 0 s; see "), \
+            _english():
+        server._start(home, None, None, timeout=0.2)
     assert not _marked(home)
     assert not (home / server.STATE_NAME).exists()
 
@@ -153,8 +153,8 @@ def test_kipp_serve_with_the_embedded_server_stops_with_one_line_saying_what_to_
                                        "--out", str(tmp_path / "out")], env={"KIPP_PREFECT": "ephemeral"})
     assert result.exit_code == 1
     assert result.output.strip().splitlines() == [
-        "kipp: kipp serve perlu server Prefect yang terus berjalan: hapus KIPP_PREFECT=ephemeral (kipp memulai server "
-        "lokalnya) atau setel PREFECT_API_URL ke server Anda"]
+        ("kipp: kipp serve perlu server Prefect yang terus berjalan: hapus KIPP_PREFECT=ephemeral (kipp memulai server "
+         "lokalnya) atau setel PREFECT_API_URL ke server Anda")]
 
 
 def test_a_users_prefect_api_url_that_does_not_answer_is_one_line_and_no_server_is_started(
