@@ -44,6 +44,7 @@ from models.language import say
 STATE_NAME = "server.json"
 LOG_NAME = "server.log"
 LOCK_NAME = "server.lock"
+LOG_KEEP = 1_000_000  # bytes of server.log before it is set aside as server.log.1
 DB_NAME = "prefect.db"
 MARK = "KIPP_PREFECT_SERVER"  # in the server's environment: how kipp knows a pid is its server and not a reused pid
 HEALTH_TIMEOUT = 0.5  # seconds for one GET /api/health; a live server on this machine answers in milliseconds
@@ -120,6 +121,12 @@ def read_state(home: Path) -> ServerInfo | None:
 def is_ours(pid: int, home: Path) -> bool:
     """True when `pid` is alive and is the server kipp started for `home` (not a pid the system reused)."""
     _reap()
+    if not Path("/proc/self").is_dir():  # no /proc (not Linux): alive is all that can be told
+        try:
+            os.kill(pid, 0)
+        except (ProcessLookupError, PermissionError):
+            return False
+        return True
     try:
         environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
         stat = Path(f"/proc/{pid}/stat").read_text()
@@ -140,6 +147,12 @@ def running(home: Path) -> ServerInfo | None:
 
 def group_members(pgid: int) -> list[int]:
     """Live processes of process group `pgid` (zombies excluded: they have ended)."""
+    if not Path("/proc/self").is_dir():
+        try:
+            os.killpg(pgid, 0)
+        except (ProcessLookupError, PermissionError):
+            return []
+        return [pgid]
     found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -337,6 +350,8 @@ def _popen(home: Path, port: int, log_path: Path) -> subprocess.Popen:
         "--host", "127.0.0.1", "--port", str(port),
         "--log-level", "error", "--lifespan", "on",
     ]
+    if log_path.is_file() and log_path.stat().st_size > LOG_KEEP:  # one older log kept, never a growing one
+        os.replace(log_path, log_path.with_name(LOG_NAME + ".1"))
     with open(log_path, "ab") as log_file:
         log_file.write(f"\n--- {time.strftime('%Y-%m-%d %H:%M:%S')} kipp starts the server on port {port}\n".encode())
         log_file.flush()

@@ -138,11 +138,16 @@ def test_health_is_false_fast_for_a_closed_port_and_for_a_server_that_is_not_pre
 
 def test_a_server_that_does_not_answer_in_time_is_one_clear_line_and_leaves_no_process(home: Path) -> None:
     home.mkdir(parents=True)
+    (home / server.LOG_NAME).write_bytes(b"old\n" * (server.LOG_KEEP // 4 + 1))  # a log grown past its size
     with pytest.raises(server.ServerError, match=r"did not answer at http://127\.0\.0\.1:\d+/api within 0 s; see "), \
             _english():
         server._start(home, None, None, timeout=0.2)
     assert not _marked(home)
     assert not (home / server.STATE_NAME).exists()
+    # The grown log was set aside whole; the new one starts with this launch.
+    assert (home / (server.LOG_NAME + ".1")).stat().st_size > server.LOG_KEEP
+    assert "kipp starts the server on port" in (home / server.LOG_NAME).read_text(encoding="utf-8")
+    assert (home / server.LOG_NAME).stat().st_size < 10_000
 
 
 def test_kipp_serve_with_the_embedded_server_stops_with_one_line_saying_what_to_start(
