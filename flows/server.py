@@ -15,8 +15,8 @@ Prefect server of their own (PREFECT_API_URL) or asks for the old behaviour (KIP
 - The server runs detached: a session and process group of its own, stdin and stdout on /dev/null,
   stderr in the log. Ctrl-C of kipp never reaches it; `kipp run | tail` ends with kipp.
 - Reuse costs a GET of /api/health (short timeout) and a look at the recorded pid. A server that
-  died, was killed, hangs, is of another Prefect version, or whose port now answers for another
-  process is replaced: a new one is started (one line says so) under the lock, so that two kipp
+  died, was killed, hangs (no answer for 15 s, under the lock), is of another Prefect version, or
+  whose port now answers for another process is replaced: a new one is started (one line says so) under the lock, so that two kipp
   commands started together (two output folders, say) start one server, not two.
 - The port is the one recorded before when it is free (a URL bookmarked in a UI stays valid), else
   one the system hands out; a port taken meanwhile costs one more try.
@@ -48,6 +48,7 @@ LOG_KEEP = 1_000_000  # bytes of server.log before it is set aside as server.log
 DB_NAME = "prefect.db"
 MARK = "KIPP_PREFECT_SERVER"  # in the server's environment: how kipp knows a pid is its server and not a reused pid
 HEALTH_TIMEOUT = 0.5  # seconds for one GET /api/health; a live server on this machine answers in milliseconds
+HUNG_AFTER = 15.0  # seconds a live server of kipp's may leave its health check unanswered before it is replaced
 STARTUP_TIMEOUT = 120.0  # the first start migrates a new database: ~20 s on 2 busy cores
 STOP_TIMEOUT = 10.0
 LAUNCHES = 3  # a port taken between choosing it and binding it costs one more launch
@@ -207,6 +208,14 @@ def ensure_server(home: Path, seed: Path | None = None, announce=None,
         if info is not None and info.prefect == _prefect_version():
             return info
         previous = read_state(home)
+        if previous is not None and previous.prefect == _prefect_version() and is_ours(previous.pid, home):
+            # Alive but slow to answer (a busy machine, another run's big write): given time before it is
+            # taken for hung, since replacing it would break the runs that use it now.
+            deadline = time.monotonic() + HUNG_AFTER
+            while time.monotonic() < deadline and is_ours(previous.pid, home):
+                if healthy(previous.url, timeout=2.0):
+                    return previous
+                time.sleep(0.5)
         _stop_unlocked(home)  # a hung server, one of another Prefect, or a stale record
         info = _start(home, seed, previous.port if previous else None, startup_timeout)
     if announce is not None:

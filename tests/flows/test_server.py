@@ -106,6 +106,31 @@ def test_a_stale_record_never_stops_a_process_that_is_not_the_server(home: Path)
         other.wait()
 
 
+def test_stop_ends_the_servers_whole_process_group_even_a_member_that_ignores_sigterm(home: Path) -> None:
+    """A stand-in for the server (its mark in its environment, a session of its own) with a child that
+    ignores SIGTERM: stop sends SIGTERM, then SIGKILL to what is left, and nothing of the group remains."""
+    home.mkdir(parents=True)
+    ready = home / "ignoring"
+    stubborn = (f"import signal, time, pathlib; signal.signal(signal.SIGTERM, signal.SIG_IGN); "
+                f"pathlib.Path({str(ready)!r}).touch(); time.sleep(60)")
+    fake = subprocess.Popen(["sh", "-c", f'{sys.executable} -c "{stubborn}" & sleep 60'], start_new_session=True,
+                            env={**os.environ, server.MARK: str(home)})
+    try:
+        assert _wait(lambda: len(_marked(home)) == 3 and ready.exists(), 10), _marked(home)  # sh, python, sleep
+        record = {"pid": fake.pid, "port": 1, "url": "http://127.0.0.1:1/api", "home": str(home), "started": 0,
+                  "prefect": "3"}
+        (home / server.STATE_NAME).write_text(json.dumps(record), encoding="utf-8")
+        start = time.monotonic()
+        stopped = server.stop_server(home, timeout=0.5)
+        assert stopped is not None and stopped.pid == fake.pid
+        assert 0.5 <= time.monotonic() - start < 5  # SIGTERM did not end the stubborn one: SIGKILL did
+        fake.wait(5)
+        assert not _marked(home) and not server.group_members(fake.pid)
+    finally:
+        for pid in _marked(home):
+            os.kill(pid, signal.SIGKILL)
+
+
 def test_health_is_false_fast_for_a_closed_port_and_for_a_server_that_is_not_prefect() -> None:
     class NotPrefect(http.server.BaseHTTPRequestHandler):
         def do_GET(self) -> None:
