@@ -229,7 +229,3 @@ def get_classifier(taxonomy: Taxonomy, samples: Sequence[LabelledText], model_pa
     if model_path is not None:
         clf.save(model_path)
     return clf
-    clf = ThemeClassifier.train(taxonomy, samples)
-    if model_path is not None:
-        clf.save(model_path)
-    return clf
