@@ -1227,14 +1227,26 @@ def duplicates_dismiss(out: Path, key: str, note: str | None) -> None:
                         "Address to listen on; any other than loopback needs KIPP_UI_PASSWORD."))
 @click.option("--port", type=click.IntRange(1, 65535), default=8765, show_default=True,
               help=both("Port yang didengarkan.", "Port to listen on."))
-def ui_command(out: Path, inbox: Path | None, host: str, port: int) -> None:
+@click.option("--roster", type=click.Path(path_type=Path), default=Path("roster.csv"), show_default=True,
+              help=both("Daftar peserta, untuk penyerahan ke juri dari aplikasi (seperti kipp handoff).",
+                        "The participants, for the hand-off to the judges from the app (as kipp handoff)."))
+@click.option("--prior", type=click.Path(path_type=Path), default=None,
+              help=both("Edisi sebelumnya, untuk penyerahan ke juri dari aplikasi (seperti kipp handoff).",
+                        "The previous edition, for the hand-off to the judges from the app (as kipp handoff)."))
+@_panel
+def ui_command(out: Path, inbox: Path | None, host: str, port: int, roster: Path, prior: Path | None,
+               judges: Path | None, conflicts: Path | None, criteria: Path | None, per_proposal: int | None) -> None:
     """Aplikasi web admin: ringkasan, peserta, karantina, duplikat, tema dan penyerahan ke juri, dengan keputusan.
 
     Contoh: kipp ui --out reports/ --inbox inbox/   (lalu buka http://127.0.0.1:8765/)
+
+    Halaman penyerahan menjalankan kipp handoff dengan --inbox, --roster, --prior dan opsi panel yang diberikan di sini.
     \f
     The admin web app: overview, participants, quarantine, duplicates, themes and the hand-off, with decisions.
 
     Example: kipp ui --out reports/ --inbox inbox/   (then open http://127.0.0.1:8765/)
+
+    The hand-off page runs kipp handoff with --inbox, --roster, --prior and the panel options given here.
     """
     import os
 
@@ -1263,7 +1275,10 @@ def ui_command(out: Path, inbox: Path | None, host: str, port: int) -> None:
     from flows.ui.app import create_app
 
     sock = _listening_socket(host, port)
-    server = uvicorn.Server(uvicorn.Config(create_app(out, inbox, password), log_level="warning"))
+    from flows.ui.handoff import HandoffInputs
+
+    inputs = HandoffInputs(roster, _panel_files(judges, conflicts, criteria, per_proposal), prior)
+    server = uvicorn.Server(uvicorn.Config(create_app(out, inbox, password, handoff=inputs), log_level="warning"))
     shown = f"[{host}]" if ":" in host else host
     click.echo(say(f"Aplikasi admin kipp di http://{shown}:{port}/ (folder {clean(out)}); Ctrl-C untuk berhenti.",
                    f"The kipp admin app at http://{shown}:{port}/ (folder {clean(out)}); Ctrl-C to stop."))
