@@ -485,13 +485,11 @@ def test_kipp_ui_refuses_another_address_without_a_password(tmp_path: Path, monk
 JUDGE_SCRIPT = "<script>window.kippJudge=1</script>"
 
 
-@pytest.fixture(scope="module")
-def judged(tmp_path_factory) -> tuple[Edition, Path]:
+def build_judged(root: Path) -> tuple[Edition, Path]:
     """A run with a panel (a preview, nothing handed out yet), from real PDF and DOCX proposals; one
     judge's name is hostile. Returns the edition and its judges.csv."""
     from tests.flows.test_handoff import JUDGES_CSV, UNITS, _proposals
 
-    root = tmp_path_factory.mktemp("judged")
     inbox, roster, judges = root / "inbox", root / "roster.csv", root / "juri.csv"
     for pid in UNITS:
         _proposals(inbox, pid, kinerja=pid != "kel-kedungkandang")
@@ -500,6 +498,11 @@ def judged(tmp_path_factory) -> tuple[Edition, Path]:
     edition = Edition(inbox, roster, root / "out")
     run_once(replace(edition.config(), panel=PanelFiles(judges)))
     return edition, judges
+
+
+@pytest.fixture(scope="module")
+def judged(tmp_path_factory) -> tuple[Edition, Path]:
+    return build_judged(tmp_path_factory.mktemp("judged"))
 
 
 def _handing(edition: Edition, judges: Path | None, inbox: bool = True, lang: str | None = None) -> TestClient:
