@@ -40,7 +40,7 @@ import tempfile
 import threading
 import time
 import traceback
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -96,16 +96,18 @@ def _guarded(work: Callable[[], Any], limits: Limits) -> Any:
         return (Reason.EXTRACTION_ERROR, f"{type(e).__name__}: {e}\n{traceback.format_exc(limit=5)}")
 
 
-FILE, PAGE, FINISH = "file", "page", "finish"
+FILE, WHOLE, PAGE, FINISH = "file", "whole", "page", "finish"
 
 
 def _work(kind: str, path: Path, expected: str | None, root: Path | None, arg: Any, limits: Limits) -> Any:
-    """One job in a worker: a file (a scan comes back as its OcrPlan), one page of a scan (arg:
-    the plan and the page number), or a scan finished from its pages (arg: the plan and the
-    OcrResult)."""
+    """One job in a worker: a file (a scan comes back as its OcrPlan), a file with a scan's pages
+    read here one after another (WHOLE, as before pages were spread), one page of a scan (arg: the
+    plan and the page number), or a scan finished from its pages (arg: the plan and the OcrResult)."""
     from extractors import extract
     from extractors.ocr_extractor import deferred, ocr_page_job, precomputed
 
+    if kind == WHOLE:
+        return extract_one(path, limits, expected, root)
     if kind == FILE:
         with deferred():
             return extract_one(path, limits, expected, root)
@@ -229,9 +231,11 @@ def remove_stale_pool_dirs(root: Path | None = None) -> list[Path]:
 class SandboxPool:
     """A fixed number of extraction workers; use as a context manager."""
 
-    def __init__(self, workers: int, limits: Limits | None = None):
+    def __init__(self, workers: int, limits: Limits | None = None, split_ocr: bool = True):
         self.size = max(1, workers)
         self.limits = limits or Limits()
+        self.split_ocr = split_ocr  # False: a scan's pages in its own worker, in sequence (kipp bench ocr's "before")
+        self.pages_read: Counter[int] = Counter()  # OCR pages read per worker pid
         # spawn, not fork: the caller runs Prefect's threads, and forking a threaded process can hang.
         self._ctx = multiprocessing.get_context("spawn")
         self._workers: list[_Worker] = []
@@ -306,7 +310,7 @@ class SandboxPool:
         if not self.dir.is_dir():  # a kept pool outlives a cleaner of /tmp
             self.dir.mkdir(mode=0o700, parents=True)
         docs = {key: _Doc(*_job(job)) for key, job in jobs.items()}
-        queue = deque(_Task(key, FILE) for key in docs)
+        queue = deque(_Task(key, FILE if self.split_ocr else WHOLE) for key in docs)
         ocr = _OcrCount(ocr_progress)
         while queue or any(w.job for w in self._workers):
             while len(self._workers) < min(self.size, len(queue) + sum(1 for w in self._workers if w.job)):
@@ -415,6 +419,8 @@ class SandboxPool:
             if key is not None and worker.job and key == worker.job.key:
                 task, worker.job = worker.job, None
                 docs[task.key].used += now - worker.job_started
+                if task.kind == PAGE and isinstance(result, OcrPage):
+                    self.pages_read[worker.process.pid] += 1
                 return [(task, result)]
         if worker.process.sentinel in ready or not worker.process.is_alive():
             task = worker.job
