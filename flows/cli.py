@@ -474,8 +474,9 @@ def _few(names: list[str], shown: int = 5) -> str:
 
 @contextmanager
 def _progress(console: Console | None) -> Iterator[None]:
-    """A live line while a run works, with files read of the total while it reads them; only on a
-    terminal (`console` None: off), so that piped or captured output keeps its plain lines."""
+    """A live line while a run works, with files read of the total while it reads them and, once a
+    scan is found, OCR pages read of those found; only on a terminal (`console` None: off), so that
+    piped or captured output keeps its plain lines."""
     if console is None:
         yield
         return
@@ -487,24 +488,42 @@ def _progress(console: Console | None) -> Iterator[None]:
         TimeElapsedColumn,
     )
 
-    from flows.steps.extract import extract_progress
+    from flows.steps.extract import extract_progress, ocr_progress
 
     columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[files]}"),
                TimeElapsedColumn())
     with Progress(*columns, console=console, transient=True) as progress:
         task = progress.add_task(say("Menyiapkan (Prefect)", "Starting (Prefect)"), total=None, files="")
+        state = {"done": 0, "total": 0, "pages": 0, "scanned": 0}
+
+        def show() -> None:
+            done, total, pages, scanned = state["done"], state["total"], state["pages"], state["scanned"]
+            if done >= total:
+                what = say("Tema, duplikat, laporan", "Themes, duplicates, reports")
+            elif pages < scanned:
+                what = say("Membaca berkas (OCR)", "Reading files (OCR)")
+            else:
+                what = say("Membaca berkas", "Reading files")
+            files = f"{done}/{total}"
+            if scanned:
+                files += say(f" · OCR {pages}/{scanned} hlm", f" · OCR {pages}/{scanned} pages")
+            progress.update(task, description=what, total=max(total, 1), completed=done if total else 1,
+                            files=files, refresh=True)
 
         def update(done: int, total: int) -> None:
-            what = (say("Membaca berkas", "Reading files") if done < total
-                    else say("Tema, duplikat, laporan", "Themes, duplicates, reports"))
-            progress.update(task, description=what, total=max(total, 1), completed=done if total else 1,
-                            files=f"{done}/{total}", refresh=True)
+            state.update(done=done, total=total)
+            show()
 
-        token = extract_progress.set(update)
+        def update_ocr(pages: int, scanned: int) -> None:
+            state.update(pages=pages, scanned=scanned)
+            show()
+
+        tokens = (extract_progress.set(update), ocr_progress.set(update_ocr))
         try:
             yield
         finally:
-            extract_progress.reset(token)
+            extract_progress.reset(tokens[0])
+            ocr_progress.reset(tokens[1])
 
 
 def _terminal() -> Console | None:
@@ -1501,6 +1520,18 @@ def bench_duplicates(args: tuple[str, ...]) -> None:
     Example: kipp bench duplicates --bench --docs 6000 --words 3000
     """
     from flows.bench.duplicates import main as run_bench
+
+    sys.exit(run_bench(list(args)) or 0)
+
+
+@bench.command("ocr", context_settings={"ignore_unknown_options": True})
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def bench_ocr(args: tuple[str, ...]) -> None:
+    """OCR halaman/detik terhadap jumlah proses pembaca (--workers 1,2), waktu dan memori per halaman.
+
+    Contoh: kipp bench ocr --workers 1,2
+    """
+    from flows.bench.ocr import main as run_bench
 
     sys.exit(run_bench(list(args)) or 0)
 
