@@ -1530,6 +1530,10 @@ def bench_ocr(args: tuple[str, ...]) -> None:
     """OCR halaman/detik terhadap jumlah proses pembaca (--workers 1,2), waktu dan memori per halaman.
 
     Contoh: kipp bench ocr --workers 1,2
+    \f
+    OCR pages per second against the number of extraction workers (--workers 1,2), time and memory per page.
+
+    Example: kipp bench ocr --workers 1,2
     """
     from flows.bench.ocr import main as run_bench
 
