@@ -9,7 +9,7 @@ from typing import Protocol
 
 from models.records import Category
 from models.themes.features import LabelledText, ThemeInput
-from models.themes.model import REVIEW_THRESHOLD, ThemeClassifier
+from models.themes.model import REVIEW_THRESHOLD, TEMPERATURE, ThemeClassifier
 from models.themes.samples import _check_samples, seed_samples
 from models.themes.taxonomy import Taxonomy, ThemeError
 
@@ -88,9 +88,20 @@ def _calibration_error(confidence: Sequence[float], wrong: Sequence[bool], bins:
     return sum(abs(sum(c for c, _ in b) - sum(ok for _, ok in b)) / n for b in binned.values()) if n else 0.0
 
 
-def evaluate(taxonomy: Taxonomy, samples: Sequence[LabelledText], folds: int = 5, *,
-             threshold: float = REVIEW_THRESHOLD, stem: bool = False, seed: int = 0) -> ThemeEvaluation:
-    """Stratified k-fold cross-validation of the classifier on labelled samples (the lexicon is always in training)."""
+@dataclass(frozen=True, slots=True)
+class OutOfFold:
+    """Each sample's class scores from a model that did not see it (stratified k-fold)."""
+
+    folds: int
+    classes: tuple[str, ...]
+    truth: tuple[str, ...]
+    logits: object  # numpy array, rows: samples, columns: `classes`
+
+
+def out_of_fold(taxonomy: Taxonomy, samples: Sequence[LabelledText], folds: int = 5, *, stem: bool = False,
+                seed: int = 0) -> OutOfFold:
+    """Stratified k-fold: each sample scored by the model of the other folds (the lexicon is always in training)."""
+    import numpy as np
     from sklearn.model_selection import StratifiedKFold
 
     samples = list(samples)
@@ -103,15 +114,74 @@ def evaluate(taxonomy: Taxonomy, samples: Sequence[LabelledText], folds: int = 5
     if folds < 2:
         raise ThemeError("cross-validation needs at least two labelled samples of every theme")
     truth = [s.theme for s in samples]
-    predicted: list[str] = [""] * len(samples)
-    confidence: list[float] = [0.0] * len(samples)
+    logits = None
+    classes: tuple[str, ...] = ()
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     for train_idx, test_idx in splitter.split(truth, truth):
-        clf = ThemeClassifier.train(taxonomy, [samples[i] for i in train_idx], threshold=threshold, stem=stem)
+        clf = ThemeClassifier.train(taxonomy, [samples[i] for i in train_idx], stem=stem)
+        classes = tuple(str(c) for c in clf.model.classes_)  # every theme: the lexicon gives each a class
+        if logits is None:
+            logits = np.zeros((len(samples), len(classes)))
         test = [ThemeInput(str(i), samples[i].category, "", samples[i].text) for i in test_idx]
-        for i, a in zip(test_idx, clf.predict(test)):
-            predicted[i], confidence[i] = a.theme, a.theme_confidence
-    return _score("cross-validation", folds, taxonomy.ids, truth, predicted, confidence, threshold)
+        logits[test_idx] = clf.logits(test)
+    return OutOfFold(folds, classes, tuple(truth), logits)
+
+
+def fit_temperature(oof: OutOfFold) -> float:
+    """The temperature that minimises the log-loss of the out-of-fold scores (bounded to 0.05..5)."""
+    import numpy as np
+    from scipy.optimize import minimize_scalar
+
+    from models.themes.model import _softmax
+
+    index = {c: i for i, c in enumerate(oof.classes)}
+    y = np.array([index[t] for t in oof.truth])
+    rows = np.arange(len(y))
+
+    def loss(t: float) -> float:
+        return float(-np.log(_softmax(oof.logits / t)[rows, y] + 1e-12).mean())
+
+    return round(float(minimize_scalar(loss, bounds=(0.05, 5.0), method="bounded").x), 3)
+
+
+# What the needs-review flag must do, measured out of fold: catch at least this share of wrong themes
+# while flagging at most this share of proposals.
+REVIEW_RECALL_GOAL = 2 / 3
+REVIEW_SHARE_LIMIT = 1 / 5
+
+
+def choose_threshold(confidence: Sequence[float], wrong: Sequence[bool]) -> float:
+    """The lowest threshold (in steps of 0.05) whose flag catches REVIEW_RECALL_GOAL of the wrong themes
+    while flagging at most REVIEW_SHARE_LIMIT of the proposals; else the highest within that limit."""
+    n, n_wrong = len(confidence), sum(wrong)
+    best = 0.05
+    for step in range(1, 20):
+        t = step / 20
+        flagged = [c < t for c in confidence]
+        if sum(flagged) > REVIEW_SHARE_LIMIT * n:
+            break
+        best = t
+        if n_wrong and sum(f and w for f, w in zip(flagged, wrong)) >= REVIEW_RECALL_GOAL * n_wrong:
+            return t
+    return best
+
+
+def score_out_of_fold(taxonomy: Taxonomy, oof: OutOfFold, *, temperature: float,
+                      threshold: float) -> ThemeEvaluation:
+    from models.themes.model import _softmax
+
+    probs = _softmax(oof.logits / temperature)
+    predicted = [oof.classes[i] for i in probs.argmax(axis=1)]
+    return _score("cross-validation", oof.folds, taxonomy.ids, oof.truth, predicted,
+                  [float(p) for p in probs.max(axis=1)], threshold)
+
+
+def evaluate(taxonomy: Taxonomy, samples: Sequence[LabelledText], folds: int = 5, *,
+             threshold: float = REVIEW_THRESHOLD, stem: bool = False, seed: int = 0,
+             temperature: float = TEMPERATURE) -> ThemeEvaluation:
+    """Stratified k-fold cross-validation of the classifier on labelled samples (the lexicon is always in training)."""
+    oof = out_of_fold(taxonomy, samples, folds, stem=stem, seed=seed)
+    return score_out_of_fold(taxonomy, oof, temperature=temperature, threshold=threshold)
 
 
 class HeldOutProposal(Protocol):

@@ -106,20 +106,34 @@ def test_vague_proposal_is_marked_for_review(classifier):
     assert published["theme_needs_review"] is True and published["theme"] == a.theme
 
 
-def test_corrections_win_and_become_training_data(taxonomy, tmp_path):
+def test_a_correction_wins_alone_and_becomes_training_data_only_at_a_deliberate_train(taxonomy, tmp_path):
+    from models.themes import changes, correction_samples, keep, list_versions
+
     odd = ("GEROBAK ZORBLAT", "Zorblat keliling mendatangi gang-gang kampung setiap sore membawa zorblat segar.")
     inputs = [_input("P1", "kelurahan", *odd), _input("P2", "kelurahan", *odd),
               _input("P3", "puskesmas", "Posyandu Balita", "Penimbangan balita dan imunisasi di posyandu.")]
     model_path = tmp_path / "themes.pickle"
+    plain = {a.participant_id: a for a in classify(inputs, taxonomy, model_path, {})}  # first run: trained once
+    assert plain["P2"].theme != "ekonomi_umkm"
+    trained_at = model_path.stat().st_mtime_ns
     result = classify(inputs, taxonomy, model_path, {"P1": "ekonomi_umkm"})
     by_id = {a.participant_id: a for a in result}
     assert by_id["P1"].theme == "ekonomi_umkm" and by_id["P1"].theme_source == "correction"
     assert by_id["P1"].theme_confidence == 1.0 and not by_id["P1"].needs_review
-    # P2 has P1's text and no correction: it learned from P1's corrected label.
-    assert by_id["P2"].theme == "ekonomi_umkm" and by_id["P2"].theme_source == "model"
-    assert by_id["P3"].theme == "kesehatan"
+    # P2 has P1's text and no correction: the correction moved nothing but P1, and the model was reused.
+    assert by_id["P2"] == plain["P2"] and by_id["P3"] == plain["P3"]
+    assert model_path.stat().st_mtime_ns == trained_at
+    # At a deliberate train (what `kipp themes train` keeps) P2 learns from P1's corrected label.
+    before = ThemeClassifier.load(model_path, taxonomy)
+    corrected = ThemeClassifier.train(taxonomy, seed_samples(taxonomy)
+                                      + correction_samples(inputs, {"P1": "ekonomi_umkm"}))
+    corrected.base_fingerprint = before.base_fingerprint
+    assert [c.participant_id for c in changes(before, corrected, inputs, {"P1": "ekonomi_umkm"})] == ["P2"]
+    assert keep(corrected, model_path) == 2 and [v.active for v in list_versions(model_path)] == [False, True]
+    again = {a.participant_id: a for a in classify(inputs, taxonomy, model_path, {"P1": "ekonomi_umkm"})}
+    assert again["P2"].theme == "ekonomi_umkm" and again["P2"].theme_source == "model"
     saved = json.loads(sidecar_path(model_path).read_text())
-    assert saved["n_samples"] > len(seed_samples(taxonomy))
+    assert saved["n_samples"] > len(seed_samples(taxonomy)) and saved["version"] == 2
 
 
 def test_save_load_round_trip(taxonomy, classifier, tmp_path):
