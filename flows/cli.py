@@ -1029,21 +1029,30 @@ _roster_option = click.option("--roster", type=click.Path(path_type=Path), defau
 @_taxonomy_option
 @click.option("--folds", type=int, default=5, show_default=True, help=both("Lipatan validasi silang.", "Cross-validation folds."))
 def themes_evaluate(out: Path, taxonomy: Path | None, folds: int) -> None:
-    """Akurasi validasi silang, macro-F1 dan matriks kekeliruan pada data berlabel dan proposal uji.
+    """Akurasi validasi silang, macro-F1, presisi dan recall per tema, pasangan tema yang tertukar,
+    kalibrasi (ECE) dan ketepatan tanda perlu ditinjau, pada data berlabel dan proposal uji.
 
     Contoh: kipp themes evaluate --out reports/
     \f
-    Cross-validated accuracy, macro-F1 and the confusion matrix on labelled data and held-out proposals.
+    Cross-validated accuracy, macro-F1, per-theme precision and recall, the confused pairs, calibration
+    (ECE) and the needs-review flag's precision and recall, on labelled data and held-out proposals.
 
     Example: kipp themes evaluate --out reports/
     """
     from flows.corpora.themes import build_held_out
     from models.themes import (
         DEFAULT_THEME_IDS,
+        REVIEW_THRESHOLD,
+        TEMPERATURE,
+        ThemeClassifier,
         ThemeError,
-        evaluate,
+        choose_threshold,
+        confidence_and_wrong,
         evaluate_held_out,
+        fit_temperature,
         format_evaluation,
+        out_of_fold,
+        score_out_of_fold,
         seed_samples,
     )
 
@@ -1052,19 +1061,27 @@ def themes_evaluate(out: Path, taxonomy: Path | None, folds: int) -> None:
     corrections = _admins_corrections(out, tax)
     samples = seed_samples(tax) + corrections
     click.echo(f"Labelled data: {len(samples)} samples ({len(corrections)} from admins' corrections)")
+    temperature, threshold = TEMPERATURE, REVIEW_THRESHOLD
     try:
-        click.echo(format_evaluation(evaluate(tax, samples, folds=folds)))
+        # As kipp themes train does: the temperature fitted on the out-of-fold scores, the review threshold
+        # chosen from them; the held-out proposals below are then scored by that model.
+        oof = out_of_fold(tax, samples, folds=folds)
+        temperature = fit_temperature(oof)
+        threshold = choose_threshold(*confidence_and_wrong(oof, temperature))
+        click.echo(format_evaluation(score_out_of_fold(tax, oof, temperature=temperature, threshold=threshold)))
     except ThemeError as e:  # a new taxonomy has no seed set: say what is missing, and go on
         click.echo(f"Cross-validation skipped: {e}")
     if not set(DEFAULT_THEME_IDS) <= set(tax.ids):
         click.echo("Held-out proposals: skipped; they are written for the default themes, not this taxonomy")
         return
+    clf = ThemeClassifier.train(tax, samples, temperature=temperature, threshold=threshold)
     click.echo("")
     click.echo("Held-out proposals (a separate generator, every theme, cross-theme vocabulary):")
-    click.echo(format_evaluation(evaluate_held_out(tax, build_held_out())))
+    click.echo(format_evaluation(evaluate_held_out(tax, build_held_out(), classifier=clf)))
     click.echo("")
     click.echo("Held-out, terse proposals (a stress test: short texts, where the review flag matters):")
-    click.echo(format_evaluation(evaluate_held_out(tax, build_held_out(hard=True), method="held-out (terse)")))
+    click.echo(format_evaluation(evaluate_held_out(tax, build_held_out(hard=True), classifier=clf,
+                                                   method="held-out (terse)")))
 
 
 def _last_run(out: Path, taxonomy) -> tuple[list, dict[str, str]]:

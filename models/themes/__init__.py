@@ -23,6 +23,7 @@ from models.themes.evaluation import (
     _calibration_error,
     _score,
     choose_threshold,
+    confidence_and_wrong,
     evaluate,
     evaluate_held_out,
     fit_temperature,
@@ -92,6 +93,7 @@ from models.themes.versions import (
 )
 
 __all__ = [
+    "confidence_and_wrong",
     "OutOfFold",
     "choose_threshold",
     "fit_temperature",

@@ -8,6 +8,7 @@ from pathlib import Path
 from models.themes.evaluation import (
     HeldOutProposal,
     choose_threshold,
+    confidence_and_wrong,
     evaluate_held_out,
     fit_temperature,
     out_of_fold,
@@ -41,8 +42,7 @@ def train(taxonomy: Taxonomy, model_path: Path, samples: Sequence[LabelledText] 
         oof = None
     if oof is not None:
         temperature = fit_temperature(oof)
-        confidence, wrong = _confidence_and_wrong(oof, temperature)
-        threshold = choose_threshold(confidence, wrong)
+        threshold = choose_threshold(*confidence_and_wrong(oof, temperature))
         ev = score_out_of_fold(taxonomy, oof, temperature=temperature, threshold=threshold)
         metrics = {"cv_folds": ev.folds, "cv_accuracy": round(ev.accuracy, 4), "cv_macro_f1": round(ev.macro_f1, 4),
                    "cv_calibration_error": round(ev.calibration_error, 4), "temperature": temperature,
@@ -69,11 +69,3 @@ def train(taxonomy: Taxonomy, model_path: Path, samples: Sequence[LabelledText] 
 
 def _r(value: float | None) -> float | None:
     return None if value is None else round(value, 4)
-
-
-def _confidence_and_wrong(oof, temperature: float) -> tuple[list[float], list[bool]]:
-    from models.themes.model import _softmax
-
-    probs = _softmax(oof.logits / temperature)
-    predicted = [oof.classes[i] for i in probs.argmax(axis=1)]
-    return [float(p) for p in probs.max(axis=1)], [p != t for p, t in zip(predicted, oof.truth)]

@@ -233,6 +233,45 @@ def test_calibration_error_weighs_each_bin_by_its_share():
     assert _calibration_error([0.8] * 5, [False, False, False, False, True]) == pytest.approx(0.0)
 
 
+def test_review_threshold_is_the_lowest_that_catches_two_thirds_within_a_fifth():
+    from models.themes import choose_threshold
+
+    # 20 proposals, 3 wrong at 0.32, 0.52 and 0.93: 0.35 catches one, 0.55 two (2/3), flagging 2 and 3.
+    confidence = [0.32, 0.52, 0.93] + [0.5] + [0.97] * 16
+    wrong = [True, True, True] + [False] * 17
+    assert choose_threshold(confidence, wrong) == 0.55
+    # When 2/3 cannot be caught within a fifth, the highest threshold that stays within it.
+    many = [0.1] * 3 + [0.9] * 17
+    assert choose_threshold(many, [False] * 3 + [True] * 17) == 0.9
+
+
+def test_temperature_fitted_out_of_fold_sharpens_under_confident_scores():
+    import numpy as np
+
+    from models.themes import OutOfFold, fit_temperature
+
+    # Scores whose softmax says ~0.58 for the top class, which is always right: the fit sharpens (T < 1).
+    logits = np.tile([1.0, 0.0, 0.0], (40, 1))
+    oof = OutOfFold(5, ("a", "b", "c"), ("a",) * 40, logits)
+    assert fit_temperature(oof) < 0.3
+    # Right only half of the time: softened (T > 1).
+    half = OutOfFold(5, ("a", "b", "c"), ("a", "b") * 20, np.tile([3.0, 0.0, 0.0], (40, 1)))
+    assert fit_temperature(half) > 1.0
+
+
+def test_report_gives_reliability_and_confused_pairs():
+    from models.themes import _score
+
+    ev = _score("held-out", 0, ("a", "b", "c"), ["a", "a", "b", "c", "c"], ["a", "b", "b", "b", "c"],
+                [0.95, 0.55, 0.85, 0.58, 0.9], 0.7)
+    assert ev.confusion_pairs() == [("a", "b", 1), ("c", "b", 1)]
+    assert ev.reliability[0][:2] == (0.5, 2) and ev.reliability[0][3] == 0.0  # 0.55 and 0.58, both wrong
+    assert (ev.n_flagged, ev.n_flagged_wrong, ev.review_recall) == (2, 2, 1.0)
+    report = format_evaluation(ev)
+    assert "a -> b: 1, c -> b: 1" in report and "0.5-0.6: 2 at 0.56, 0% right" in report
+    assert ev.to_json()["confusion_pairs"] == [["a", "b", 1], ["c", "b", 1]]
+
+
 def _published(assignment) -> dict:
     """The participant as screening.json publishes it, with this theme."""
     from flows.reporting import screening_document
