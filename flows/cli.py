@@ -1235,7 +1235,13 @@ def themes_rollback(out: Path, taxonomy: Path | None, version: int | None, dry_r
     Example: kipp themes rollback --out reports/
     """
     from flows.steps.context import OutputPaths
-    from models.themes import ThemeModelError, activate, list_versions, load_version
+    from models.themes import (
+        ThemeClassifier,
+        ThemeModelError,
+        activate,
+        list_versions,
+        version_path,
+    )
 
     tax = _taxonomy(taxonomy)
     path = OutputPaths(out).theme_model
@@ -1252,7 +1258,7 @@ def themes_rollback(out: Path, taxonomy: Path | None, version: int | None, dry_r
         raise InputError(say(f"{out}: versi model {version} tidak disimpan (yang ada: {shown})",
                              f"{out}: model version {version} is not kept (kept: {shown})"))
     try:
-        target = load_version(path, version, tax)
+        target = ThemeClassifier.load(version_path(path, version), tax)
     except ThemeModelError as e:
         raise InputError(say(f"versi model {version} tidak dapat dipakai: {e}",
                              f"model version {version} cannot be used: {e}")) from e

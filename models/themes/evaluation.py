@@ -9,7 +9,7 @@ from typing import Protocol
 
 from models.records import Category
 from models.themes.features import LabelledText, ThemeInput
-from models.themes.model import REVIEW_THRESHOLD, TEMPERATURE, ThemeClassifier
+from models.themes.model import ThemeClassifier
 from models.themes.samples import _check_samples, seed_samples
 from models.themes.taxonomy import Taxonomy, ThemeError
 

@@ -18,6 +18,7 @@ from models.themes.features import LabelledText
 from models.themes.model import REVIEW_THRESHOLD, TEMPERATURE, ThemeClassifier
 from models.themes.samples import _fingerprint, seed_samples
 from models.themes.taxonomy import DEFAULT_THEME_IDS, Taxonomy, ThemeError
+from models.themes.versions import keep
 
 
 def train(taxonomy: Taxonomy, model_path: Path, samples: Sequence[LabelledText] | None = None,
@@ -61,8 +62,6 @@ def train(taxonomy: Taxonomy, model_path: Path, samples: Sequence[LabelledText] 
                        held_out_review_recall=_r(held.review_recall))
     clf.metrics = metrics
     if save:
-        from models.themes.versions import keep
-
         keep(clf, model_path)
     return clf
 

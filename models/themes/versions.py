@@ -14,21 +14,37 @@ import shutil
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from models.records import ThemeAssignment
 from models.themes.features import ThemeInput
-from models.themes.model import ThemeClassifier, sidecar_path
-from models.themes.taxonomy import Taxonomy
+
+
+class _Model(Protocol):
+    """What this module needs of a ThemeClassifier (model.py imports this module, not the other way)."""
+
+    version: int | None
+
+    def save(self, path: Path) -> None: ...
+
+    def predict(self, inputs: Sequence[ThemeInput]) -> list[ThemeAssignment]: ...
+
 
 # Models are a few MB each; the oldest beyond this are removed (never the one in use).
 VERSIONS_KEPT = 10
+
+
+def sidecar_path(model_path: Path) -> Path:
+    """The JSON beside a saved model: its format, taxonomy, samples, metrics and version."""
+    return Path(model_path).with_name(Path(model_path).name + ".json")
 
 
 def versions_dir(model_path: Path) -> Path:
     return Path(model_path).parent / "theme-models"
 
 
-def _version_path(model_path: Path, number: int) -> Path:
+def version_path(model_path: Path, number: int) -> Path:
+    """Where version `number` is kept (load it with ThemeClassifier.load, which checks it)."""
     return versions_dir(model_path) / f"{number:04d}.pickle"
 
 
@@ -64,14 +80,14 @@ def active_version(model_path: Path) -> int | None:
     return value if isinstance(value, int) else None
 
 
-def keep(clf: ThemeClassifier, model_path: Path) -> int:
+def keep(clf: _Model, model_path: Path) -> int:
     """Save `clf` as a new version and put it in use; the version it replaces stays to return to."""
     model_path = Path(model_path)
     kept = list_versions(model_path)
     number = max((v.number for v in kept), default=0) + 1
     clf.version = number
-    clf.save(_version_path(model_path, number))
-    _activate_file(_version_path(model_path, number), model_path)
+    clf.save(version_path(model_path, number))
+    _activate_file(version_path(model_path, number), model_path)
     for old in kept[:max(0, len(kept) + 1 - VERSIONS_KEPT)]:
         if not old.active:
             old.path.unlink(missing_ok=True)
@@ -87,13 +103,8 @@ def _activate_file(source: Path, model_path: Path) -> None:
         tmp.replace(dst)
 
 
-def load_version(model_path: Path, number: int, taxonomy: Taxonomy) -> ThemeClassifier | None:
-    """Version `number`, checked like the model in use (format, scikit-learn, taxonomy); None when not kept."""
-    return ThemeClassifier.load(_version_path(model_path, number), taxonomy)
-
-
 def activate(model_path: Path, number: int) -> None:
-    _activate_file(_version_path(model_path, number), model_path)
+    _activate_file(version_path(model_path, number), model_path)
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +114,7 @@ class ThemeChange:
     after: ThemeAssignment
 
 
-def changes(before: ThemeClassifier | None, after: ThemeClassifier, inputs: Sequence[ThemeInput],
+def changes(before: _Model | None, after: _Model, inputs: Sequence[ThemeInput],
             corrections: Mapping[str, str]) -> list[ThemeChange]:
     """Participants whose theme or review flag would differ under `after`; a corrected one never does."""
     inputs = [i for i in inputs if i.participant_id not in corrections]

@@ -82,7 +82,7 @@ def test_train_shows_who_would_change_keeps_a_version_and_rollback_returns(editi
     monkeypatch.setattr(themes_module, "train", partial(themes_module.train, folds=2))
     monkeypatch.setattr(theme_corpus, "build_held_out", partial(theme_corpus.build_held_out, n_per_theme=2))
     config, first = edition
-    target = sorted(first)[0]
+    target = min(first)
     _correct(config, target, _other_theme(first[target][0]))
     cli, out = CliRunner(), str(config.out)
     dry = cli.invoke(main, ["--lang", "en", "themes", "train", "--dry-run", "--out", out])
