@@ -1048,21 +1048,30 @@ _roster_option = click.option("--roster", type=click.Path(path_type=Path), defau
 @_taxonomy_option
 @click.option("--folds", type=int, default=5, show_default=True, help=both("Lipatan validasi silang.", "Cross-validation folds."))
 def themes_evaluate(out: Path, taxonomy: Path | None, folds: int) -> None:
-    """Akurasi validasi silang, macro-F1 dan matriks kekeliruan pada data berlabel dan proposal uji.
+    """Akurasi validasi silang, macro-F1, presisi dan recall per tema, pasangan tema yang tertukar,
+    kalibrasi (ECE) dan ketepatan tanda perlu ditinjau, pada data berlabel dan proposal uji.
 
     Contoh: kipp themes evaluate --out reports/
     \f
-    Cross-validated accuracy, macro-F1 and the confusion matrix on labelled data and held-out proposals.
+    Cross-validated accuracy, macro-F1, per-theme precision and recall, the confused pairs, calibration
+    (ECE) and the needs-review flag's precision and recall, on labelled data and held-out proposals.
 
     Example: kipp themes evaluate --out reports/
     """
     from flows.corpora.themes import build_held_out
     from models.themes import (
         DEFAULT_THEME_IDS,
+        REVIEW_THRESHOLD,
+        TEMPERATURE,
+        ThemeClassifier,
         ThemeError,
-        evaluate,
+        choose_threshold,
+        confidence_and_wrong,
         evaluate_held_out,
+        fit_temperature,
         format_evaluation,
+        out_of_fold,
+        score_out_of_fold,
         seed_samples,
     )
 
@@ -1071,53 +1080,215 @@ def themes_evaluate(out: Path, taxonomy: Path | None, folds: int) -> None:
     corrections = _admins_corrections(out, tax)
     samples = seed_samples(tax) + corrections
     click.echo(f"Labelled data: {len(samples)} samples ({len(corrections)} from admins' corrections)")
+    temperature, threshold = TEMPERATURE, REVIEW_THRESHOLD
     try:
-        click.echo(format_evaluation(evaluate(tax, samples, folds=folds)))
+        # As kipp themes train does: the temperature fitted on the out-of-fold scores, the review threshold
+        # chosen from them; the held-out proposals below are then scored by that model.
+        oof = out_of_fold(tax, samples, folds=folds)
+        temperature = fit_temperature(oof)
+        threshold = choose_threshold(*confidence_and_wrong(oof, temperature))
+        click.echo(format_evaluation(score_out_of_fold(tax, oof, temperature=temperature, threshold=threshold)))
     except ThemeError as e:  # a new taxonomy has no seed set: say what is missing, and go on
         click.echo(f"Cross-validation skipped: {e}")
     if not set(DEFAULT_THEME_IDS) <= set(tax.ids):
         click.echo("Held-out proposals: skipped; they are written for the default themes, not this taxonomy")
         return
+    clf = ThemeClassifier.train(tax, samples, temperature=temperature, threshold=threshold)
     click.echo("")
     click.echo("Held-out proposals (a separate generator, every theme, cross-theme vocabulary):")
-    click.echo(format_evaluation(evaluate_held_out(tax, build_held_out())))
+    click.echo(format_evaluation(evaluate_held_out(tax, build_held_out(), classifier=clf)))
     click.echo("")
     click.echo("Held-out, terse proposals (a stress test: short texts, where the review flag matters):")
-    click.echo(format_evaluation(evaluate_held_out(tax, build_held_out(hard=True), method="held-out (terse)")))
+    click.echo(format_evaluation(evaluate_held_out(tax, build_held_out(hard=True), classifier=clf,
+                                                   method="held-out (terse)")))
+
+
+def _last_run(out: Path, taxonomy) -> tuple[list, dict[str, str]]:
+    """Every participant's Inovasi proposal as the last run read it, and the admins' corrections in use:
+    what `kipp themes train|rollback` compare two models on. Empty without a ledger or a screening.json."""
+    from flows.steps.context import OutputPaths
+    from flows.steps.themes import correction_inputs
+
+    paths = OutputPaths(out)
+    if not paths.ledger.exists():
+        return [], {}
+    try:
+        participants = json.loads(paths.screening.read_text(encoding="utf-8"))["participants"]
+        categories = {p["id"]: p["category"] for p in participants}
+    except (OSError, ValueError, KeyError, TypeError):
+        return [], {}
+    with _existing_ledger(out) as ledger:
+        corrections = {pid: theme for pid, theme in ledger.theme_corrections().items() if theme in taxonomy}
+        return correction_inputs(ledger, categories, categories), corrections
+
+
+def _model_in_use(path: Path, taxonomy):
+    """The model runs use now, None (and why, on stdout) when there is none that can be used."""
+    from models.themes import ThemeClassifier, ThemeModelError
+
+    try:
+        clf = ThemeClassifier.load(path, taxonomy)
+    except ThemeModelError as e:
+        click.echo(say(f"Model yang dipakai sekarang tidak dapat dibandingkan: {e}",
+                       f"The model in use cannot be compared: {e}"))
+        return None
+    if clf is None:
+        click.echo(say("Belum ada model yang dipakai (putaran berikutnya akan memakai model ini).",
+                       "No model in use yet (the next run will use this one)."))
+    return clf
+
+
+def _show_changes(before, after, inputs: list, corrections: dict[str, str]) -> None:
+    """Which participants the next run would give another theme or review flag, before -> after."""
+    from models.themes import changes
+
+    if not inputs:
+        click.echo(say("Tidak ada proposal putaran terakhir untuk dibandingkan (jalankan kipp run dulu).",
+                       "No proposals of a last run to compare on (run kipp run first)."))
+        return
+    if before is None:
+        return
+    changed = changes(before, after, inputs, corrections)
+    n = len(inputs) - len([i for i in inputs if i.participant_id in corrections])
+    click.echo(say(f"Yang berubah pada putaran berikutnya: {len(changed)} dari {n} peserta "
+                   f"(tanpa {len(inputs) - n} yang dikoreksi admin; koreksi tetap menang)",
+                   f"What the next run would change: {len(changed)} of {n} participants "
+                   f"(besides {len(inputs) - n} corrected by admins; a correction still wins)"))
+    review = say("perlu ditinjau", "needs review")
+    for c in changed:
+        b, a = c.before, c.after
+        was = f"{b.theme} {b.theme_confidence:.2f}" + (f" ({review})" if b.needs_review else "")
+        now = f"{a.theme} {a.theme_confidence:.2f}" + (f" ({review})" if a.needs_review else "")
+        click.echo(f"  {clean(c.participant_id)}: {was} -> {now}")
 
 
 @themes.command("train")
 @_out_option
 @_taxonomy_option
-def themes_train(out: Path, taxonomy: Path | None) -> None:
-    """Latih ulang dan simpan model tema beserta versi dan ukurannya.
+@click.option("--dry-run", is_flag=True, help=both("Tampilkan saja apa yang akan berubah; tidak ada yang disimpan.",
+                                                   "Only show what would change; nothing is kept."))
+def themes_train(out: Path, taxonomy: Path | None, dry_run: bool) -> None:
+    """Latih ulang model tema dengan sengaja (benih + koreksi admin); tampilkan dulu peserta yang
+    temanya akan berubah, lalu simpan sebagai versi baru (kipp themes rollback untuk kembali).
 
     Contoh: kipp themes train --out reports/
     \f
-    Train the theme model again and save it with its version and its measures.
+    Train the theme model again on purpose (seed + admins' corrections); first show which participants'
+    themes would change, then keep it as a new version (kipp themes rollback to return).
 
     Example: kipp themes train --out reports/
     """
     from flows.corpora.themes import build_held_out
-    from models.themes import ThemeClassifier, seed_samples, train
+    from models.themes import DEFAULT_THEME_IDS, keep, seed_samples, train
 
     tax = _taxonomy(taxonomy)
     click.echo(_describe(tax))
-    samples = seed_samples(tax) + _admins_corrections(out, tax)
+    seed = seed_samples(tax)
+    corrections = _admins_corrections(out, tax)
     from flows.steps.context import OutputPaths
 
     path = OutputPaths(out).theme_model
-    per_theme = Counter(s.theme for s in samples)
-    if samples and min(per_theme.values()) < 2:
+    held_out = build_held_out() if set(DEFAULT_THEME_IDS) <= set(tax.ids) else ()
+    clf = train(tax, path, seed, held_out=held_out, corrections=corrections, save=False)
+    if "cv_skipped" in clf.metrics:
         # A new taxonomy (KIPP_TAXONOMY) starts with its lexicon and a few corrections: too few to cross-validate.
         click.echo("Cross-validation skipped: it needs at least two labelled samples of every theme")
-        clf = ThemeClassifier.train(tax, samples)
-        clf.save(path)
+    inputs, in_use = _last_run(out, tax)
+    _show_changes(_model_in_use(path, tax), clf, inputs, in_use)
+    n = len(seed) + len(corrections)
+    if dry_run:
+        click.echo(say(f"--dry-run: tidak ada yang disimpan ({n} sampel, {len(corrections)} dari koreksi admin)",
+                       f"--dry-run: nothing kept ({n} samples, {len(corrections)} from admins' corrections)"))
     else:
-        clf = train(tax, path, samples, held_out=build_held_out())
-    click.echo(f"Model saved to {path} (format {clf.FORMAT_VERSION}, {len(samples)} samples)")
+        number = keep(clf, path)
+        click.echo(f"Model saved to {path} (format {clf.FORMAT_VERSION}, {n} samples) as version {number}; "
+                   f"{len(corrections)} samples from admins' corrections")
+        if number > 1:
+            click.echo(say("Kembali ke model sebelumnya: kipp themes rollback", "To return to the previous model: "
+                           "kipp themes rollback"))
     for key, value in clf.metrics.items():
         click.echo(f"  {key}: {value}")
+
+
+@themes.command("versions")
+@_out_option
+def themes_versions(out: Path) -> None:
+    """Versi model tema yang disimpan di folder keluaran; yang dipakai ditandai *.
+
+    Contoh: kipp themes versions --out reports/
+    \f
+    The theme model versions kept in the output folder; the one in use is marked *.
+
+    Example: kipp themes versions --out reports/
+    """
+    from flows.steps.context import OutputPaths
+    from models.themes import list_versions
+
+    kept = list_versions(OutputPaths(out).theme_model)
+    if not kept:
+        click.echo(say("Belum ada versi model tersimpan.", "No model versions kept yet."))
+        return
+    for v in kept:
+        sc, m = v.sidecar, v.sidecar.get("metrics") or {}
+        click.echo(f"{'*' if v.active else ' '} {v.number}  {sc.get('trained_at', '?')}  "
+                   f"{sc.get('n_samples', '?')} samples, {sc.get('corrected', 0)} corrections, "
+                   f"temperature {sc.get('temperature', '?')}, review < {sc.get('threshold', '?')}"
+                   + (f", cv accuracy {m['cv_accuracy']}" if "cv_accuracy" in m else ""))
+
+
+@themes.command("rollback")
+@_out_option
+@_taxonomy_option
+@click.argument("version", type=int, required=False)
+@click.option("--dry-run", is_flag=True, help=both("Tampilkan saja apa yang akan berubah; tidak ada yang diganti.",
+                                                   "Only show what would change; nothing is replaced."))
+def themes_rollback(out: Path, taxonomy: Path | None, version: int | None, dry_run: bool) -> None:
+    """Kembali ke versi model sebelumnya, atau pakai VERSION (lihat kipp themes versions); tampilkan
+    dulu peserta yang temanya akan berubah.
+
+    Contoh: kipp themes rollback --out reports/
+    \f
+    Return to the previous model version, or use VERSION (see kipp themes versions); first show which
+    participants' themes would change.
+
+    Example: kipp themes rollback --out reports/
+    """
+    from flows.steps.context import OutputPaths
+    from models.themes import (
+        ThemeClassifier,
+        ThemeModelError,
+        activate,
+        list_versions,
+        version_path,
+    )
+
+    tax = _taxonomy(taxonomy)
+    path = OutputPaths(out).theme_model
+    kept = list_versions(path)
+    active = next((v.number for v in kept if v.active), None)
+    if version is None:
+        older = [v.number for v in kept if active is None or v.number < active]
+        if not older:
+            raise InputError(say(f"{out}: tidak ada versi model sebelum yang dipakai sekarang (kipp themes versions)",
+                                 f"{out}: no model version before the one in use (kipp themes versions)"))
+        version = older[-1]
+    elif version not in {v.number for v in kept}:
+        shown = ", ".join(str(v.number) for v in kept) or say("tidak ada", "none")
+        raise InputError(say(f"{out}: versi model {version} tidak disimpan (yang ada: {shown})",
+                             f"{out}: model version {version} is not kept (kept: {shown})"))
+    try:
+        target = ThemeClassifier.load(version_path(path, version), tax)
+    except ThemeModelError as e:
+        raise InputError(say(f"versi model {version} tidak dapat dipakai: {e}",
+                             f"model version {version} cannot be used: {e}")) from e
+    inputs, in_use = _last_run(out, tax)
+    _show_changes(_model_in_use(path, tax), target, inputs, in_use)
+    if dry_run:
+        click.echo(say("--dry-run: model yang dipakai tidak diganti", "--dry-run: the model in use is not replaced"))
+        return
+    activate(path, version)
+    click.echo(say(f"Versi model {version} dipakai (dilatih {target.trained_at})",
+                   f"Model version {version} in use (trained {target.trained_at})"))
 
 
 @themes.command("correct")
