@@ -16,6 +16,7 @@ from models.scores.ranking import (
     standardise,
     totals,
 )
+from models.scores.scoring import Scoring, ScoringSettings, SheetRecord, build_scoring
 from models.scores.sheets import (
     CheckedSheet,
     Handed,
@@ -29,6 +30,6 @@ from models.scores.sheets import (
 
 __all__ = [
     "DEFAULT_THRESHOLD", "DEFAULT_TOP", "CheckedSheet", "Handed", "JudgeScore", "JudgeStats", "Problem", "Ranked",
-    "Ranking", "ReturnedSheet", "Score", "UnreadableSheet", "check_sheet", "kendall", "parse_weights",
+    "Ranking", "ReturnedSheet", "Score", "Scoring", "ScoringSettings", "SheetRecord", "build_scoring", "UnreadableSheet", "check_sheet", "kendall", "parse_weights",
     "problems_text", "rank", "read_sheet", "spearman", "standardise", "totals",
 ]

@@ -1,0 +1,257 @@
+"""`kipp scores import` on real returned sheets: packets written by `kipp handoff` from a generated
+inbox, filled in with openpyxl as a judge would, and imported through the command line."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from openpyxl import load_workbook
+
+from flows.cli import main
+from flows.packets import DEFAULT_CRITERIA, build_packet, safe_dir_name
+from flows.reporting.json_report import screening_json
+from flows.steps.context import Panel
+from flows.steps.judges import panel_json
+from models.errors import ExitCode
+from models.ledger import Ledger
+from models.records import Judge, JudgeAssignment
+from models.screening import Screening
+from tests.flows.test_packets import KEL, PKM, SD, SMP, plain_reader, proposal, write_pair
+
+CRITERIA = ("kebaruan", "efektivitas", "kebermanfaatan", "dapat_direplikasi", "keberlanjutan")
+
+
+HANDED_AT = "2026-12-01T09:00:00+00:00"
+JUDGES = (Judge("j-akademisi", "Dr. Ratna", None, ("pendidikan",)), Judge("j-disdik", "Kabid Dikdas", "pd-disdikbud", ()),
+          Judge("j-camat", "Camat Blimbing", "kec-blimbing", ()), Judge("j-dinkes", "Sekretaris Dinkes", "pd-dinkes", ()))
+PARTICIPANTS = (SD, PKM, KEL, SMP)
+# K=2: every participant to two judges, none of their own unit's line
+PAIRS = (("j-akademisi", SD.id), ("j-camat", SD.id), ("j-akademisi", PKM.id), ("j-disdik", PKM.id),
+         ("j-disdik", KEL.id), ("j-dinkes", KEL.id), ("j-camat", SMP.id), ("j-dinkes", SMP.id))
+
+
+def build_edition(root: Path) -> Path:
+    """A handed-off edition as `kipp handoff` leaves it, without a whole run: real originals, each judge's
+    packet written by build_packet, the hand-off recorded in the ledger as the step records it, and a
+    screening.json of the four participants."""
+    inbox, out = root / "inbox", root / "out"
+    proposals = {p.id: proposal(inbox, p, write_pair(inbox, p.id, p.name)) for p in PARTICIPANTS}
+    for judge in JUDGES:
+        mine = [proposals[pid] for j, pid in PAIRS if j == judge.id]
+        build_packet(out / "paket", judge, mine, DEFAULT_CRITERIA, "2021", HANDED_AT, plain_reader(inbox))
+    with Ledger(out / "ledger.sqlite") as ledger:
+        ledger.record_handoff([JudgeAssignment(j, p, False, True) for j, p in PAIRS], [], HANDED_AT,
+                              panel_json(Panel(JUDGES, frozenset(), 2, DEFAULT_CRITERIA)))
+    screening = Screening((), tuple(p.participant for p in proposals.values()))
+    (out / "screening.json").write_text(screening_json(screening, "2021", HANDED_AT), encoding="utf-8")
+    return out
+
+
+@pytest.fixture(scope="module")
+def handed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One hand-off for the module: its output folder, copied by each test."""
+    return build_edition(tmp_path_factory.mktemp("handoff"))
+
+
+@pytest.fixture
+def out(handed: Path, tmp_path: Path) -> Path:
+    copy = tmp_path / "out"
+    shutil.copytree(handed, copy)
+    return copy
+
+
+def sheet_path(out: Path, judge: str) -> Path:
+    name = safe_dir_name(judge)
+    return out / "paket" / name / f"penilaian_{name}.xlsx"
+
+
+def judges_with_proposals(out: Path) -> list[str]:
+    return sorted({j for j, _ in PAIRS})
+
+
+def fill(out: Path, judge: str, dest: Path, score=lambda row, criterion: 70, edit=None) -> Path:
+    """The judge's sheet from their packet with every score filled in (score(row index, criterion)),
+    then `edit(ws, columns)` applied, saved at dest as Excel would."""
+    wb = load_workbook(sheet_path(out, judge))
+    ws = wb["Penilaian"]
+    columns = {ws.cell(2, c).value: c for c in range(1, ws.max_column + 1)}
+    for i, r in enumerate(range(3, ws.max_row + 1)):
+        for criterion in CRITERIA:
+            ws.cell(r, columns[criterion]).value = score(i, criterion)
+    if edit:
+        edit(wb, ws, columns)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(dest)
+    return dest
+
+
+def scores_rows(out: Path) -> list[tuple]:
+    db = sqlite3.connect(out / "ledger.sqlite")
+    try:
+        return list(db.execute("SELECT judge_id, participant_id, criterion, value, superseded_at FROM scores ORDER BY 1,2,3"))
+    finally:
+        db.close()
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(main, ["--lang", "en", "scores", "import", *args])
+
+
+def test_the_happy_path_imports_every_judge_and_writes_the_ranking(out: Path, tmp_path: Path) -> None:
+    judges = judges_with_proposals(out)
+    assert len(judges) == 4
+    back = tmp_path / "kembali"
+    for n, judge in enumerate(judges):
+        fill(out, judge, back / f"{judge}.xlsx", lambda i, c, n=n: 50 + 5 * n + 3 * i)  # judge n is 5n points kinder
+    before = json.loads((out / "screening.json").read_text(encoding="utf-8"))
+    result = invoke(str(back), "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert result.output.count("proposals imported") == len(judges)
+    rows = scores_rows(out)
+    frozen = sqlite3.connect(out / "ledger.sqlite").execute(
+        "SELECT judge_id, participant_id FROM assignments WHERE withdrawn_at IS NULL").fetchall()
+    assert {(j, p) for j, p, *_ in rows} == set(frozen)
+    assert len(rows) == len(frozen) * len(CRITERIA) and all(r[4] is None for r in rows)
+    doc = json.loads((out / "screening.json").read_text(encoding="utf-8"))
+    assert doc["participants"] == before["participants"] and doc["generated_at"] == before["generated_at"]
+    assert len(doc["scores"]) == len(frozen)
+    ranked = doc["ranking"]["proposals"]
+    assert {p["participant_id"] for p in ranked} == {p for _, p in frozen}
+    assert all(p["rank"] is not None and p["missing"] == 0 for p in ranked)
+    assert [p["rank"] for p in ranked] == sorted(p["rank"] for p in ranked)
+    html = (out / "ranking.html").read_text(encoding="utf-8")
+    assert "Top 10" in html and SMP.name in html
+    wb = load_workbook(out / "ranking.xlsx", read_only=True)
+    assert wb.sheetnames == ["Ranking", "Judges' scores", "Judges", "Sheets imported"]
+
+
+def _one_line(result, out: Path, *expected: str) -> None:
+    assert result.exit_code == ExitCode.BAD_INPUT, result.output
+    problems = [line for line in result.stderr.splitlines() if "row" in line or "column" in line]
+    assert len(problems) == 1, result.stderr
+    for text in expected:
+        assert text in problems[0], problems[0]
+    assert scores_rows(out) == []
+    assert not (out / "ranking.html").exists()
+
+
+def _first_judge(out: Path) -> str:
+    return judges_with_proposals(out)[0]
+
+
+def test_a_missing_cell_is_refused_with_its_row_and_column(out: Path, tmp_path: Path) -> None:
+    judge = _first_judge(out)
+    path = fill(out, judge, tmp_path / "a.xlsx", lambda i, c: None if (i, c) == (0, "efektivitas") else 80)
+    result = invoke(str(path), "--out", str(out))
+    _one_line(result, out, str(path), "row 3", "(efektivitas)", "empty score")
+
+
+def test_a_score_out_of_range_is_refused(out: Path, tmp_path: Path) -> None:
+    judge = _first_judge(out)
+    path = fill(out, judge, tmp_path / "a.xlsx", lambda i, c: 101 if (i, c) == (0, "kebaruan") else 80)
+    _one_line(invoke(str(path), "--out", str(out)), out, "row 3", "(kebaruan)", "score 101 is outside the scale")
+
+
+def test_a_proposal_not_assigned_to_the_judge_is_refused(out: Path, tmp_path: Path) -> None:
+    judge = _first_judge(out)
+    mine = {p for j, p in PAIRS if j == judge}
+    other = sorted({p for _, p in PAIRS} - mine)[0]
+
+    def swap(wb, ws, columns):
+        ws.cell(4 if ws.max_row >= 4 else 3, columns["id_peserta"]).value = other
+
+    rows = len(mine)
+    path = fill(out, judge, tmp_path / "a.xlsx", edit=swap)
+    result = invoke(str(path), "--out", str(out))
+    assert result.exit_code == ExitCode.BAD_INPUT
+    assert f"participant '{other}' is not assigned to judge {judge}" in result.stderr
+    assert "column B" not in result.stderr and "(id_peserta)" in result.stderr
+    assert scores_rows(out) == [] and rows >= 1
+
+
+def test_a_tampered_packet_id_is_refused(out: Path, tmp_path: Path) -> None:
+    judge = _first_judge(out)
+
+    def tamper(wb, ws, columns):
+        ws.cell(3, columns["id_paket"]).value = "0123456789abcdef"
+
+    path = fill(out, judge, tmp_path / "a.xlsx", edit=tamper)
+    _one_line(invoke(str(path), "--out", str(out)), out, "row 3", "(id_paket)", "differs from this sheet's packet")
+
+
+def test_a_sheet_made_over_to_another_judge_is_refused(out: Path, tmp_path: Path) -> None:
+    """Every identifier of judge A's sheet consistently changed to judge B: not B's packet."""
+    a, b = judges_with_proposals(out)[:2]
+
+    def forge(wb, ws, columns):
+        for r in range(3, ws.max_row + 1):
+            ws.cell(r, columns["id_juri"]).value = b
+        wb["kipp"]["B3"].value = b
+
+    path = fill(out, a, tmp_path / "a.xlsx", edit=forge)
+    _one_line(invoke(str(path), "--out", str(out)), out, "(id_paket)", f"not the packet handed to judge {b}")
+
+
+def test_the_same_file_twice_is_a_no_op_and_a_newer_sheet_replaces_the_older(out: Path, tmp_path: Path) -> None:
+    judge = _first_judge(out)
+    first = fill(out, judge, tmp_path / "a.xlsx", lambda i, c: 60)
+    assert invoke(str(first), "--out", str(out)).exit_code == 0
+    rows = scores_rows(out)
+    again = invoke(str(first), "--out", str(out))
+    assert again.exit_code == 0
+    assert again.output.count("already imported") == 1 and "nothing changed" in again.output
+    assert scores_rows(out) == rows
+    newer = fill(out, judge, tmp_path / "b.xlsx", lambda i, c: 90)
+    result = invoke(str(newer), "--out", str(out))
+    assert result.exit_code == 0 and "replaces the earlier sheet" in result.output
+    kept = scores_rows(out)
+    assert {r[3] for r in kept if r[4] is None} == {90}
+    assert {r[3] for r in kept if r[4] is not None} == {60}  # the older one kept, superseded
+    doc = json.loads((out / "screening.json").read_text(encoding="utf-8"))
+    assert {s["source"] for s in doc["scores"]} == {str(newer)}
+
+
+def test_a_bad_sheet_beside_good_ones_changes_nothing_of_its_own(out: Path, tmp_path: Path) -> None:
+    a, b = judges_with_proposals(out)[:2]
+    good = fill(out, a, tmp_path / "back" / "a.xlsx")
+    fill(out, b, tmp_path / "back" / "b.xlsx", lambda i, c: "tujuh puluh" if (i, c) == (0, "kebaruan") else 70)
+    result = invoke(str(tmp_path / "back"), "--out", str(out))
+    assert result.exit_code == ExitCode.BAD_INPUT
+    assert "'tujuh puluh' is not a whole number" in result.stderr and "1 sheets refused" in result.stderr
+    assert {r[0] for r in scores_rows(out)} == {a}
+    assert str(good) in result.output
+
+
+def test_a_filled_csv_is_read_back_too(out: Path, tmp_path: Path) -> None:
+    import csv
+
+    judge = _first_judge(out)
+    name = safe_dir_name(judge)
+    text = (out / "paket" / name / f"penilaian_{name}.csv").read_text(encoding="utf-8-sig")
+    rows = list(csv.reader(text.splitlines()))
+    header = rows[0]
+    for row in rows[1:]:
+        for c in CRITERIA:
+            row[header.index(c)] = "75"
+    path = tmp_path / "penilaian.csv"
+    with path.open("w", encoding="utf-8-sig", newline="") as fh:
+        csv.writer(fh, delimiter=";").writerows(rows)  # as an Indonesian Excel saves it
+    result = invoke(str(path), "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert {r[3] for r in scores_rows(out)} == {75}
+
+
+def test_before_any_hand_off_the_import_is_refused(tmp_path: Path) -> None:
+    from models.ledger import Ledger
+
+    Ledger(tmp_path / "out" / "ledger.sqlite").close()
+    sheet = tmp_path / "a.csv"
+    sheet.write_text("id_peserta\n", encoding="utf-8")
+    result = invoke(str(sheet), "--out", str(tmp_path / "out"))
+    assert result.exit_code == ExitCode.BAD_INPUT
+    assert "nothing was handed to judges" in result.stderr
