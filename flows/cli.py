@@ -892,12 +892,14 @@ def ledger_rebuild(out: Path) -> None:
     labels = {"theme_corrections": say("koreksi tema", "theme corrections"),
               "duplicate_decisions": say("keputusan duplikat", "duplicate decisions"),
               "assignments": say("penugasan juri yang sudah diserahkan", "judge assignments handed out"),
+              "scores": say("nilai juri dari lembar penilaian", "judges' scores from the scoring sheets"),
               "files": say("catatan berkas yang pernah diterima", "records of files received")}
     for table, label in labels.items():
         state = "" if done.complete[table] else say(" (SEBAGIAN: sisanya tidak terbaca; masih ada di cadangan)",
                                                     " (IN PART: the rest cannot be read; it is still in the backup)")
         click.echo(f"  {label}: {done.kept[table]} {say('diselamatkan', 'saved')}{state}")
-    if not (done.complete["theme_corrections"] and done.complete["duplicate_decisions"] and done.complete["assignments"]):
+    if not (done.complete["theme_corrections"] and done.complete["duplicate_decisions"] and done.complete["assignments"]
+            and done.complete["scores"] and done.complete["score_sheets"]):
         click.echo(say("kipp: PERHATIAN: sebagian keputusan admin tidak dapat dibaca dari ledger yang rusak; periksa "
                        "dan masukkan lagi (kipp themes import, kipp duplicates confirm|dismiss); "
                        f"cadangan: {clean(done.backup)}",

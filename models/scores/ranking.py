@@ -113,7 +113,8 @@ def parse_weights(text: str, criteria: Sequence[str], source: str = "kriteria") 
                              f"{source}: more than one `# bobot` line; write it once"))
     weights: dict[str, float] = {}
     errors = []
-    for part in re.split(r"[,;]", notes[0]):
+    # `x=2; y=0,5` (an Indonesian spreadsheet: a decimal comma, parts by semicolons) or `x=30, y=10`
+    for part in notes[0].split(";" if ";" in notes[0] else ","):
         if not part.strip():
             continue
         key, _, value = part.partition("=")

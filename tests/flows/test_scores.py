@@ -255,3 +255,54 @@ def test_before_any_hand_off_the_import_is_refused(tmp_path: Path) -> None:
     result = invoke(str(sheet), "--out", str(tmp_path / "out"))
     assert result.exit_code == ExitCode.BAD_INPUT
     assert "nothing was handed to judges" in result.stderr
+
+
+def test_weights_from_the_criteria_file_are_used_and_kept(out: Path, tmp_path: Path) -> None:
+    judge = _first_judge(out)
+    path = fill(out, judge, tmp_path / "a.xlsx")
+    criteria = tmp_path / "kriteria.csv"
+    lines = "\n".join(f"{c},{c.title()}" for c in CRITERIA)
+    criteria.write_text(f"# skala 1-100\n# bobot kebaruan=40, efektivitas=15, kebermanfaatan=15, "
+                        f"dapat_direplikasi=15, keberlanjutan=15\nid,label\n{lines}\n", encoding="utf-8")
+    result = invoke(str(path), "--out", str(out), "--criteria", str(criteria), "--threshold", "0.5", "--top", "3")
+    assert result.exit_code == 0, result.output
+    ranking = json.loads((out / "screening.json").read_text(encoding="utf-8"))["ranking"]
+    assert ranking["weights"]["kebaruan"] == 40 and ranking["threshold"] == 0.5 and ranking["top"] == 3
+    second = fill(out, judges_with_proposals(out)[1], tmp_path / "b.xlsx")
+    assert invoke(str(second), "--out", str(out)).exit_code == 0
+    again = json.loads((out / "screening.json").read_text(encoding="utf-8"))["ranking"]
+    assert again["weights"] == ranking["weights"] and again["top"] == 3  # kept in the ledger
+    other = tmp_path / "lain.csv"
+    other.write_text("id,label\nkebaruan,Kebaruan\n", encoding="utf-8")
+    refused = invoke(str(second), "--out", str(out), "--criteria", str(other))
+    assert refused.exit_code == ExitCode.BAD_INPUT and "are not the criteria handed to the judges" in refused.stderr
+
+
+def test_a_run_keeps_the_scores_in_its_screening(out: Path, tmp_path: Path) -> None:
+    """The scores step puts the ledger's scoring in the run's screening; screening.json and the ranking
+    pages of every later run carry it."""
+    from types import SimpleNamespace
+
+    from flows.reporting import render_reports
+    from flows.steps.scores import scores
+
+    assert invoke(str(fill(out, _first_judge(out), tmp_path / "a.xlsx")), "--out", str(out)).exit_code == 0
+    with Ledger(out / "ledger.sqlite") as ledger:
+        run = SimpleNamespace(ledger=ledger, screening=Screening((), ()))
+        scores(run)
+    assert run.screening.scoring is not None and len(run.screening.scoring.ranking.scored) == 2
+    rendered = render_reports(run.screening, "2021", ("screening", "ranking_html"))
+    doc = json.loads(rendered["screening"])
+    assert len(doc["scores"]) == 2 and doc["ranking"]["proposals"][0]["rank"] == 1
+    empty = json.loads(render_reports(Screening((), ()), "2021", ("screening",))["screening"])
+    assert empty["scores"] == [] and empty["ranking"]["proposals"] == []
+
+
+def test_a_judges_name_or_id_in_the_ranking_page_is_escaped(out: Path, tmp_path: Path) -> None:
+    doc = json.loads((out / "screening.json").read_text(encoding="utf-8"))
+    doc["participants"][0]["name"] = "<script>alert(1)</script>"
+    (out / "screening.json").write_text(json.dumps(doc), encoding="utf-8")
+    judge = [j for j, p in PAIRS if p == doc["participants"][0]["id"]][0]
+    assert invoke(str(fill(out, judge, tmp_path / "a.xlsx")), "--out", str(out)).exit_code == 0
+    html = (out / "ranking.html").read_text(encoding="utf-8")
+    assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
