@@ -306,3 +306,22 @@ def test_a_judges_name_or_id_in_the_ranking_page_is_escaped(out: Path, tmp_path:
     assert invoke(str(fill(out, judge, tmp_path / "a.xlsx")), "--out", str(out)).exit_code == 0
     html = (out / "ranking.html").read_text(encoding="utf-8")
     assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_the_scores_page_of_kipp_ui_shows_who_is_back_and_the_ranking(out: Path, tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from flows.ui.app import create_app
+    from models.language import use_language
+
+    with use_language("en"):
+        app = TestClient(create_app(out, None, None), base_url="http://127.0.0.1")
+        before = app.get("/nilai")
+        assert before.status_code == 200 and "No scoring sheet imported yet." in before.text
+        judge = _first_judge(out)
+        assert invoke(str(fill(out, judge, tmp_path / "a.xlsx")), "--out", str(out)).exit_code == 0
+        page = app.get("/nilai").text
+    assert f"<code>{judge}</code>" in page and "Not returned a sheet yet:" in page
+    waiting = page.split("Not returned a sheet yet:", 1)[1].split("</p>", 1)[0]
+    assert judge not in waiting and all(j in waiting for j in judges_with_proposals(out) if j != judge)
+    assert SD.name in page and 'href="/laporan/ranking.html"' in page
