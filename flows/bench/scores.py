@@ -11,7 +11,9 @@ five criteria, equal weights. Proposals go to K distinct judges at random with b
 the assignment does when expertise does not decide). The ranking's methods (models/scores/ranking.py):
 raw mean, offset (each judge's mean taken out) and z (mean and spread taken out), each compared with
 the true order by Spearman's rho and Kendall's tau-b, and by how many of the true Top-10 it puts in
-its Top-10. Mean and the worst seed over the seeds.
+its Top-10. Mean and the worst seed over the seeds. `--clustered` is the case z-scores get wrong:
+four categories of different mean quality, each judged only by its own quarter of the panel, so a
+judge's mean is partly the quality of what they got and standardising takes that out too.
 """
 
 from __future__ import annotations
@@ -36,16 +38,20 @@ class Outcome:
     top: dict[str, int]
 
 
-def simulate(seed: int, proposals: int, judges: int, k: int, noise: float) -> tuple[list[float], list[Score]]:
+def simulate(seed: int, proposals: int, judges: int, k: int, noise: float,
+             clustered: bool = False) -> tuple[list[float], list[Score]]:
     rng = random.Random(seed)
-    quality = [rng.gauss(0, 1) for _ in range(proposals)]
+    groups = 4 if clustered else 1
+    # clustered: four categories of different mean quality, each judged by its own quarter of the panel
+    quality = [rng.gauss((p % groups - (groups - 1) / 2) * 0.5 if clustered else 0, 1) for p in range(proposals)]
     kinds = [(-12, 0, 12)[j % 3] for j in range(judges)]
     strictness = [b + rng.uniform(-3, 3) for b in kinds]
     spread = [rng.uniform(0.6, 1.4) for _ in range(judges)]
     load = [0] * judges
     scores = []
     for p in rng.sample(range(proposals), proposals):
-        chosen = sorted(range(judges), key=lambda j: (load[j], rng.random()))[:k]
+        pool = [j for j in range(judges) if j % groups == p % groups]
+        chosen = sorted(pool, key=lambda j: (load[j], rng.random()))[:k]
         for j in chosen:
             load[j] += 1
             for c in CRITERIA:
@@ -54,8 +60,9 @@ def simulate(seed: int, proposals: int, judges: int, k: int, noise: float) -> tu
     return quality, scores
 
 
-def measure(seed: int, proposals: int, judges: int, k: int, noise: float, top: int = 10) -> Outcome:
-    quality, scores = simulate(seed, proposals, judges, k, noise)
+def measure(seed: int, proposals: int, judges: int, k: int, noise: float, top: int = 10,
+            clustered: bool = False) -> Outcome:
+    quality, scores = simulate(seed, proposals, judges, k, noise, clustered)
     ids = [f"p{p:04d}" for p in range(proposals)]
     truth_top = set(sorted(ids, key=lambda p: -quality[int(p[1:])])[:top])
     rho, tau, hits = {}, {}, {}
@@ -72,7 +79,7 @@ def measure(seed: int, proposals: int, judges: int, k: int, noise: float, top: i
 
 def report(outcomes: list[Outcome], args: argparse.Namespace) -> str:
     lines = [f"kipp bench scores: {args.proposals} proposals, {args.judges} judges (strict/neutral/lenient), "
-             f"K={args.k}, noise sd {args.noise}, seeds {outcomes[0].seed}-{outcomes[-1].seed}",
+             f"K={args.k}, noise sd {args.noise}, {'clustered, ' if args.clustered else ''}seeds {outcomes[0].seed}-{outcomes[-1].seed}",
              f"{'method':<8} {'Spearman mean':>13} {'min':>6} {'Kendall mean':>12} {'min':>6} {'Top-10 found':>12}"]
     for m in METHODS:
         rho = [o.rho[m] for o in outcomes]
@@ -92,10 +99,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--k", type=int, default=2)
     parser.add_argument("--noise", type=float, default=4.0)
     parser.add_argument("--seeds", type=int, default=10)
+    parser.add_argument("--clustered", action="store_true",
+                        help="four categories of different mean quality, each judged only by its own quarter of "
+                             "the panel: where standardising per judge takes real differences out too")
     args = parser.parse_args(argv)
-    if args.k > args.judges or args.proposals < 2 or args.seeds < 1:
+    if args.k > args.judges // (4 if args.clustered else 1) or args.proposals < 2 or args.seeds < 1:
         parser.error("need K <= judges, 2 proposals or more, 1 seed or more")
-    outcomes = [measure(seed, args.proposals, args.judges, args.k, args.noise) for seed in range(1, args.seeds + 1)]
+    outcomes = [measure(seed, args.proposals, args.judges, args.k, args.noise, clustered=args.clustered)
+                for seed in range(1, args.seeds + 1)]
     print(report(outcomes, args))
     return 0
 

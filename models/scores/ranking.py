@@ -8,6 +8,12 @@ judge's mean, over the judge's standard deviation) and a proposal's standardised
 of its judges' z-scores, shown back on the scale (the mean of all totals plus z times their
 standard deviation) next to the raw mean. `kipp bench scores` measures both against a known order.
 
+Where it goes wrong (measured, `kipp bench scores --clustered`): when a judge's proposals are not
+a fair draw, e.g. each category judged only by its own judges and categories differing in quality,
+a judge's mean is partly the quality of what they got and standardising takes that out too; the
+overall ranking then trails the raw mean while each category's ranking stays sound. So the
+ranking per category is the one to decide by; the raw mean is always shown beside it.
+
 A judge who scored one proposal, or gave every proposal the same total, has no spread to
 standardise by: their z-scores are 0 (the proposal rests on its other judges) and the judge is listed.
 
