@@ -108,6 +108,7 @@ def check_files(files: Iterable[Path], ledger: Ledger, handed: Handed) -> Import
     """Every file read and checked; nothing recorded yet."""
     good: list[CheckedSheet] = []
     duplicates, problems, refused = [], [], []
+    given: dict[str, Path] = {}
     for path in files:
         try:
             sheet = read_sheet(path)
@@ -115,6 +116,11 @@ def check_files(files: Iterable[Path], ledger: Ledger, handed: Handed) -> Import
             problems.append(e.problem)
             refused.append(str(path))
             continue
+        if sheet.sha256 in given:
+            duplicates.append(say(f"{path}: sama persis dengan {given[sheet.sha256]} dalam impor ini; dibaca sekali",
+                                  f"{path}: the same bytes as {given[sheet.sha256]} in this import; read once"))
+            continue
+        given[sheet.sha256] = path
         before = ledger.score_sheet(sheet.sha256)
         if before is not None:
             source, judge, at, superseded = before

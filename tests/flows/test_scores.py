@@ -337,3 +337,11 @@ def test_the_simulation_standardised_recovers_the_true_order_better_than_the_raw
         assert outcome.rho["z"] > outcome.rho["raw"] + 0.03, outcome
         assert outcome.tau["z"] > outcome.tau["raw"] + 0.05, outcome
         assert outcome.rho["z"] > 0.95
+
+
+def test_the_same_bytes_twice_in_one_import_are_read_once(out: Path, tmp_path: Path) -> None:
+    first = fill(out, _first_judge(out), tmp_path / "back" / "a.xlsx")
+    shutil.copy(first, tmp_path / "back" / "salinan.xlsx")
+    result = invoke(str(tmp_path / "back"), "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert "the same bytes as" in result.output and result.output.count("proposals imported") == 1
