@@ -192,8 +192,13 @@ def participants_of(screening: Screening) -> dict[str, tuple[str, str]]:
 def import_sheets(paths: Sequence[Path], out: Path, ledger: Ledger, edition: str | None = None, criteria_file: Path | None = None,
                   threshold: float | None = None, top: int | None = None) -> ImportResult:
     """Check every file, record the good ones, write the ranking again (the caller holds the output lock)."""
-    from flows.reporting import RANKING_REPORTS, render_reports, write_atomic, write_rendered
-    from flows.reporting.json_report import screening_from_document, scoring_document
+    from flows.reporting import (
+        RANKING_REPORTS,
+        render_reports,
+        write_atomic,
+        write_rendered,
+    )
+    from flows.reporting.json_report import scoring_document, screening_from_document
     from flows.steps.context import OutputPaths
 
     files = sheet_files(paths)

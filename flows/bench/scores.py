@@ -78,8 +78,9 @@ def measure(seed: int, proposals: int, judges: int, k: int, noise: float, top: i
 
 
 def report(outcomes: list[Outcome], args: argparse.Namespace) -> str:
-    lines = [f"kipp bench scores: {args.proposals} proposals, {args.judges} judges (strict/neutral/lenient), "
-             f"K={args.k}, noise sd {args.noise}, {'clustered, ' if args.clustered else ''}seeds {outcomes[0].seed}-{outcomes[-1].seed}",
+    lines = [(f"kipp bench scores: {args.proposals} proposals, {args.judges} judges (strict/neutral/lenient), "
+              f"K={args.k}, noise sd {args.noise}, {'clustered, ' if args.clustered else ''}"
+              f"seeds {outcomes[0].seed}-{outcomes[-1].seed}"),
              f"{'method':<8} {'Spearman mean':>13} {'min':>6} {'Kendall mean':>12} {'min':>6} {'Top-10 found':>12}"]
     for m in METHODS:
         rho = [o.rho[m] for o in outcomes]

@@ -7,7 +7,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flows.reporting.pages import local_time, render
-from flows.reporting.workbooks import CATEGORY, NAME, PARTICIPANT_ID, Column, Sheet, workbook
+from flows.reporting.workbooks import (
+    CATEGORY,
+    NAME,
+    PARTICIPANT_ID,
+    Column,
+    Sheet,
+    workbook,
+)
 from models.language import Words, current_language, say, yes_no
 from models.records import Category
 from models.scores import Ranked, Scoring

@@ -127,7 +127,7 @@ def _read_xlsx(name: str, sha: str, data: bytes) -> ReturnedSheet:
 
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as e:  # noqa: BLE001 - any damage of a zip or its XML is the same refusal
+    except Exception as e:
         raise UnreadableSheet(Problem(name, say(f"XLSX rusak atau bukan XLSX ({type(e).__name__})",
                                                 f"a damaged XLSX or not an XLSX ({type(e).__name__})"))) from e
     try:

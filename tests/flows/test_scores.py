@@ -21,7 +21,15 @@ from models.errors import ExitCode
 from models.ledger import Ledger
 from models.records import Judge, JudgeAssignment
 from models.screening import Screening
-from tests.flows.test_packets import KEL, PKM, SD, SMP, plain_reader, proposal, write_pair
+from tests.flows.test_packets import (
+    KEL,
+    PKM,
+    SD,
+    SMP,
+    plain_reader,
+    proposal,
+    write_pair,
+)
 
 CRITERIA = ("kebaruan", "efektivitas", "kebermanfaatan", "dapat_direplikasi", "keberlanjutan")
 
@@ -160,7 +168,7 @@ def test_a_score_out_of_range_is_refused(out: Path, tmp_path: Path) -> None:
 def test_a_proposal_not_assigned_to_the_judge_is_refused(out: Path, tmp_path: Path) -> None:
     judge = _first_judge(out)
     mine = {p for j, p in PAIRS if j == judge}
-    other = sorted({p for _, p in PAIRS} - mine)[0]
+    other = min({p for _, p in PAIRS} - mine)
 
     def swap(wb, ws, columns):
         ws.cell(4 if ws.max_row >= 4 else 3, columns["id_peserta"]).value = other
@@ -302,7 +310,7 @@ def test_a_judges_name_or_id_in_the_ranking_page_is_escaped(out: Path, tmp_path:
     doc = json.loads((out / "screening.json").read_text(encoding="utf-8"))
     doc["participants"][0]["name"] = "<script>alert(1)</script>"
     (out / "screening.json").write_text(json.dumps(doc), encoding="utf-8")
-    judge = [j for j, p in PAIRS if p == doc["participants"][0]["id"]][0]
+    judge = next(j for j, p in PAIRS if p == doc["participants"][0]["id"])
     assert invoke(str(fill(out, judge, tmp_path / "a.xlsx")), "--out", str(out)).exit_code == 0
     html = (out / "ranking.html").read_text(encoding="utf-8")
     assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html

@@ -11,7 +11,15 @@ import pytest
 
 from models.errors import InputError
 from models.ledger import Ledger, rebuild_ledger
-from models.scores import Score, UnreadableSheet, kendall, parse_weights, rank, read_sheet, spearman
+from models.scores import (
+    Score,
+    UnreadableSheet,
+    kendall,
+    parse_weights,
+    rank,
+    read_sheet,
+    spearman,
+)
 from models.scores import sheets as model_sheets
 
 
