@@ -353,3 +353,37 @@ def test_the_same_bytes_twice_in_one_import_are_read_once(out: Path, tmp_path: P
     result = invoke(str(tmp_path / "back"), "--out", str(out))
     assert result.exit_code == 0, result.output
     assert "the same bytes as" in result.output and result.output.count("proposals imported") == 1
+
+
+@pytest.mark.slow
+def test_the_whole_way_handoff_then_scores_then_a_later_run(tmp_path: Path) -> None:
+    """Slow (about 10 s: a real run screens PDFs and DOCX, trains the theme model and solves the
+    assignment): kipp handoff's own packets filled and imported, then a later kipp run keeps the
+    ranking in its screening.json and ranking.html."""
+    from flows.steps import RunConfig, run_once
+    from flows.steps.context import PanelFiles
+    from models.settings import Settings
+    from tests.conftest import ROSTER_CSV
+    from tests.flows.test_handoff import JUDGES_CSV, UNITS, _proposals
+
+    inbox = tmp_path / "inbox"
+    for pid in UNITS:
+        _proposals(inbox, pid)
+    (tmp_path / "roster.csv").write_text(ROSTER_CSV, encoding="utf-8")
+    (tmp_path / "juri.csv").write_text(JUDGES_CSV, encoding="utf-8")
+    out = tmp_path / "out"
+    config = RunConfig(inbox, tmp_path / "roster.csv", out, "2021", Settings(workers=1, settle_seconds=0, isolate=False),
+                       panel=PanelFiles(tmp_path / "juri.csv"), handoff=True)
+    run_once(config)
+    judges = sorted({a["judge_id"] for a in json.loads((out / "screening.json").read_text(encoding="utf-8"))["assignments"]})
+    for n, judge in enumerate(judges):
+        fill(out, judge, tmp_path / "back" / f"{judge}.xlsx", lambda i, c, n=n: 40 + 10 * n + i)
+    result = invoke(str(tmp_path / "back"), "--out", str(out))
+    assert result.exit_code == 0, result.output + result.stderr
+    ranked = json.loads((out / "screening.json").read_text(encoding="utf-8"))["ranking"]["proposals"]
+    assert len(ranked) == len(UNITS) and all(p["rank"] for p in ranked)
+    run_once(RunConfig(inbox, tmp_path / "roster.csv", out, "2021", Settings(workers=1, settle_seconds=0, isolate=False)))
+    again = json.loads((out / "screening.json").read_text(encoding="utf-8"))
+    assert again["ranking"]["proposals"] == ranked and len(again["scores"]) == len(again["assignments"])
+    name = next(p["name"] for p in again["participants"] if p["id"] == "smp-05")
+    assert name in (out / "ranking.html").read_text(encoding="utf-8")
