@@ -69,7 +69,7 @@ def scoring_document(scoring: Scoring | None) -> dict:
     """The judges' scores (`scores`: each judge's latest sheet, a row per proposal) and the `ranking`
     (`kipp scores import`); an empty list and a ranking with no proposals before any sheet is back."""
     if scoring is None:
-        return {"scores": [], "ranking": {"method": "z", "weights": {}, "threshold": None, "top": None,
+        return {"scores": [], "ranking": {"method": "zs", "weights": {}, "threshold": None, "top": None,
                                           "judges": [], "proposals": []}}
     by_pair: dict[tuple[str, str], dict[str, int]] = {}
     for s in scoring.scores:
@@ -82,7 +82,7 @@ def scoring_document(scoring: Scoring | None) -> dict:
                     "source": scoring.sources.get(j, ("", ""))[0], "imported_at": scoring.sources.get(j, ("", ""))[1]}
                    for (j, p), values in sorted(by_pair.items())],
         "ranking": {
-            "method": "z", "weights": dict(ranking.weights), "threshold": ranking.threshold, "top": ranking.top,
+            "method": ranking.method, "weights": dict(ranking.weights), "threshold": ranking.threshold, "top": ranking.top,
             "scale": [scoring.low, scoring.high],
             "judges": [{"judge_id": s.judge_id, "scored": s.scored, "mean": _round(s.mean), "sd": _round(s.sd),
                         "standardised": s.standardised} for s in ranking.judges],

@@ -49,8 +49,9 @@ def ranking_html(screening: Screening, edition: str, generated_at: str) -> str:
         return render("ranking.html.j2", edition=edition, generated=local_time(generated_at), scoring=None)
     ranking = scoring.ranking
     rows = [_Row(r, category_label(r.category), _rank_text(r)) for r in ranking.proposals]
+    order = {c.value: i for i, c in enumerate(Category)}
     by_category = {}
-    for code, members in ranking.categories().items():
+    for code, members in sorted(ranking.categories().items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0])):
         by_category[category_label(code)] = [_Row(r, category_label(r.category), str(r.category_rank) if r.category_rank else "—")
                                              for r in members]
     weights = dict(ranking.weights)

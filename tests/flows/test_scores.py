@@ -336,15 +336,15 @@ def test_the_scores_page_of_kipp_ui_shows_who_is_back_and_the_ranking(out: Path,
 
 
 def test_the_simulation_standardised_recovers_the_true_order_better_than_the_raw_mean() -> None:
-    """kipp bench scores on a small edition (60 proposals, 6 judges, K=3), three seeds: the z ranking's
-    rank correlation with the true order beats the raw mean's on every seed."""
+    """kipp bench scores on a small edition (60 proposals, 6 judges, K=3), three seeds: the ranking's
+    (zs) rank correlation with the true order beats the raw mean's on every seed."""
     from flows.bench.scores import measure
 
     for seed in (1, 2, 3):
         outcome = measure(seed, 60, 6, 3, 4.0)
-        assert outcome.rho["z"] > outcome.rho["raw"] + 0.03, outcome
-        assert outcome.tau["z"] > outcome.tau["raw"] + 0.05, outcome
-        assert outcome.rho["z"] > 0.95
+        assert outcome.rho["zs"] > outcome.rho["raw"] + 0.03, outcome
+        assert outcome.tau["zs"] > outcome.tau["raw"] + 0.05, outcome
+        assert outcome.rho["zs"] > 0.95
 
 
 def test_the_same_bytes_twice_in_one_import_are_read_once(out: Path, tmp_path: Path) -> None:

@@ -40,7 +40,8 @@ INFO = {"p1": ("Satu", "sd"), "p2": ("Dua", "sd"), "p3": ("Tiga", "smp"), "p4": 
 
 
 def test_the_ranking_of_a_small_case_checked_by_hand() -> None:
-    ranking = rank(HAND, {"x": 3, "y": 1}, {"p1": 2, "p2": 2, "p3": 2, "p4": 1, "p5": 2}, INFO, threshold=0.15, top=2)
+    ranking = rank(HAND, {"x": 3, "y": 1}, {"p1": 2, "p2": 2, "p3": 2, "p4": 1, "p5": 2}, INFO, threshold=0.15, top=2,
+                   method="z")
     by = {r.participant_id: r for r in ranking.proposals}
     assert [r.participant_id for r in ranking.proposals] == ["p1", "p4", "p3", "p2", "p5"]
     assert [by[p].rank for p in ("p1", "p4", "p3", "p2")] == [1, 2, 3, 4] and by["p5"].rank is None
@@ -61,6 +62,21 @@ def test_the_ranking_of_a_small_case_checked_by_hand() -> None:
     assert stats["A"].mean == pytest.approx(46.6667, abs=1e-4) and stats["B"].sd == pytest.approx(8.1650, abs=1e-4)
 
 
+def test_the_shrunk_standardisation_of_the_same_case_checked_by_hand() -> None:
+    """zs, the ranking's method: each judge's mean and variance with 3 pseudo-proposals at the panel's
+    (pooled totals: mean 63.333, variance 330.556).
+    A: mean (3*46.667 + 3*63.333)/6 = 55, variance (3*38.889 + 3*330.556)/6 = 184.722, sd 13.591
+    B: mean (3*80 + 3*63.333)/6 = 71.667, variance (3*66.667 + 3*330.556)/6 = 198.611, sd 14.093
+    p1: (0 + 1.3009)/2 = 0.6504; p4: 0.5913; p2: (-1.1037 - 0.1183)/2 = -0.6110; p3: -0.7358"""
+    ranking = rank(HAND, {"x": 3, "y": 1}, {}, INFO)
+    assert ranking.method == "zs"
+    by = {r.participant_id: r for r in ranking.proposals}
+    assert [r.participant_id for r in ranking.proposals] == ["p1", "p4", "p2", "p3"]
+    for pid, z in (("p1", 0.6504), ("p4", 0.5913), ("p2", -0.6110), ("p3", -0.7358)):
+        assert by[pid].z_mean == pytest.approx(z, abs=1e-4), pid
+    assert by["p2"].spread == pytest.approx(1.1037 - 0.1183, abs=1e-4)
+
+
 def test_equal_weights_by_default_and_ties_share_a_rank() -> None:
     tied = scores("A", {"p1": (80, 60), "p2": (60, 80), "p3": (10, 10)})
     ranking = rank(tied, {"x": 1, "y": 1}, {}, {})
@@ -69,10 +85,16 @@ def test_equal_weights_by_default_and_ties_share_a_rank() -> None:
     assert by["p1"].tied and by["p2"].tied and not by["p3"].tied
 
 
-def test_a_judge_with_one_proposal_or_no_spread_is_not_standardised() -> None:
-    ranking = rank(scores("A", {"p1": (80, 80)}) + scores("B", {"p1": (50, 50), "p2": (50, 50)}), {"x": 1, "y": 1}, {}, {})
-    assert {s.judge_id: s.standardised for s in ranking.judges} == {"A": False, "B": False}
-    assert all(j.z == 0 for r in ranking.proposals for j in r.judges)
+def test_a_judge_with_one_proposal_or_no_spread_leans_on_the_panel() -> None:
+    given = scores("A", {"p1": (80, 80)}) + scores("B", {"p1": (50, 50), "p2": (50, 50)})
+    plain = rank(given, {"x": 1, "y": 1}, {}, {}, method="z")
+    assert {s.judge_id: s.standardised for s in plain.judges} == {"A": False, "B": False}
+    assert all(j.z == 0 for r in plain.proposals for j in r.judges)  # z: no figures of their own, no say
+    shrunk = {(j.judge_id, r.participant_id): j.z for r in rank(given, {"x": 1, "y": 1}, {}, {}).proposals
+              for j in r.judges}
+    # pooled 80, 50, 50: mean 60, sd 14.142; A: mean (80 + 180)/4 = 65, sd sqrt(3 * 200 / 4) = 12.247
+    assert shrunk[("A", "p1")] == pytest.approx(15 / 12.2474, abs=1e-4)
+    assert shrunk[("B", "p1")] == shrunk[("B", "p2")] < 0
 
 
 @pytest.mark.parametrize(("text", "expected"), [
