@@ -179,9 +179,13 @@ def load_scoring(ledger: Ledger, participants: Mapping[str, tuple[str, str]]) ->
     if not sheets or stored is None:
         return None
     criteria = panel_from_json(stored).criteria
-    assigned = Counter(p for _, p in ledger.frozen_assignments())
+    frozen = ledger.frozen_assignments()
+    assigned = Counter(p for _, p in frozen)
+    # a score counts while its assignment stands: one taken back since (a conflict declared, the
+    # participant no longer complete, the judge gone) is kept in the ledger but not ranked
+    standing = [s for s in ledger.current_scores() if (s[0], s[1]) in frozen]
     return build_scoring([(c.id, c.label) for c in criteria.items], criteria.low, criteria.high, sheets,
-                         ledger.current_scores(), assigned, participants,
+                         standing, assigned, participants,
                          ScoringSettings.from_json(ledger.meta("score_settings")))
 
 

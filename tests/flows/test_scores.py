@@ -387,3 +387,19 @@ def test_the_whole_way_handoff_then_scores_then_a_later_run(tmp_path: Path) -> N
     assert again["ranking"]["proposals"] == ranked and len(again["scores"]) == len(again["assignments"])
     name = next(p["name"] for p in again["participants"] if p["id"] == "smp-05")
     assert name in (out / "ranking.html").read_text(encoding="utf-8")
+
+
+def test_a_score_whose_assignment_was_taken_back_is_kept_but_not_ranked(out: Path, tmp_path: Path) -> None:
+    from flows.scores import load_scoring
+
+    judge = _first_judge(out)
+    assert invoke(str(fill(out, judge, tmp_path / "a.xlsx")), "--out", str(out)).exit_code == 0
+    taken = min(p for j, p in PAIRS if j == judge)
+    with Ledger(out / "ledger.sqlite") as ledger:
+        ledger.db.execute("UPDATE assignments SET withdrawn_at='2026-12-02T00:00:00+00:00', withdrawn_reason='konflik' "
+                          "WHERE judge_id=? AND participant_id=?", (judge, taken))
+        scoring = load_scoring(ledger, {})
+        kept = ledger.current_scores()
+    assert {p for _, p, _, _ in kept} == {p for j, p in PAIRS if j == judge}  # the ledger keeps what was given
+    assert all(s.participant_id != taken for s in scoring.scores)
+    assert {r.participant_id for r in scoring.ranking.scored} == {p for j, p in PAIRS if j == judge} - {taken}
