@@ -911,12 +911,14 @@ def ledger_rebuild(out: Path) -> None:
     labels = {"theme_corrections": say("koreksi tema", "theme corrections"),
               "duplicate_decisions": say("keputusan duplikat", "duplicate decisions"),
               "assignments": say("penugasan juri yang sudah diserahkan", "judge assignments handed out"),
+              "scores": say("nilai juri dari lembar penilaian", "judges' scores from the scoring sheets"),
               "files": say("catatan berkas yang pernah diterima", "records of files received")}
     for table, label in labels.items():
         state = "" if done.complete[table] else say(" (SEBAGIAN: sisanya tidak terbaca; masih ada di cadangan)",
                                                     " (IN PART: the rest cannot be read; it is still in the backup)")
         click.echo(f"  {label}: {done.kept[table]} {say('diselamatkan', 'saved')}{state}")
-    if not (done.complete["theme_corrections"] and done.complete["duplicate_decisions"] and done.complete["assignments"]):
+    if not (done.complete["theme_corrections"] and done.complete["duplicate_decisions"] and done.complete["assignments"]
+            and done.complete["scores"] and done.complete["score_sheets"]):
         click.echo(say("kipp: PERHATIAN: sebagian keputusan admin tidak dapat dibaca dari ledger yang rusak; periksa "
                        "dan masukkan lagi (kipp themes import, kipp duplicates confirm|dismiss); "
                        f"cadangan: {clean(done.backup)}",
@@ -1620,6 +1622,66 @@ def _last_screening(out: Path) -> tuple[Screening, str]:
 
 
 @main.group()
+def scores() -> None:
+    """Nilai dari juri: impor lembar penilaian yang dikembalikan, lalu peringkat.
+    \f
+    The judges' scores: import the returned scoring sheets, then the ranking.
+    """
+
+
+@scores.command("import")
+@click.option("--out", type=click.Path(path_type=Path), default=Path("reports"), show_default=True,
+              callback=_remember_out, help=both("Folder keluaran kipp handoff: ledger dan paket juri.",
+                                                "The output folder of kipp handoff: the ledger and the judges' packets."))
+@click.option("--criteria", type=click.Path(path_type=Path), default=None,
+              help=both("Berkas kriteria penyerahan; baris `# bobot kebaruan=30, ...` mengatur bobot (bawaan: sama).",
+                        "The hand-off's criteria file; a line `# bobot kebaruan=30, ...` sets the weights (default: "
+                        "equal)."))
+@click.option("--threshold", type=click.FloatRange(min=0), default=None,
+              help=both("Selisih skor z antarjuri yang ditandai perlu dibahas (bawaan: 1.0, atau yang terakhir dipakai).",
+                        "The judges' z-score difference flagged to discuss (default: 1.0, or the last one used)."))
+@click.option("--top", type=click.IntRange(min=1), default=None,
+              help=both("Panjang daftar Top-N (bawaan: 10, atau yang terakhir dipakai).",
+                        "The length of the Top-N list (default: 10, or the last one used)."))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+def scores_import(out: Path, criteria: Path | None, threshold: float | None, top: int | None,
+                  paths: tuple[Path, ...]) -> None:
+    """Baca lembar penilaian (XLSX/CSV) yang dikembalikan juri, periksa, simpan di ledger, lalu tulis
+    ranking.html, ranking.xlsx dan screening.json. Lembar yang salah ditolak utuh, setiap masalah satu baris.
+
+    Contoh: kipp scores import lembar_kembali/ --out reports/
+    \f
+    Read the scoring sheets (XLSX/CSV) judges returned, check them, keep them in the ledger, then write
+    ranking.html, ranking.xlsx and screening.json. A wrong sheet is refused whole, one line per problem.
+
+    Example: kipp scores import returned_sheets/ --out reports/
+    """
+    from flows.lock import OutputLock
+    from flows.scores import import_sheets
+
+    with _existing_ledger(out) as ledger, OutputLock(out, "scores import"):
+        result = import_sheets(list(paths), out, ledger, None, criteria, threshold, top)
+    for line in result.duplicates:
+        click.echo(clean(line))
+    for sheet in result.imported:
+        replaced = say(" (menggantikan lembar sebelumnya)", " (replaces the earlier sheet)") \
+            if sheet.judge_id in result.superseded else ""
+        click.echo(say(f"{clean(sheet.path)}: juri {clean(sheet.judge_id)}, {len({p for p, _, _ in sheet.scores})} "
+                       f"proposal diimpor{replaced}",
+                       f"{clean(sheet.path)}: judge {clean(sheet.judge_id)}, {len({p for p, _, _ in sheet.scores})} "
+                       f"proposals imported{replaced}"))
+    for problem in result.problems:
+        click.echo(f"kipp: {clean(problem.line())}", err=True)
+    if "ranking_html" in result.written:
+        click.echo(say(f"Peringkat: {clean(result.written['ranking_html'])}", f"Ranking: {clean(result.written['ranking_html'])}"))
+    if result.refused:
+        click.echo(say(f"kipp: {len(set(result.refused))} lembar ditolak dan tidak mengubah apa pun; perbaiki lalu impor lagi",
+                       f"kipp: {len(set(result.refused))} sheets refused, nothing changed by them; fix them and "
+                       "import again"), err=True)
+        sys.exit(int(ExitCode.BAD_INPUT))
+
+
+@main.group()
 def bench() -> None:
     """Pengukuran yang angkanya masuk ke catatan issue.
     \f
@@ -1723,6 +1785,24 @@ def bench_judges(args: tuple[str, ...]) -> None:
     Example: kipp bench judges --size national
     """
     from flows.bench.judges import main as run_bench
+
+    sys.exit(run_bench(list(args)) or 0)
+
+
+@bench.command("scores", context_settings={"ignore_unknown_options": True})
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def bench_scores(args: tuple[str, ...]) -> None:
+    """Peringkat nilai juri yang distandarkan vs rata-rata mentah pada simulasi juri ketat dan murah hati
+    (--proposals, --judges, --k, --noise, --seeds).
+
+    Contoh: kipp bench scores --seeds 10
+    \f
+    The standardised ranking of judges' scores vs the raw mean on a simulation with strict and lenient
+    judges (--proposals, --judges, --k, --noise, --seeds).
+
+    Example: kipp bench scores --seeds 10
+    """
+    from flows.bench.scores import main as run_bench
 
     sys.exit(run_bench(list(args)) or 0)
 

@@ -23,6 +23,7 @@ from models.records import (
     Reason,
 )
 from models.roster import Roster
+from models.scores.scoring import Scoring
 
 T = TypeVar("T")
 
@@ -50,6 +51,7 @@ class Screening:
     duplicates: tuple = ()  # DuplicateFlag records (models/duplicates/), most severe first
     errors: tuple[StepError, ...] = field(default=())
     judging: Judging | None = None  # with a panel of judges (--judges, or the one of the last hand-off)
+    scoring: Scoring | None = None  # the judges' scores back and the ranking (kipp scores import)
 
     @property
     def internal_errors(self) -> int:

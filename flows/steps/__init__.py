@@ -1,6 +1,6 @@
 """The intake run as one ordered list of steps, each a plain function of one `Run`:
 
-    scan → extract → decide → themes → duplicates → judges → handoff → report
+    scan → extract → decide → themes → duplicates → judges → handoff → scores → report
 
 `run_once` iterates the list without Prefect (tests, benchmarks, `kipp evaluate`); the Prefect flow
 in flows/intake.py runs the same list, the heavy steps as tasks. A new step is one more module
@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from flows.steps.context import OutputPaths, Run, RunConfig, RunResult
-from flows.steps import decide, duplicates, extract, handoff, judges, report, scan, themes  # one module per step
+from flows.steps import decide, duplicates, extract, handoff, judges, report, scan, scores, themes  # one module per step
 from flows.steps.check import check_inputs
 from models.ledger import Ledger
 
@@ -38,6 +38,7 @@ STEPS: tuple[Step, ...] = (
     Step("duplicates", duplicates.duplicates, task="flag-duplicates"),
     Step("judges", judges.judges, task="assign-judges"),
     Step("handoff", handoff.handoff, task="write-packets"),  # `kipp handoff` only: freeze, then the packets
+    Step("scores", scores.scores),  # the judges' scores back (kipp scores import) and their ranking
     Step("report", report.report, task="write-reports", retries=2),  # a report write may meet a passing disk problem
 )
 

@@ -434,6 +434,26 @@ def judging(request: Request) -> Response:
     )
 
 
+def scores(request: Request) -> Response:
+    """The judges' scores back (`kipp scores import`): who returned a sheet and who not yet, the Top-N,
+    what the judges disagree on, and the ranking; the full report is ranking.html."""
+    from flows.scores import load_scoring
+
+    site = _site(request)
+    decided = site.decided()
+    with site.ledger() as ledger:
+        scoring = load_scoring(ledger, {r.participant.id: (r.participant.name, r.participant.category.value)
+                                        for r in decided.participants}) if ledger else None
+        frozen = ledger.frozen_assignments() if ledger else {}
+    returned = set(scoring.sources) if scoring else set()
+    expected = sorted({j for j, _ in frozen})
+    return _page(request, "scores.html.j2", edition=decided.edition, scoring=scoring,
+                 waiting=[j for j in expected if j not in returned],
+                 sheets=[(s, local_time(s.imported_at)) for s in (scoring.sheets if scoring else ())
+                         if s.superseded_at is None],
+                 report=_is_file(site.out / REPORT_FILES["ranking_html"]))
+
+
 def _is_file(path: Path) -> bool:
     return path.is_file() and not path.is_symlink()
 
@@ -604,6 +624,7 @@ ROUTES: tuple[tuple[str, Callable, list[str]], ...] = (
     ("/juri", judging, ["GET"]),
     ("/juri", handoff, ["POST"]),
     ("/paket/{judge_id}", packet, ["GET"]),
+    ("/nilai", scores, ["GET"]),
     ("/nama", name_form, ["GET"]),
     ("/nama", save_name, ["POST"]),
     ("/berkas", download, ["GET"]),
