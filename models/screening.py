@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
 from models.doctype import detect_doc_type
-from models.identify import Identifier
+from models.identify import CachingIdentifier, Identifier
 from models.ledger import StoredExtraction
 from models.records import (
     DocType,
@@ -86,7 +86,7 @@ def internal_error(item_path: str, sha: str | None, size: int, exc: BaseExceptio
 
 
 def decide_file(
-    item: InboxItem, sha: str | None, stored: StoredExtraction | None, identifier: Identifier,
+    item: InboxItem, sha: str | None, stored: StoredExtraction | None, identifier: Identifier | CachingIdentifier,
     blank: bool = False,
 ) -> Outcome:
     """The state of one file, before resubmissions and copies are sorted out.
@@ -230,7 +230,7 @@ def screen(
     extractions: Mapping[str, StoredExtraction],
     roster: Roster,
     removed: Iterable[tuple[str, str | None, int]] = (),
-    identifier: Identifier | None = None,
+    identifier: Identifier | CachingIdentifier | None = None,
     blank: Iterable[str] = (),
 ) -> Screening:
     """Decide every file and every participant's completeness; pure, and cheap enough to redo each run.
@@ -264,7 +264,7 @@ def guarded(work: Callable[[], T], on_error: Callable[[Exception], T]) -> T:
         return on_error(exc)
 
 
-def _guess(identifier: Identifier, path: str) -> str | None:
+def _guess(identifier: Identifier | CachingIdentifier, path: str) -> str | None:
     """Whose a file is by its name alone, for a file kipp failed on; None when even that fails."""
     try:
         return identifier.identify(path).participant_id
