@@ -169,13 +169,23 @@ class Identifier:
         # Identification runs for every file of every run; covers repeat their title lines and words.
         self._word_cache: dict[str, tuple[str, ...]] = {}
         self._segment_cache: dict[tuple[str, ...], dict[str, float]] = {}
+        self._token_cache: dict[tuple[str, bool], tuple[tuple[str, ...], frozenset[Region]]] = {}
 
     # -- one piece of text ------------------------------------------------------------
 
     def _name_tokens(self, text: str, abbreviations: bool = False) -> tuple[list[str], frozenset[Region]]:
-        return split_regions(
-            tokens(text, self.generic), self.places, REGION_ABBREVIATIONS if abbreviations else None, keep_places=True
-        )
+        # Covers repeat their lines (titles, the competition's line, the government's): each text is
+        # split once per Identifier. Callers only read the list; each gets its own copy all the same.
+        key = (text, abbreviations)
+        found = self._token_cache.get(key)
+        if found is None:
+            toks, regions = split_regions(tokens(text, self.generic), self.places,
+                                          REGION_ABBREVIATIONS if abbreviations else None, keep_places=True)
+            found = (tuple(toks), regions)
+            if len(self._token_cache) > 200_000:
+                self._token_cache.clear()
+            self._token_cache[key] = found
+        return list(found[0]), found[1]
 
     def _score_tokens(self, toks: list[str]) -> dict[str, float]:
         if not toks:
@@ -186,16 +196,29 @@ class Identifier:
             return cached
         words = _word_positions(toks)
         candidates: set[str] = set()
+        matched: set[str] = set()  # the roster's words some word of the text is close enough to
         for word in words:
             for match in self._vocabulary_matches(word):
+                matched.add(match)
                 candidates |= self._by_word[match]
         numbers = [""] + [t for t in toks if t.isdigit()]
         for kind in KINDS.intersection(toks):
             for number in numbers:
                 candidates |= self._by_kind_number.get((kind, number), set())
+        digits = frozenset(numbers[1:])
         scores: dict[str, float] = {}
         for pid in candidates:
-            score = _score_key(self.keys[pid], toks, words)
+            key = self.keys[pid]
+            # Candidates _score_key would refuse, told apart cheaply (at national size most are): a
+            # number of the name not in the text (numbers are exact), or a word of the name that no
+            # word of the text is close to (fuzz.ratio is symmetric, so `matched` holds every roster
+            # word _align could pair with a word of the text, its joined form included).
+            if key.numbers and not key.numbers <= digits:
+                continue
+            if key.distinctive and not (all(w in matched for w in key.distinctive)
+                                        or (len(key.distinctive) > 1 and "".join(key.distinctive) in matched)):
+                continue
+            score = _score_key(key, toks, words)
             if score is not None:
                 scores[pid] = score
         if len(self._segment_cache) > 50_000:
