@@ -67,7 +67,14 @@ def is_blank(text: str, ocr_confidence: float | None = None) -> bool:
     """No readable content: too few letters in words, or OCR that read only noise."""
     if ocr_confidence is not None and ocr_confidence < MIN_OCR_CONFIDENCE:
         return True
-    return readable_chars(text) < MIN_TEXT_CHARS
+    # readable_chars(text) < MIN_TEXT_CHARS, counted only as far as the answer needs: a proposal
+    # reaches it in its first lines, and every run asks again for thousands of texts.
+    letters = 0
+    for word in _WORD.finditer(text):
+        letters += len(word.group())
+        if letters >= MIN_TEXT_CHARS:
+            return False
+    return True
 
 
 def trace(exc: BaseException) -> str:
