@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -482,7 +483,10 @@ def identifier_fingerprint(roster: Roster, generic: frozenset[str] = DEFAULT_GEN
     h = hashlib.sha256()
     h.update(f"identifier:{IDENTIFIER_VERSION}\n".encode())
     for source in _SOURCES:
-        h.update(hashlib.sha256(source.read_bytes()).digest())
+        try:
+            h.update(hashlib.sha256(source.read_bytes()).digest())
+        except OSError:  # no source to read (a frozen install): nothing kept is trusted, every run identifies
+            h.update(os.urandom(16))
     h.update(json.dumps(sorted(generic)).encode())
     h.update(json.dumps([(p.id, p.name, str(getattr(p.category, "value", p.category)), p.parent_id)
                          for p in roster], ensure_ascii=False).encode())
