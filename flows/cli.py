@@ -1773,6 +1773,22 @@ def bench_ocr(args: tuple[str, ...]) -> None:
     sys.exit(run_bench(list(args)) or 0)
 
 
+@bench.command("scale", context_settings={"ignore_unknown_options": True})
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def bench_scale(args: tuple[str, ...]) -> None:
+    """Skala: kipp run pada edisi 323 sampai 3.000 peserta (dingin, ulang, kosong) melawan ekstraksi mentah.
+
+    Contoh: kipp bench scale --participants 323,3000
+    \f
+    Scale: kipp run on editions of 323 to 3,000 participants (cold, rerun, empty) against raw extraction.
+
+    Example: kipp bench scale --participants 323,3000
+    """
+    from flows.bench.scale import main as run_bench
+
+    sys.exit(run_bench(list(args)) or 0)
+
+
 @bench.command("judges", context_settings={"ignore_unknown_options": True})
 @click.argument("args", nargs=-1, type=click.UNPROCESSED)
 def bench_judges(args: tuple[str, ...]) -> None:

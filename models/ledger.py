@@ -2,7 +2,9 @@
 
 `files` has one row per inbox path ever seen, with what it was and what was decided about it;
 `extractions` caches what was read from each distinct content (by sha256), so a rerun reads
-only new or changed files, and later steps (duplicates, themes) reuse the text.
+only new or changed files, and later steps (duplicates, themes) reuse the text. `identifications`
+caches whose each (path, cover) is under one identifier fingerprint (roster, generic words, code), so
+a rerun identifies only new files; it is a cache only, empty after a rebuild and refilled by a run.
 """
 
 from __future__ import annotations
@@ -23,7 +25,16 @@ from pathlib import Path
 from models.errors import LedgerError, OutputError, os_reason
 from models.inbox import hash_fd, hash_item, open_regular
 from models.language import say
-from models.records import Extraction, InboxItem, InputFormat, JudgeAssignment, Outcome, Reason, Withdrawal
+from models.records import (
+    Extraction,
+    Identification,
+    InboxItem,
+    InputFormat,
+    JudgeAssignment,
+    Outcome,
+    Reason,
+    Withdrawal,
+)
 
 SCHEMA_VERSION = 2
 # Bump when an extractor reads files differently, so that cached extractions are redone.
@@ -84,6 +95,19 @@ CREATE TABLE IF NOT EXISTS extractions (
     error_detail TEXT,
     extracted_at TEXT NOT NULL,
     ocr_confidence REAL
+);
+-- Whose each file is, as models.identify worked it out for (path, sha256 of the cover text) under one
+-- fingerprint (models.identify.identifier_fingerprint); rows of any other fingerprint are dropped.
+CREATE TABLE IF NOT EXISTS identifications (
+    fingerprint TEXT NOT NULL,
+    path TEXT NOT NULL,
+    cover TEXT NOT NULL,
+    participant_id TEXT,
+    score REAL NOT NULL,
+    source TEXT,
+    reason TEXT,
+    candidates TEXT NOT NULL,
+    PRIMARY KEY (fingerprint, path, cover)
 );
 """
 # -- the judges' scores (kipp scores import) -------------------------------------------------
@@ -339,6 +363,35 @@ class Ledger:
                 extraction = Extraction(InputFormat(fmt), text, pages, cover, tuple(json.loads(notes or "[]")), ocr)
                 out[sha] = StoredExtraction(sha, extraction, chars, None, None)
         return out
+
+    # -- identifications kept across runs -------------------------------------------------
+
+    def identifications(self, fingerprint: str) -> dict[tuple[str, str], Identification]:
+        """(path, cover key) -> the identification worked out under this fingerprint."""
+        return {
+            (path, cover): Identification(pid, score, source, Reason(reason) if reason else None,
+                                          tuple(json.loads(candidates)))
+            for path, cover, pid, score, source, reason, candidates in self.db.execute(
+                """SELECT path, cover, participant_id, score, source, reason, candidates FROM identifications
+                   WHERE fingerprint = ?""", (fingerprint,))
+        }
+
+    def save_identifications(self, fingerprint: str, found: Mapping[tuple[str, str], Identification]) -> None:
+        """Keep what was worked out under `fingerprint`; what any other fingerprint left is dropped."""
+        stale = self.db.execute("SELECT 1 FROM identifications WHERE fingerprint != ? LIMIT 1",
+                                (fingerprint,)).fetchone()
+        if not found and not stale:
+            return
+        with self.transaction():
+            if stale:
+                self.db.execute("DELETE FROM identifications WHERE fingerprint != ?", (fingerprint,))
+            self.db.executemany(
+                """INSERT OR REPLACE INTO identifications(fingerprint, path, cover, participant_id, score, source,
+                   reason, candidates) VALUES (?,?,?,?,?,?,?,?)""",
+                [(fingerprint, path, cover, i.participant_id, i.score, i.source,
+                  i.reason.value if i.reason else None, json.dumps(list(i.candidates)))
+                 for (path, cover), i in found.items()],
+            )
 
     # -- decisions ------------------------------------------------------------------------
 

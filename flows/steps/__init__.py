@@ -9,6 +9,7 @@ here and one more entry in STEPS.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -19,7 +20,9 @@ from flows.steps import decide, duplicates, extract, handoff, judges, report, sc
 from flows.steps.check import check_inputs
 from models.ledger import Ledger
 
-__all__ = ["STEPS", "OutputPaths", "Run", "RunConfig", "RunResult", "Step", "open_run", "run_once", "run_step"]
+LAST_RUN = "last_run"  # the ledger's meta key of the last run's step times
+
+__all__ = ["LAST_RUN", "STEPS", "OutputPaths", "Run", "RunConfig", "RunResult", "Step", "open_run", "run_once", "run_step"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,13 +48,17 @@ STEPS: tuple[Step, ...] = (
 
 @contextmanager
 def open_run(config: RunConfig) -> Iterator[Run]:
-    """Check the inputs, parse the roster and open the ledger, once for the whole run."""
+    """Check the inputs, parse the roster and open the ledger, once for the whole run. A run that ends
+    normally leaves its step times in the ledger (meta `last_run`: each step's seconds and the whole),
+    for `kipp bench scale`, which runs `kipp run` as a user does and cannot see its RunResult."""
     start = time.perf_counter()
     inputs = check_inputs(config)
     with Ledger(config.paths.ledger) as ledger:
         run = Run(config, ledger, inputs.roster, inputs.panel)
         run.seconds["check"] = time.perf_counter() - start
         yield run
+        ledger.set_meta(LAST_RUN, json.dumps({"seconds": {k: round(v, 3) for k, v in run.seconds.items()},
+                                              "total": round(time.perf_counter() - start, 3)}))
 
 
 def run_step(run: Run, step: Step) -> None:
