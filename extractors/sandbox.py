@@ -15,6 +15,17 @@ by a killed process is removed by the next pool.
 Nothing unbounded comes back: a worker keeps at most `Limits.max_chars` characters of a document,
 and the parent refuses any message longer than those characters can take (max_message_bytes), so
 one file never costs the main process more than that.
+
+A scan's pages are spread over the workers. The worker that finds a PDF without a text layer hands
+back an OCR plan instead of reading it (extractors.ocr_extractor.OcrDeferred); its pages go to the
+front of the queue as page jobs, one page each, for whichever workers are free (each runs one
+single-threaded Tesseract, OMP_THREAD_LIMIT=1); once every page is read, a worker finishes the
+document from those pages, in order, through the same code as a scan read in one piece. A file's
+time limit is the work done on it: the seconds of all its jobs added up (what one worker reading
+it alone would take), so its pages racing on two workers spend the limit twice as fast, and it is
+the same whichever worker, and however long it waited in the queue. A page job that crashes, runs
+out of memory or passes the file's limit ends the file with that reason, and every worker still
+busy with it is killed and replaced.
 """
 
 from __future__ import annotations
@@ -29,13 +40,15 @@ import tempfile
 import threading
 import time
 import traceback
-from collections import deque
-from collections.abc import Iterator, Mapping
+from collections import Counter, deque
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
+from typing import Any, NamedTuple
 
+from extractors.ocr_extractor import OcrDeferred, OcrPage, OcrPlan, combine
 from models.errors import ExtractionError, KippError
 from models.language import say
 from models.records import Extraction, Reason
@@ -45,6 +58,8 @@ Result = Extraction | tuple[Reason, str]
 # A path; or a path and the sha256 the scan recorded for it; or those and the inbox the path is
 # relative to (then read through models.inbox.open_regular: no link followed in any folder).
 Job = Path | tuple[Path, str | None] | tuple[Path, str | None, Path | None]
+# Told (OCR pages read, OCR pages found) as scans are found and their pages read.
+OcrProgress = Callable[[int, int], None]
 STARTUP_GRACE = 60.0  # a cold spawn imports pypdf and python-docx; a loaded machine is slow
 POOL_PREFIX = "kipp-pool-"
 _POOL_DIR = re.compile(rf"{POOL_PREFIX}(\d+)-")
@@ -62,8 +77,15 @@ def extract_one(path: Path, limits: Limits, expected_sha256: str | None = None, 
     """Extract a file; a failure comes back as (reason, message), never as an exception."""
     from extractors import extract
 
+    return _guarded(lambda: extract(path, limits, expected_sha256, root), limits)
+
+
+def _guarded(work: Callable[[], Any], limits: Limits) -> Any:
+    """work(); an OCR deferred comes back as its plan, a failure as (reason, message)."""
     try:
-        return extract(path, limits, expected_sha256, root)
+        return work()
+    except OcrDeferred as e:
+        return e.plan
     except ExtractionError as e:
         return (e.reason, str(e))
     except MemoryError:
@@ -72,6 +94,29 @@ def extract_one(path: Path, limits: Limits, expected_sha256: str | None = None, 
         return (Reason.CORRUPT_PDF, "struktur berkas bersarang terlalu dalam")
     except Exception as e:  # a bug or a library failing on odd input: keep the trace for a developer
         return (Reason.EXTRACTION_ERROR, f"{type(e).__name__}: {e}\n{traceback.format_exc(limit=5)}")
+
+
+FILE, WHOLE, PAGE, FINISH = "file", "whole", "page", "finish"
+
+
+def _work(kind: str, path: Path, expected: str | None, root: Path | None, arg: Any, limits: Limits) -> Any:
+    """One job in a worker: a file (a scan comes back as its OcrPlan), a file with a scan's pages
+    read here one after another (WHOLE, as before pages were spread), one page of a scan (arg: the
+    plan and the page number), or a scan finished from its pages (arg: the plan and the OcrResult)."""
+    from extractors import extract
+    from extractors.ocr_extractor import deferred, ocr_page_job, precomputed
+
+    if kind == WHOLE:
+        return extract_one(path, limits, expected, root)
+    if kind == FILE:
+        with deferred():
+            return extract_one(path, limits, expected, root)
+    plan, what = arg
+    if kind == PAGE:
+        return _guarded(lambda: ocr_page_job(path, root, plan, what, limits.seconds, limits.memory_mb,
+                                             limits.max_chars), limits)
+    with precomputed(what):
+        return _guarded(lambda: extract(path, limits, plan.sha256, root), limits)
 
 
 def _worker_main(conn: Connection, limits: Limits, parent_pid: int, pool_dir: str) -> None:
@@ -87,6 +132,7 @@ def _worker_main(conn: Connection, limits: Limits, parent_pid: int, pool_dir: st
     workdir.mkdir(mode=0o700, exist_ok=True)
     tempfile.tempdir = str(workdir)
     os.environ["TMPDIR"] = str(workdir)  # the OCR tools' own temporary files, and a mark to find them by
+    os.environ["OMP_THREAD_LIMIT"] = "1"  # one core per worker: Tesseract's threads would fight the pool's
 
     limit = limits.memory_mb * (1 << 20)
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
@@ -104,8 +150,8 @@ def _worker_main(conn: Connection, limits: Limits, parent_pid: int, pool_dir: st
             return
         if job is None:
             return
-        key, path, expected, root = job
-        result = extract_one(Path(path), limits, expected, Path(root) if root else None)
+        kind, key, path, expected, root, arg = job
+        result = _work(kind, Path(path), expected, Path(root) if root else None, arg, limits)
         try:
             payload = result_payload(key, result, limits)
         except MemoryError:  # no room left to pickle it: the text goes, the reason stays
@@ -127,13 +173,32 @@ def _too_big(limits: Limits) -> tuple[Reason, str]:
     return (Reason.RESOURCE_LIMIT, f"hasil pembacaan terlalu besar untuk dikirim (batas memori {limits.memory_mb} MB)")
 
 
+class _Task(NamedTuple):
+    key: str  # the file's key in run()'s jobs
+    kind: str  # FILE, PAGE or FINISH
+    arg: Any = None  # PAGE: (plan, page number); FINISH: (plan, OcrResult)
+
+
+@dataclass
+class _Doc:
+    """A file of a run, from its first job to its result."""
+
+    path: Path
+    expected: str | None
+    root: Path | None
+    used: float = 0.0  # seconds its finished jobs took
+    plan: OcrPlan | None = None
+    pages: dict[int, OcrPage] = field(default_factory=dict)
+    done: bool = False
+
+
 @dataclass
 class _Worker:
     process: multiprocessing.process.BaseProcess
     conn: Connection
     ready: bool = False
-    job: tuple[str, Path, str | None] | None = None
-    deadline: float = 0.0
+    job: _Task | None = None
+    job_started: float = 0.0
     started: float = field(default_factory=time.monotonic)
 
 
@@ -166,9 +231,11 @@ def remove_stale_pool_dirs(root: Path | None = None) -> list[Path]:
 class SandboxPool:
     """A fixed number of extraction workers; use as a context manager."""
 
-    def __init__(self, workers: int, limits: Limits | None = None):
+    def __init__(self, workers: int, limits: Limits | None = None, split_ocr: bool = True):
         self.size = max(1, workers)
         self.limits = limits or Limits()
+        self.split_ocr = split_ocr  # False: a scan's pages in its own worker, in sequence (kipp bench ocr's "before")
+        self.pages_read: Counter[int] = Counter()  # OCR pages read per worker pid
         # spawn, not fork: the caller runs Prefect's threads, and forking a threaded process can hang.
         self._ctx = multiprocessing.get_context("spawn")
         self._workers: list[_Worker] = []
@@ -237,40 +304,99 @@ class SandboxPool:
         self._workers.clear()
         shutil.rmtree(self.dir, ignore_errors=True)
 
-    def run(self, jobs: Mapping[str, Job]) -> Iterator[tuple[str, Result]]:
-        """Yield (key, result) for every job, in completion order."""
+    def run(self, jobs: Mapping[str, Job], ocr_progress: OcrProgress | None = None) -> Iterator[tuple[str, Result]]:
+        """Yield (key, result) for every job, in completion order; tell `ocr_progress` (pages
+        read, pages found) as scans are found and their pages read."""
         if not self.dir.is_dir():  # a kept pool outlives a cleaner of /tmp
             self.dir.mkdir(mode=0o700, parents=True)
-        queue = deque((key, *_job(job)) for key, job in jobs.items())
+        docs = {key: _Doc(*_job(job)) for key, job in jobs.items()}
+        queue = deque(_Task(key, FILE if self.split_ocr else WHOLE) for key in docs)
+        ocr = _OcrCount(ocr_progress)
         while queue or any(w.job for w in self._workers):
             while len(self._workers) < min(self.size, len(queue) + sum(1 for w in self._workers if w.job)):
                 self._workers.append(self._start())
-            lost = False
-            for worker in list(self._workers):
-                if worker.ready and worker.job is None and queue:
-                    job = queue.popleft()
-                    try:
-                        worker.conn.send((job[0], str(job[1]), job[2], str(job[3]) if job[3] else None))
-                    except OSError:  # it died idle (killed from outside): the job waits for another
-                        queue.appendleft(job)
-                        self._replace(worker)
-                        lost = True
-                        continue
-                    worker.job = job
-                    worker.deadline = time.monotonic() + self.limits.seconds
-            if lost:
-                continue  # start its replacement before waiting
+            if self._hand_out(queue, docs):
+                continue  # one died idle: start its replacement before waiting
             now = time.monotonic()
-            deadlines = [w.deadline for w in self._workers if w.job] + [
+            deadlines = [self._deadline(key, docs[key]) for key in {w.job.key for w in self._workers if w.job}] + [
                 w.started + STARTUP_GRACE for w in self._workers if not w.ready
             ]
             timeout = max(0.0, min(deadlines) - now) if deadlines else None
             waitables = [w.conn for w in self._workers] + [w.process.sentinel for w in self._workers]
             ready = set(wait(waitables, timeout=timeout))
             for worker in list(self._workers):
-                yield from self._collect(worker, ready)
+                if worker not in self._workers:  # killed with a file that another of its jobs ended
+                    continue
+                for task, outcome in self._collect(worker, ready, docs):
+                    yield from self._settle(task, outcome, docs, queue, ocr)
+            now = time.monotonic()
+            for key in {w.job.key for w in self._workers if w.job}:
+                if now >= self._deadline(key, docs[key]):
+                    yield from self._end(key, docs, queue, ocr, (
+                        Reason.TIMEOUT, f"membaca berkas melebihi batas waktu {self.limits.seconds:g} detik"))
 
-    def _collect(self, worker: _Worker, ready: set) -> Iterator[tuple[str, Result]]:
+    def _hand_out(self, queue: deque[_Task], docs: dict[str, _Doc]) -> bool:
+        """Give each idle worker the next job; True when one turned out dead."""
+        for worker in list(self._workers):
+            if not (worker.ready and worker.job is None and queue):
+                continue
+            task = queue.popleft()
+            doc = docs[task.key]
+            try:
+                worker.conn.send((task.kind, task.key, str(doc.path), doc.expected,
+                                  str(doc.root) if doc.root else None, task.arg))
+            except OSError:  # it died idle (killed from outside): the job waits for another
+                queue.appendleft(task)
+                self._replace(worker)
+                return True
+            worker.job = task
+            worker.job_started = time.monotonic()
+        return False
+
+    def _deadline(self, key: str, doc: _Doc) -> float:
+        """When the seconds of a file's jobs, the finished and the running, reach the time limit."""
+        running = [w.job_started for w in self._workers if w.job and w.job.key == key]
+        return (self.limits.seconds - doc.used + sum(running)) / len(running)
+
+    def _settle(self, task: _Task, outcome: Any, docs: dict[str, _Doc], queue: deque[_Task],
+                ocr: _OcrCount) -> Iterator[tuple[str, Result]]:
+        """What a job's outcome means for its file: a result, page jobs, or one page more."""
+        doc = docs[task.key]
+        if doc.done:
+            return
+        if isinstance(outcome, OcrPlan) and task.kind == FILE:
+            doc.plan = outcome
+            queue.extendleft(_Task(task.key, PAGE, (outcome, n)) for n in range(outcome.pages, 0, -1))
+            ocr.found(outcome.pages)
+        elif isinstance(outcome, OcrPage) and task.kind == PAGE and doc.plan is not None:
+            doc.pages[task.arg[1]] = outcome
+            ocr.read(1)
+            if len(doc.pages) == doc.plan.pages:
+                pages = _bounded([doc.pages[n] for n in range(1, doc.plan.pages + 1)], self.limits.max_chars)
+                queue.appendleft(_Task(task.key, FINISH, (doc.plan, combine(pages, doc.plan.language))))
+        elif isinstance(outcome, Extraction) or _is_failure(outcome):
+            yield from self._end(task.key, docs, queue, ocr, outcome)
+        else:  # never sent by a worker of ours
+            yield from self._end(task.key, docs, queue, ocr, (
+                Reason.EXTRACTION_ERROR, f"pesan tak terduga dari proses pembaca: {type(outcome).__name__}"))
+
+    def _end(self, key: str, docs: dict[str, _Doc], queue: deque[_Task], ocr: _OcrCount,
+             result: Result) -> Iterator[tuple[str, Result]]:
+        """A file's result: its jobs still waiting are dropped and those still running killed."""
+        doc = docs[key]
+        doc.done = True
+        if doc.plan is not None:
+            ocr.found(-(doc.plan.pages - len(doc.pages)))  # pages never to be read leave the total
+        kept = [t for t in queue if t.key != key]
+        queue.clear()
+        queue.extend(kept)
+        for worker in list(self._workers):
+            if worker.job and worker.job.key == key:
+                self._replace(worker)
+        yield key, result
+
+    def _collect(self, worker: _Worker, ready: set, docs: dict[str, _Doc]) -> list[tuple[_Task, Any]]:
+        """What a worker has to say: [(its job, the job's outcome)], or nothing."""
         now = time.monotonic()
         if worker.conn in ready:
             try:
@@ -279,39 +405,71 @@ class SandboxPool:
                 if "bad message length" not in str(e) or not worker.job:
                     key, result = None, None
                 else:  # more than any kept text can take: refused unread, the worker replaced
-                    job = worker.job
+                    task = worker.job
                     self._replace(worker)
-                    yield job[0], (
+                    return [(task, (
                         Reason.RESOURCE_LIMIT,
                         f"hasil pembacaan melebihi {self.max_message >> 20} MB yang diterima; tidak dipakai",
-                    )
-                    return
+                    ))]
             except EOFError:
                 key, result = None, None
             if key == "ready":
                 worker.ready = True
-                return
-            if key is not None and worker.job and key == worker.job[0]:
-                worker.job = None
-                yield key, result
-                return
+                return []
+            if key is not None and worker.job and key == worker.job.key:
+                task, worker.job = worker.job, None
+                docs[task.key].used += now - worker.job_started
+                if task.kind == PAGE and isinstance(result, OcrPage):
+                    self.pages_read[worker.process.pid] += 1
+                return [(task, result)]
         if worker.process.sentinel in ready or not worker.process.is_alive():
-            job = worker.job
+            task = worker.job
             worker.process.join(timeout=5)  # reap it, so that its exit code is known
             code = worker.process.exitcode
             if not worker.ready:
                 self._failed_start()
             self._replace(worker)
-            if job:
-                yield job[0], _death_result(code, self.limits)
-            return
-        if worker.job and now >= worker.deadline:
-            job = worker.job
-            self._replace(worker)
-            yield job[0], (Reason.TIMEOUT, f"membaca berkas melebihi batas waktu {self.limits.seconds:g} detik")
-        elif not worker.ready and now >= worker.started + STARTUP_GRACE:
+            return [(task, _death_result(code, self.limits))] if task else []
+        if not worker.ready and now >= worker.started + STARTUP_GRACE:
             self._replace(worker)
             self._failed_start()
+        return []
+
+
+class _OcrCount:
+    """OCR pages read of pages found, told to a callback as they change."""
+
+    def __init__(self, tell: OcrProgress | None):
+        self.tell = tell
+        self.done = self.total = 0
+
+    def found(self, pages: int) -> None:
+        self._add(0, pages)
+
+    def read(self, pages: int) -> None:
+        self._add(pages, 0)
+
+    def _add(self, done: int, total: int) -> None:
+        if not (done or total):
+            return
+        self.done += done
+        self.total += total
+        if self.tell is not None:
+            self.tell(self.done, self.total)
+
+
+def _is_failure(outcome: Any) -> bool:
+    return isinstance(outcome, tuple) and len(outcome) == 2 and isinstance(outcome[0], Reason)
+
+
+def _bounded(pages: list[OcrPage], max_chars: int) -> list[OcrPage]:
+    """At most twice the kept characters go back to a worker to finish a scan (the text is cut at
+    max_chars there, after normalising); a page is at most max_chars already."""
+    left, kept = 2 * max_chars, []
+    for page in pages:
+        kept.append(OcrPage(page.text[: max(0, left)], page.confidence_sum, page.words))
+        left -= len(page.text)
+    return kept
 
 
 def _extract_job(job: Job, limits: Limits) -> Result:
@@ -356,10 +514,12 @@ def release_workers() -> None:
 
 
 def extract_many(
-    jobs: Mapping[str, Job], workers: int | None = None, limits: Limits | None = None, isolate: bool = True
+    jobs: Mapping[str, Job], workers: int | None = None, limits: Limits | None = None, isolate: bool = True,
+    ocr_progress: OcrProgress | None = None,
 ) -> Iterator[tuple[str, Result]]:
     """Yield (key, result) for every job; isolate=False reads in this process (no limits but the
-    characters kept)."""
+    characters kept, a scan's pages one after another). `ocr_progress` is told (OCR pages read,
+    OCR pages found) as a pool reads scans."""
     limits = limits or Limits.from_env()
     if not isolate:
         for key, job in jobs.items():
@@ -367,7 +527,9 @@ def extract_many(
         return
     workers = workers or os.cpu_count() or 1
     if _kept is not None and _kept.limits == limits:
-        yield from _kept.run(jobs)
+        yield from _kept.run(jobs, ocr_progress)
         return
-    with SandboxPool(min(workers, max(1, len(jobs))), limits) as pool:
-        yield from pool.run(jobs)
+    # Workers start as jobs wait for them, so a pool of `workers` costs no more than the files need;
+    # one scan of many pages keeps them all busy.
+    with SandboxPool(workers, limits) as pool:
+        yield from pool.run(jobs, ocr_progress)

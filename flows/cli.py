@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import click
 
 from models.errors import ExitCode, InputError, KippError, OutputError
-from models.language import LANGUAGES, current_language, say, use_language
+from models.language import LANGUAGES, both, current_language, pick, say, use_language
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -29,26 +29,66 @@ SETTINGS_KEY = "kipp.settings"
 DEVELOPER_COMMANDS = ("bench", "evaluate")
 
 
-# -- help pages in Indonesian ---------------------------------------------------------------------
+# -- help pages in the reader's language -----------------------------------------------------------
 
 
-class _IndonesianHelp:
-    """Click's own words on a help page (usage, options, the --help option) in Indonesian, like the
-    command and option texts; click's usage errors stay in its English."""
+def help_language() -> str:
+    """The language of a help page: --lang's (an eager option, set as soon as it is read), else
+    KIPP_LANG when the page is asked for before --lang is read (`kipp` alone), else Indonesian."""
+    import os
+
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None and "lang" not in ctx.find_root().params:
+        env = os.environ.get("KIPP_LANG", "")
+        if env in LANGUAGES:
+            return env
+    return current_language()
+
+
+# click's own words in an option's [..] note, in Indonesian
+_CLICK_NOTES = (("default: ", "bawaan: "), ("env var: ", "variabel lingkungan: "), ("required", "wajib"))
+
+
+class _Help:
+    """Help pages in the reader's language. Every help text (a command's docstring, an option's help=)
+    is written in both languages, Indonesian, then `CUT` (click's form feed), then English (`both` for
+    an option); it is cut to one language when the page is shown, not when the command is defined,
+    since --lang is read after. click's own words on the page (usage, the headings, the --help option,
+    its [default: ...] notes) follow too; click's usage errors stay in its English."""
 
     def __init__(self, *args, **kwargs) -> None:
-        kwargs.setdefault("options_metavar", "[OPSI]")
+        kwargs.setdefault("options_metavar", both("[OPSI]", "[OPTIONS]"))
         if isinstance(self, click.Group):
-            kwargs.setdefault("subcommand_metavar", "PERINTAH [ARG]...")
+            kwargs.setdefault("subcommand_metavar", both("PERINTAH [ARG]...", "COMMAND [ARGS]..."))
         super().__init__(*args, **kwargs)
 
+    # click reads these three when it writes a page, so they are cut there
+    help = property(lambda self: self._help if self._help is None else pick(self._help, help_language()),
+                    lambda self, value: setattr(self, "_help", value))
+    options_metavar = property(lambda self: pick(self._options_metavar, help_language()),
+                               lambda self, value: setattr(self, "_options_metavar", value))
+    subcommand_metavar = property(lambda self: pick(self._subcommand_metavar, help_language()),
+                                  lambda self, value: setattr(self, "_subcommand_metavar", value))
+
     def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        formatter.write_usage(ctx.command_path, " ".join(self.collect_usage_pieces(ctx)), prefix="Pemakaian: ")
+        formatter.write_usage(ctx.command_path, " ".join(self.collect_usage_pieces(ctx)),
+                              prefix=pick(both("Pemakaian: ", "Usage: "), help_language()) + " ")
 
     def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        rows = [p.get_help_record(ctx) for p in self.get_params(ctx) if not isinstance(p, click.Argument)]
-        if rows := [row for row in rows if row is not None]:
-            with formatter.section("Opsi"):
+        lang = help_language()
+        rows = []
+        for param in self.get_params(ctx):
+            record = None if isinstance(param, click.Argument) else param.get_help_record(ctx)
+            if record is not None:
+                spec, text = record
+                own = param.help or ""
+                notes = text.removeprefix(own)  # click's [default: ...] after the help
+                if lang == "id":
+                    for english, indonesian in _CLICK_NOTES:
+                        notes = notes.replace(english, indonesian)
+                rows.append((spec, (pick(own, lang) + notes).strip()))
+        if rows:
+            with formatter.section(pick(both("Opsi", "Options"), lang)):
                 formatter.write_dl(rows)
         if isinstance(self, click.Group):
             self.format_commands(ctx, formatter)
@@ -56,15 +96,15 @@ class _IndonesianHelp:
     def get_help_option(self, ctx: click.Context) -> click.Option | None:
         option = super().get_help_option(ctx)
         if option is not None:
-            option.help = "Tampilkan bantuan ini lalu keluar."
+            option.help = both("Tampilkan bantuan ini lalu keluar.", "Show this help and exit.")
         return option
 
 
-class KippCommand(_IndonesianHelp, click.Command):
+class KippCommand(_Help, click.Command):
     pass
 
 
-class KippSubGroup(_IndonesianHelp, click.Group):
+class KippSubGroup(_Help, click.Group):
     """A group of commands (themes, duplicates, ledger, bench); its commands are listed as they come."""
 
     command_class = KippCommand
@@ -77,11 +117,12 @@ class KippSubGroup(_IndonesianHelp, click.Group):
         if not listed:
             return
         limit = formatter.width - 6 - max(len(name) for name, _ in listed)
-        for heading, developer in (("Perintah", False), ("Perintah pengembang", True)):
+        headings = ((both("Perintah", "Commands"), False), (both("Perintah pengembang", "Developer commands"), True))
+        for heading, developer in headings:
             rows = [(name, cmd.get_short_help_str(limit)) for name, cmd in listed
                     if (name in self.developer_commands) is developer]
             if rows:
-                with formatter.section(heading):
+                with formatter.section(pick(heading, help_language())):
                     formatter.write_dl(rows)
 
 
@@ -101,6 +142,13 @@ class KippGroup(KippSubGroup):
     """
 
     developer_commands = DEVELOPER_COMMANDS
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        """kipp's own --help waits for the eager --lang, wherever it stands: `kipp --help --lang en`."""
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.is_eager = False
+        return option
 
     def invoke(self, ctx: click.Context):
         try:
@@ -431,8 +479,9 @@ def _few(names: list[str], shown: int = 5) -> str:
 
 @contextmanager
 def _progress(console: Console | None) -> Iterator[None]:
-    """A live line while a run works, with files read of the total while it reads them; only on a
-    terminal (`console` None: off), so that piped or captured output keeps its plain lines."""
+    """A live line while a run works, with files read of the total while it reads them and, once a
+    scan is found, OCR pages read of those found; only on a terminal (`console` None: off), so that
+    piped or captured output keeps its plain lines."""
     if console is None:
         yield
         return
@@ -444,24 +493,42 @@ def _progress(console: Console | None) -> Iterator[None]:
         TimeElapsedColumn,
     )
 
-    from flows.steps.extract import extract_progress
+    from flows.steps.extract import extract_progress, ocr_progress
 
     columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[files]}"),
                TimeElapsedColumn())
     with Progress(*columns, console=console, transient=True) as progress:
         task = progress.add_task(say("Menyiapkan (Prefect)", "Starting (Prefect)"), total=None, files="")
+        state = {"done": 0, "total": 0, "pages": 0, "scanned": 0}
+
+        def show() -> None:
+            done, total, pages, scanned = state["done"], state["total"], state["pages"], state["scanned"]
+            if done >= total:
+                what = say("Tema, duplikat, laporan", "Themes, duplicates, reports")
+            elif pages < scanned:
+                what = say("Membaca berkas (OCR)", "Reading files (OCR)")
+            else:
+                what = say("Membaca berkas", "Reading files")
+            files = f"{done}/{total}"
+            if scanned:
+                files += say(f" · OCR {pages}/{scanned} hlm", f" · OCR {pages}/{scanned} pages")
+            progress.update(task, description=what, total=max(total, 1), completed=done if total else 1,
+                            files=files, refresh=True)
 
         def update(done: int, total: int) -> None:
-            what = (say("Membaca berkas", "Reading files") if done < total
-                    else say("Tema, duplikat, laporan", "Themes, duplicates, reports"))
-            progress.update(task, description=what, total=max(total, 1), completed=done if total else 1,
-                            files=f"{done}/{total}", refresh=True)
+            state.update(done=done, total=total)
+            show()
 
-        token = extract_progress.set(update)
+        def update_ocr(pages: int, scanned: int) -> None:
+            state.update(pages=pages, scanned=scanned)
+            show()
+
+        tokens = (extract_progress.set(update), ocr_progress.set(update_ocr))
         try:
             yield
         finally:
-            extract_progress.reset(token)
+            extract_progress.reset(tokens[0])
+            ocr_progress.reset(tokens[1])
 
 
 def _terminal() -> Console | None:
@@ -476,14 +543,19 @@ def _terminal() -> Console | None:
 def _panel(f):
     """--judges and its companions, on every command that runs the flow; gathered into PanelFiles."""
     f = click.option("--per-proposal", type=click.IntRange(min=1), default=None,
-                     help="Judges per proposal (K). Default: the last hand-off's, else 2.")(f)
+                     help=both("Juri per proposal (K). Bawaan: seperti penyerahan terakhir, atau 2.",
+                               "Judges per proposal (K). Default: the last hand-off's, else 2."))(f)
     f = click.option("--criteria", type=click.Path(path_type=Path), default=None,
-                     help="The judging criteria (CSV); default: Kota Malang's five.")(f)
+                     help=both("Kriteria penilaian (CSV); bawaan: lima kriteria Kota Malang.",
+                               "The judging criteria (CSV); default: Kota Malang's five."))(f)
     f = click.option("--conflicts", type=click.Path(path_type=Path), default=None,
-                     help="Declared conflicts of interest: CSV judge_id,participant_id.")(f)
+                     help=both("Konflik kepentingan yang dinyatakan: CSV judge_id,participant_id.",
+                               "Declared conflicts of interest: CSV judge_id,participant_id."))(f)
     return click.option("--judges", type=click.Path(path_type=Path), default=None,
-                        help="The panel: CSV id,name,affiliation_id,expertise[,capacity][,contact]. "
-                             "Default: the panel of the last hand-off, if any.")(f)
+                        help=both("Panel juri: CSV id,name,affiliation_id,expertise[,capacity][,contact]. Bawaan: panel "
+                                  "penyerahan terakhir, bila ada.",
+                                  "The panel: CSV id,name,affiliation_id,expertise[,capacity][,contact]. Default: the "
+                                  "panel of the last hand-off, if any."))(f)
 
 
 def _panel_files(judges: Path | None, conflicts: Path | None, criteria: Path | None, per_proposal: int | None):
@@ -494,15 +566,19 @@ def _panel_files(judges: Path | None, conflicts: Path | None, criteria: Path | N
 
 def _inputs(f):
     f = click.option("--prior", type=click.Path(path_type=Path), default=None,
-                     help="Edisi sebelumnya: folder proposalnya (mis. prior/2020/...) atau ledger.sqlite "
-                          "putaran sebelumnya.")(f)
-    f = click.option("--edition", default="2021", show_default=True, help="Edisi (tahun) lomba.")(f)
+                     help=both("Edisi sebelumnya: folder proposalnya (mis. prior/2020/...) atau ledger.sqlite "
+                               "putaran sebelumnya.",
+                               "The previous edition: its proposals' folder (e.g. prior/2020/...) or the ledger.sqlite "
+                               "of its run."))(f)
+    f = click.option("--edition", default="2021", show_default=True, help=both("Edisi (tahun) lomba.", "The competition's edition (year)."))(f)
     f = click.option("--out", type=click.Path(path_type=Path), default=Path("reports"), show_default=True,
-                     callback=_remember_out, help="Folder keluaran: laporan, ledger dan karantina.")(f)
+                     callback=_remember_out, help=both("Folder keluaran: laporan, ledger dan karantina.",
+                               "The output folder: reports, ledger and quarantine."))(f)
     f = click.option("--roster", type=click.Path(path_type=Path), default=Path("roster.csv"), show_default=True,
-                     help="Daftar peserta, CSV id,name,category[,parent_id][,contact].")(f)
+                     help=both("Daftar peserta, CSV id,name,category[,parent_id][,contact].",
+                               "The participants, CSV id,name,category[,parent_id][,contact]."))(f)
     return click.option("--inbox", type=click.Path(path_type=Path), default=Path("inbox"), show_default=True,
-                        help="Folder kotak masuk; tidak pernah diubah.")(f)
+                        help=both("Folder kotak masuk; tidak pernah diubah.", "The inbox folder; never changed."))(f)
 
 
 def _version() -> str:
@@ -520,20 +596,32 @@ def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> 
         ctx.exit()
 
 
+def _set_language(ctx: click.Context, _param: click.Parameter, lang: str) -> str:
+    """--lang, set as soon as it is read (an eager option), so that a --help after it is in its language."""
+    ctx.with_resource(use_language(lang))
+    return lang
+
+
 @click.group(cls=KippGroup)
 @click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_print_version,
-              help="Tampilkan versi kipp lalu keluar.")
+              help=both("Tampilkan versi kipp lalu keluar.", "Show kipp's version and exit."))
 @click.option("--lang", type=click.Choice(LANGUAGES), default="id", show_default=True, envvar="KIPP_LANG",
-              help="Bahasa laporan (HTML, XLSX, CSV, halaman paket juri), ringkasan putaran dan pesan galat (en: Inggris); "
-                   "juga KIPP_LANG. Pesan pengingat untuk peserta, screening.json dan teks bantuan tetap "
-                   "berbahasa Indonesia.")
-@click.pass_context
-def main(ctx: click.Context, lang: str) -> None:
+              is_eager=True, callback=_set_language,
+              help=both("Bahasa teks bantuan, laporan (HTML, XLSX, CSV, halaman paket juri), aplikasi kipp ui, ringkasan "
+                        "putaran dan pesan galat (en: Inggris); juga KIPP_LANG. Pesan pengingat untuk peserta dan "
+                        "screening.json tetap berbahasa Indonesia.",
+                        "The language of the help, the reports (HTML, XLSX, CSV, the judges' packets), the kipp ui "
+                        "app, the run summary and the error lines (id: Indonesian); also KIPP_LANG. The reminders "
+                        "sent to participants and screening.json stay in Indonesian."))
+def main(lang: str) -> None:
     """kipp-intake: penerimaan dan penyaringan awal proposal KIPP.
 
     Mulai dengan `kipp demo`, lalu `kipp run` untuk musim yang sebenarnya.
+    \f
+    kipp-intake: intake and pre-screening of KIPP proposals.
+
+    Start with `kipp demo`, then `kipp run` for the real season.
     """
-    ctx.with_resource(use_language(lang))
 
 
 @main.command()
@@ -545,6 +633,11 @@ def run(inbox: Path, roster: Path, out: Path, edition: str, prior: Path | None, 
     penugasan juri (assignments.html), yang diserahkan dengan `kipp handoff`.
 
     Contoh: kipp run --inbox inbox/ --roster roster.csv --out reports/ --edition 2021 --prior arsip/
+    \f
+    Screen every new file in the inbox once, then write the reports; with --judges, a preview of
+    the judges' assignments (assignments.html), handed out with `kipp handoff`.
+
+    Example: kipp run --inbox inbox/ --roster roster.csv --out reports/ --edition 2021 --prior archive/
     """
     start = time.perf_counter()
     before = _before(out)
@@ -564,6 +657,12 @@ def handoff(inbox: Path, roster: Path, out: Path, edition: str, prior: Path | No
     diserahkan tidak pernah dipindah, peserta baru ditambahkan.
 
     Contoh: kipp handoff --inbox inbox/ --roster roster.csv --out reports/ --judges juri.csv
+    \f
+    Screen the inbox, then hand the complete participants to the judges: the assignments are frozen
+    in the ledger and one packet per judge is written to <out>/paket/. Run it again after late files:
+    what was handed out is never moved, new participants are added.
+
+    Example: kipp handoff --inbox inbox/ --roster roster.csv --out reports/ --judges judges.csv
     """
     start = time.perf_counter()
     before = _before(out)
@@ -605,15 +704,20 @@ def _print_handoff(result: RunResult, out: Path) -> None:
 @main.command("watch")
 @_inputs
 @_panel
-@click.option("--polling", is_flag=True, help="Periksa berkala, bukan inotify (folder jaringan, sebagian mount).")
-@click.option("--interval", type=float, default=2.0, show_default=True, help="Detik antarpemeriksaan.")
-@click.option("--rescan", type=float, default=300.0, show_default=True, help="Detik antarpemindaian penuh.")
+@click.option("--polling", is_flag=True, help=both("Periksa berkala, bukan inotify (folder jaringan, sebagian mount).",
+                        "Look every --interval, not through inotify (network folders, some mounts)."))
+@click.option("--interval", type=float, default=2.0, show_default=True, help=both("Detik antarpemeriksaan.", "Seconds between looks."))
+@click.option("--rescan", type=float, default=300.0, show_default=True, help=both("Detik antarpemindaian penuh.", "Seconds between full scans."))
 def watch_command(inbox: Path, roster: Path, out: Path, edition: str, prior: Path | None, judges: Path | None,
                   conflicts: Path | None, criteria: Path | None, per_proposal: int | None, polling: bool,
                   interval: float, rescan: float) -> None:
     """Saring berkas baru begitu tiba, sampai Ctrl-C atau SIGTERM.
 
     Contoh: kipp watch --inbox inbox/ --roster roster.csv --out reports/
+    \f
+    Screen new files as they arrive, until Ctrl-C or SIGTERM.
+
+    Example: kipp watch --inbox inbox/ --roster roster.csv --out reports/
     """
     import os
 
@@ -676,12 +780,16 @@ def _print_batch(result: RunResult, seconds: float) -> None:
 @main.command("serve")
 @_inputs
 @_panel
-@click.option("--interval", type=int, default=60, show_default=True, help="Detik antarputaran terjadwal.")
+@click.option("--interval", type=int, default=60, show_default=True, help=both("Detik antarputaran terjadwal.", "Seconds between scheduled runs."))
 def serve_command(inbox: Path, roster: Path, out: Path, edition: str, prior: Path | None, judges: Path | None,
                   conflicts: Path | None, criteria: Path | None, per_proposal: int | None, interval: int) -> None:
     """Jalankan alur penyaringan sebagai deployment Prefect setiap --interval detik.
 
     Contoh: PREFECT_API_URL=http://127.0.0.1:4200/api kipp serve --interval 60
+    \f
+    Run the screening flow as a Prefect deployment every --interval seconds.
+
+    Example: PREFECT_API_URL=http://127.0.0.1:4200/api kipp serve --interval 60
     """
     from flows.server import check_serve
 
@@ -701,7 +809,10 @@ def serve_command(inbox: Path, roster: Path, out: Path, edition: str, prior: Pat
 
 @main.group("server")
 def server_group() -> None:
-    """Server Prefect lokal yang dipakai bersama oleh kipp run, watch, handoff dan serve."""
+    """Server Prefect lokal yang dipakai bersama oleh kipp run, watch, handoff dan serve.
+    \f
+    The local Prefect server that kipp run, watch, handoff and serve share.
+    """
 
 
 @server_group.command("status")
@@ -709,6 +820,10 @@ def server_status() -> None:
     """Alamat, pid, folder dan lama berjalan server Prefect lokal.
 
     Contoh: kipp server status
+    \f
+    The local Prefect server's URL, pid, home and uptime.
+
+    Example: kipp server status
     """
     from flows.server import status_lines
 
@@ -721,6 +836,10 @@ def server_start() -> None:
     """Mulai server Prefect lokal sekarang (kipp run memulainya sendiri bila perlu).
 
     Contoh: kipp server start
+    \f
+    Start the local Prefect server now (kipp run starts it by itself when needed).
+
+    Example: kipp server start
     """
     from flows.server import ensure_server, server_home, status_lines
 
@@ -731,9 +850,13 @@ def server_start() -> None:
 
 @server_group.command("stop")
 def server_stop() -> None:
-    """Hentikan server Prefect lokal beserta semua prosesnya.
+    """Hentikan server Prefect lokal beserta semua prosesnya; tidak ada yang tertinggal.
 
     Contoh: kipp server stop
+    \f
+    Stop the local Prefect server and every process of it.
+
+    Example: kipp server stop
     """
     from flows.server import server_home, stop_server
 
@@ -745,15 +868,20 @@ def server_stop() -> None:
 
 @main.command()
 @click.option("--dir", "directory", type=click.Path(path_type=Path), default=Path("demo"), show_default=True,
-              help="Folder demo: inbox/, roster.csv dan reports/.")
+              help=both("Folder demo: inbox/, roster.csv dan reports/.", "The demo folder: inbox/, roster.csv and reports/."))
 @click.option("--size", type=click.Choice(["demo", "full"]), default="demo", show_default=True,
-              help="demo: 40 peserta; full: seluruh Kota Malang (323 peserta).")
-@click.option("--seed", type=int, default=2021, show_default=True, help="Benih acak kotak masuk buatan.")
-@click.option("--fresh", is_flag=True, help="Buat ulang kotak masuk demo meski sudah ada.")
+              help=both("demo: 40 peserta; full: seluruh Kota Malang (323 peserta).",
+                        "demo: 40 participants; full: all of Kota Malang (323 participants)."))
+@click.option("--seed", type=int, default=2021, show_default=True, help=both("Benih acak kotak masuk buatan.", "Random seed of the generated inbox."))
+@click.option("--fresh", is_flag=True, help=both("Buat ulang kotak masuk demo meski sudah ada.", "Make the demo inbox again even if there is one."))
 def demo(directory: Path, size: str, seed: int, fresh: bool) -> None:
     """Tulis kotak masuk demo yang berantakan seperti aslinya beserta rosternya, lalu saring.
 
     Contoh: kipp demo --dir demo --size demo
+    \f
+    Write a demo inbox as messy as the real one, with its roster, then screen it.
+
+    Example: kipp demo --dir demo --size demo
     """
     import shutil
 
@@ -798,15 +926,20 @@ def demo(directory: Path, size: str, seed: int, fresh: bool) -> None:
 
 @main.command()
 @click.option("--size", type=click.Choice(["demo", "full", "province"]), default="full", show_default=True,
-              help="Ukuran edisi buatan (province: Jawa Timur).")
+              help=both("Ukuran edisi buatan (province: Jawa Timur).", "Size of the generated edition (province: East Java)."))
 @click.option("--seed", "seeds", type=int, multiple=True, default=(1, 2, 3), show_default=True,
-              help="Benih acak; boleh diulang.")
+              help=both("Benih acak; boleh diulang.", "Random seed; may be repeated."))
 @click.option("--dir", "directory", type=click.Path(path_type=Path), default=None,
-              help="Simpan korpus buatan di sini (bawaan: folder sementara).")
+              help=both("Simpan korpus buatan di sini (bawaan: folder sementara).",
+                        "Keep the generated corpus here (default: a temporary folder)."))
 def evaluate(size: str, seeds: tuple[int, ...], directory: Path | None) -> None:
     """Ukur identifikasi dan kelengkapan pada kotak masuk buatan yang jawabannya diketahui.
 
     Contoh: kipp evaluate --size full --seed 1 --seed 2
+    \f
+    Measure identification and completeness on a generated inbox whose answers are known.
+
+    Example: kipp evaluate --size full --seed 1 --seed 2
     """
     from flows.bench.evaluation import evaluate_corpus, format_report
 
@@ -818,17 +951,26 @@ def evaluate(size: str, seeds: tuple[int, ...], directory: Path | None) -> None:
 
 @main.group()
 def ledger() -> None:
-    """Berkas ledger (<out>/ledger.sqlite): bangun ulang bila rusak."""
+    """Berkas ledger (<out>/ledger.sqlite): bangun ulang bila rusak.
+    \f
+    The ledger file (<out>/ledger.sqlite): rebuild it when it is damaged.
+    """
 
 
 @ledger.command("rebuild")
 @click.option("--out", type=click.Path(path_type=Path), default=Path("reports"), show_default=True,
-              callback=_remember_out, help="Folder keluaran yang ledger.sqlite-nya rusak.")
+              callback=_remember_out, help=both("Folder keluaran yang ledger.sqlite-nya rusak.",
+                                      "The output folder whose ledger.sqlite is damaged."))
 def ledger_rebuild(out: Path) -> None:
     """Salin ledger yang rusak ke cadangan bertanggal dan mulai ledger baru berisi keputusan admin yang masih
     terbaca; putaran berikutnya membaca ulang kotak masuk.
 
     Contoh: kipp ledger rebuild --out reports/
+    \f
+    Copy a damaged ledger to a dated backup and start a new ledger with the admins' decisions that
+    can still be read; the next run reads the inbox again.
+
+    Example: kipp ledger rebuild --out reports/
     """
     from flows.lock import OutputLock
     from flows.steps.context import OutputPaths
@@ -843,12 +985,14 @@ def ledger_rebuild(out: Path) -> None:
     labels = {"theme_corrections": say("koreksi tema", "theme corrections"),
               "duplicate_decisions": say("keputusan duplikat", "duplicate decisions"),
               "assignments": say("penugasan juri yang sudah diserahkan", "judge assignments handed out"),
+              "scores": say("nilai juri dari lembar penilaian", "judges' scores from the scoring sheets"),
               "files": say("catatan berkas yang pernah diterima", "records of files received")}
     for table, label in labels.items():
         state = "" if done.complete[table] else say(" (SEBAGIAN: sisanya tidak terbaca; masih ada di cadangan)",
                                                     " (IN PART: the rest cannot be read; it is still in the backup)")
         click.echo(f"  {label}: {done.kept[table]} {say('diselamatkan', 'saved')}{state}")
-    if not (done.complete["theme_corrections"] and done.complete["duplicate_decisions"] and done.complete["assignments"]):
+    if not (done.complete["theme_corrections"] and done.complete["duplicate_decisions"] and done.complete["assignments"]
+            and done.complete["scores"] and done.complete["score_sheets"]):
         click.echo(say("kipp: PERHATIAN: sebagian keputusan admin tidak dapat dibaca dari ledger yang rusak; periksa "
                        "dan masukkan lagi (kipp themes import, kipp duplicates confirm|dismiss); "
                        f"cadangan: {clean(done.backup)}",
@@ -861,7 +1005,10 @@ def ledger_rebuild(out: Path) -> None:
 
 @main.group()
 def themes() -> None:
-    """Tema inovasi: catat koreksi admin; latih dan ukur modelnya."""
+    """Tema inovasi: catat koreksi admin; latih dan ukur modelnya.
+    \f
+    Innovation themes: record the admins' corrections; train and measure the model.
+    """
 
 
 def _existing_ledger(out: Path):
@@ -959,30 +1106,48 @@ def _describe(taxonomy) -> str:
 
 
 _out_option = click.option("--out", type=click.Path(path_type=Path), default=Path("reports"), show_default=True,
-                           callback=_remember_out, help="Folder keluaran yang ledger-nya menyimpan koreksi.")
+                           callback=_remember_out, help=both("Folder keluaran yang ledger-nya menyimpan koreksi.",
+                                            "The output folder whose ledger keeps the corrections."))
 _taxonomy_option = click.option("--taxonomy", type=click.Path(path_type=Path), default=None,
-                                help="Taksonomi JSON pengganti tema bawaan (bawaan: KIPP_TAXONOMY, atau "
-                                     "models/data/themes.json).")
+                                help=both("Taksonomi JSON pengganti tema bawaan (bawaan: KIPP_TAXONOMY, atau "
+                                          "models/data/themes.json).",
+                                          "A JSON taxonomy in place of the built-in themes (default: KIPP_TAXONOMY, "
+                                          "else models/data/themes.json)."))
 _roster_option = click.option("--roster", type=click.Path(path_type=Path), default=None,
-                              help="Periksa id peserta pada roster ini (bawaan: screening.json putaran terakhir).")
+                              help=both("Periksa id peserta pada roster ini (bawaan: screening.json putaran terakhir).",
+                                        "Check participant ids against this roster (default: the last run's "
+                                        "screening.json)."))
 
 
 @themes.command("evaluate")
 @_out_option
 @_taxonomy_option
-@click.option("--folds", type=int, default=5, show_default=True, help="Lipatan validasi silang.")
+@click.option("--folds", type=int, default=5, show_default=True, help=both("Lipatan validasi silang.", "Cross-validation folds."))
 def themes_evaluate(out: Path, taxonomy: Path | None, folds: int) -> None:
-    """Akurasi validasi silang, macro-F1 dan matriks kekeliruan pada data berlabel dan proposal uji.
+    """Akurasi validasi silang, macro-F1, presisi dan recall per tema, pasangan tema yang tertukar,
+    kalibrasi (ECE) dan ketepatan tanda perlu ditinjau, pada data berlabel dan proposal uji.
 
     Contoh: kipp themes evaluate --out reports/
+    \f
+    Cross-validated accuracy, macro-F1, per-theme precision and recall, the confused pairs, calibration
+    (ECE) and the needs-review flag's precision and recall, on labelled data and held-out proposals.
+
+    Example: kipp themes evaluate --out reports/
     """
     from flows.corpora.themes import build_held_out
     from models.themes import (
         DEFAULT_THEME_IDS,
+        REVIEW_THRESHOLD,
+        TEMPERATURE,
+        ThemeClassifier,
         ThemeError,
-        evaluate,
+        choose_threshold,
+        confidence_and_wrong,
         evaluate_held_out,
+        fit_temperature,
         format_evaluation,
+        out_of_fold,
+        score_out_of_fold,
         seed_samples,
     )
 
@@ -991,49 +1156,215 @@ def themes_evaluate(out: Path, taxonomy: Path | None, folds: int) -> None:
     corrections = _admins_corrections(out, tax)
     samples = seed_samples(tax) + corrections
     click.echo(f"Labelled data: {len(samples)} samples ({len(corrections)} from admins' corrections)")
+    temperature, threshold = TEMPERATURE, REVIEW_THRESHOLD
     try:
-        click.echo(format_evaluation(evaluate(tax, samples, folds=folds)))
+        # As kipp themes train does: the temperature fitted on the out-of-fold scores, the review threshold
+        # chosen from them; the held-out proposals below are then scored by that model.
+        oof = out_of_fold(tax, samples, folds=folds)
+        temperature = fit_temperature(oof)
+        threshold = choose_threshold(*confidence_and_wrong(oof, temperature))
+        click.echo(format_evaluation(score_out_of_fold(tax, oof, temperature=temperature, threshold=threshold)))
     except ThemeError as e:  # a new taxonomy has no seed set: say what is missing, and go on
         click.echo(f"Cross-validation skipped: {e}")
     if not set(DEFAULT_THEME_IDS) <= set(tax.ids):
         click.echo("Held-out proposals: skipped; they are written for the default themes, not this taxonomy")
         return
+    clf = ThemeClassifier.train(tax, samples, temperature=temperature, threshold=threshold)
     click.echo("")
     click.echo("Held-out proposals (a separate generator, every theme, cross-theme vocabulary):")
-    click.echo(format_evaluation(evaluate_held_out(tax, build_held_out())))
+    click.echo(format_evaluation(evaluate_held_out(tax, build_held_out(), classifier=clf)))
     click.echo("")
     click.echo("Held-out, terse proposals (a stress test: short texts, where the review flag matters):")
-    click.echo(format_evaluation(evaluate_held_out(tax, build_held_out(hard=True), method="held-out (terse)")))
+    click.echo(format_evaluation(evaluate_held_out(tax, build_held_out(hard=True), classifier=clf,
+                                                   method="held-out (terse)")))
+
+
+def _last_run(out: Path, taxonomy) -> tuple[list, dict[str, str]]:
+    """Every participant's Inovasi proposal as the last run read it, and the admins' corrections in use:
+    what `kipp themes train|rollback` compare two models on. Empty without a ledger or a screening.json."""
+    from flows.steps.context import OutputPaths
+    from flows.steps.themes import correction_inputs
+
+    paths = OutputPaths(out)
+    if not paths.ledger.exists():
+        return [], {}
+    try:
+        participants = json.loads(paths.screening.read_text(encoding="utf-8"))["participants"]
+        categories = {p["id"]: p["category"] for p in participants}
+    except (OSError, ValueError, KeyError, TypeError):
+        return [], {}
+    with _existing_ledger(out) as ledger:
+        corrections = {pid: theme for pid, theme in ledger.theme_corrections().items() if theme in taxonomy}
+        return correction_inputs(ledger, categories, categories), corrections
+
+
+def _model_in_use(path: Path, taxonomy):
+    """The model runs use now, None (and why, on stdout) when there is none that can be used."""
+    from models.themes import ThemeClassifier, ThemeModelError
+
+    try:
+        clf = ThemeClassifier.load(path, taxonomy)
+    except ThemeModelError as e:
+        click.echo(say(f"Model yang dipakai sekarang tidak dapat dibandingkan: {e}",
+                       f"The model in use cannot be compared: {e}"))
+        return None
+    if clf is None:
+        click.echo(say("Belum ada model yang dipakai (putaran berikutnya akan memakai model ini).",
+                       "No model in use yet (the next run will use this one)."))
+    return clf
+
+
+def _show_changes(before, after, inputs: list, corrections: dict[str, str]) -> None:
+    """Which participants the next run would give another theme or review flag, before -> after."""
+    from models.themes import changes
+
+    if not inputs:
+        click.echo(say("Tidak ada proposal putaran terakhir untuk dibandingkan (jalankan kipp run dulu).",
+                       "No proposals of a last run to compare on (run kipp run first)."))
+        return
+    if before is None:
+        return
+    changed = changes(before, after, inputs, corrections)
+    n = len(inputs) - len([i for i in inputs if i.participant_id in corrections])
+    click.echo(say(f"Yang berubah pada putaran berikutnya: {len(changed)} dari {n} peserta "
+                   f"(tanpa {len(inputs) - n} yang dikoreksi admin; koreksi tetap menang)",
+                   f"What the next run would change: {len(changed)} of {n} participants "
+                   f"(besides {len(inputs) - n} corrected by admins; a correction still wins)"))
+    review = say("perlu ditinjau", "needs review")
+    for c in changed:
+        b, a = c.before, c.after
+        was = f"{b.theme} {b.theme_confidence:.2f}" + (f" ({review})" if b.needs_review else "")
+        now = f"{a.theme} {a.theme_confidence:.2f}" + (f" ({review})" if a.needs_review else "")
+        click.echo(f"  {clean(c.participant_id)}: {was} -> {now}")
 
 
 @themes.command("train")
 @_out_option
 @_taxonomy_option
-def themes_train(out: Path, taxonomy: Path | None) -> None:
-    """Latih ulang dan simpan model tema beserta versi dan ukurannya.
+@click.option("--dry-run", is_flag=True, help=both("Tampilkan saja apa yang akan berubah; tidak ada yang disimpan.",
+                                                   "Only show what would change; nothing is kept."))
+def themes_train(out: Path, taxonomy: Path | None, dry_run: bool) -> None:
+    """Latih ulang model tema dengan sengaja (benih + koreksi admin); tampilkan dulu peserta yang
+    temanya akan berubah, lalu simpan sebagai versi baru (kipp themes rollback untuk kembali).
 
     Contoh: kipp themes train --out reports/
+    \f
+    Train the theme model again on purpose (seed + admins' corrections); first show which participants'
+    themes would change, then keep it as a new version (kipp themes rollback to return).
+
+    Example: kipp themes train --out reports/
     """
     from flows.corpora.themes import build_held_out
-    from models.themes import ThemeClassifier, seed_samples, train
+    from models.themes import DEFAULT_THEME_IDS, keep, seed_samples, train
 
     tax = _taxonomy(taxonomy)
     click.echo(_describe(tax))
-    samples = seed_samples(tax) + _admins_corrections(out, tax)
+    seed = seed_samples(tax)
+    corrections = _admins_corrections(out, tax)
     from flows.steps.context import OutputPaths
 
     path = OutputPaths(out).theme_model
-    per_theme = Counter(s.theme for s in samples)
-    if samples and min(per_theme.values()) < 2:
+    held_out = build_held_out() if set(DEFAULT_THEME_IDS) <= set(tax.ids) else ()
+    clf = train(tax, path, seed, held_out=held_out, corrections=corrections, save=False)
+    if "cv_skipped" in clf.metrics:
         # A new taxonomy (KIPP_TAXONOMY) starts with its lexicon and a few corrections: too few to cross-validate.
         click.echo("Cross-validation skipped: it needs at least two labelled samples of every theme")
-        clf = ThemeClassifier.train(tax, samples)
-        clf.save(path)
+    inputs, in_use = _last_run(out, tax)
+    _show_changes(_model_in_use(path, tax), clf, inputs, in_use)
+    n = len(seed) + len(corrections)
+    if dry_run:
+        click.echo(say(f"--dry-run: tidak ada yang disimpan ({n} sampel, {len(corrections)} dari koreksi admin)",
+                       f"--dry-run: nothing kept ({n} samples, {len(corrections)} from admins' corrections)"))
     else:
-        clf = train(tax, path, samples, held_out=build_held_out())
-    click.echo(f"Model saved to {path} (format {clf.FORMAT_VERSION}, {len(samples)} samples)")
+        number = keep(clf, path)
+        click.echo(f"Model saved to {path} (format {clf.FORMAT_VERSION}, {n} samples) as version {number}; "
+                   f"{len(corrections)} samples from admins' corrections")
+        if number > 1:
+            click.echo(say("Kembali ke model sebelumnya: kipp themes rollback", "To return to the previous model: "
+                           "kipp themes rollback"))
     for key, value in clf.metrics.items():
         click.echo(f"  {key}: {value}")
+
+
+@themes.command("versions")
+@_out_option
+def themes_versions(out: Path) -> None:
+    """Versi model tema yang disimpan di folder keluaran; yang dipakai ditandai *.
+
+    Contoh: kipp themes versions --out reports/
+    \f
+    The theme model versions kept in the output folder; the one in use is marked *.
+
+    Example: kipp themes versions --out reports/
+    """
+    from flows.steps.context import OutputPaths
+    from models.themes import list_versions
+
+    kept = list_versions(OutputPaths(out).theme_model)
+    if not kept:
+        click.echo(say("Belum ada versi model tersimpan.", "No model versions kept yet."))
+        return
+    for v in kept:
+        sc, m = v.sidecar, v.sidecar.get("metrics") or {}
+        click.echo(f"{'*' if v.active else ' '} {v.number}  {sc.get('trained_at', '?')}  "
+                   f"{sc.get('n_samples', '?')} samples, {sc.get('corrected', 0)} corrections, "
+                   f"temperature {sc.get('temperature', '?')}, review < {sc.get('threshold', '?')}"
+                   + (f", cv accuracy {m['cv_accuracy']}" if "cv_accuracy" in m else ""))
+
+
+@themes.command("rollback")
+@_out_option
+@_taxonomy_option
+@click.argument("version", type=int, required=False)
+@click.option("--dry-run", is_flag=True, help=both("Tampilkan saja apa yang akan berubah; tidak ada yang diganti.",
+                                                   "Only show what would change; nothing is replaced."))
+def themes_rollback(out: Path, taxonomy: Path | None, version: int | None, dry_run: bool) -> None:
+    """Kembali ke versi model sebelumnya, atau pakai VERSION (lihat kipp themes versions); tampilkan
+    dulu peserta yang temanya akan berubah.
+
+    Contoh: kipp themes rollback --out reports/
+    \f
+    Return to the previous model version, or use VERSION (see kipp themes versions); first show which
+    participants' themes would change.
+
+    Example: kipp themes rollback --out reports/
+    """
+    from flows.steps.context import OutputPaths
+    from models.themes import (
+        ThemeClassifier,
+        ThemeModelError,
+        activate,
+        list_versions,
+        version_path,
+    )
+
+    tax = _taxonomy(taxonomy)
+    path = OutputPaths(out).theme_model
+    kept = list_versions(path)
+    active = next((v.number for v in kept if v.active), None)
+    if version is None:
+        older = [v.number for v in kept if active is None or v.number < active]
+        if not older:
+            raise InputError(say(f"{out}: tidak ada versi model sebelum yang dipakai sekarang (kipp themes versions)",
+                                 f"{out}: no model version before the one in use (kipp themes versions)"))
+        version = older[-1]
+    elif version not in {v.number for v in kept}:
+        shown = ", ".join(str(v.number) for v in kept) or say("tidak ada", "none")
+        raise InputError(say(f"{out}: versi model {version} tidak disimpan (yang ada: {shown})",
+                             f"{out}: model version {version} is not kept (kept: {shown})"))
+    try:
+        target = ThemeClassifier.load(version_path(path, version), tax)
+    except ThemeModelError as e:
+        raise InputError(say(f"versi model {version} tidak dapat dipakai: {e}",
+                             f"model version {version} cannot be used: {e}")) from e
+    inputs, in_use = _last_run(out, tax)
+    _show_changes(_model_in_use(path, tax), target, inputs, in_use)
+    if dry_run:
+        click.echo(say("--dry-run: model yang dipakai tidak diganti", "--dry-run: the model in use is not replaced"))
+        return
+    activate(path, version)
+    click.echo(say(f"Versi model {version} dipakai (dilatih {target.trained_at})",
+                   f"Model version {version} in use (trained {target.trained_at})"))
 
 
 @themes.command("correct")
@@ -1046,6 +1377,10 @@ def themes_correct(out: Path, taxonomy: Path | None, roster: Path | None, partic
     """Catat tema pilihan admin untuk satu peserta; berlaku di atas model mulai putaran berikutnya.
 
     Contoh: kipp themes correct sd-sawojajar-1 kesehatan --out reports/
+    \f
+    Record the theme an admin chose for one participant; it overrides the model from the next run.
+
+    Example: kipp themes correct sd-sawojajar-1 kesehatan --out reports/
     """
     tax = _taxonomy(taxonomy)
     resolved = tax.resolve(theme)
@@ -1070,6 +1405,11 @@ def themes_import(out: Path, taxonomy: Path | None, roster: Path | None, csv_fil
     """Catat tema pilihan admin dari CSV `participant_id,theme`; bila satu baris salah, tidak ada yang disimpan.
 
     Contoh: kipp themes import koreksi_tema.csv --out reports/
+    \f
+    Record the themes admins chose from a CSV `participant_id,theme`; if one row is wrong, nothing
+    is saved.
+
+    Example: kipp themes import theme_corrections.csv --out reports/
     """
     from models.themes import load_corrections
 
@@ -1083,7 +1423,10 @@ def themes_import(out: Path, taxonomy: Path | None, roster: Path | None, csv_fil
 
 @main.group()
 def duplicates() -> None:
-    """Keputusan admin atas dugaan duplikat, disimpan lintas putaran."""
+    """Keputusan admin atas dugaan duplikat, disimpan lintas putaran.
+    \f
+    The admins' decisions on possible duplicates, kept across runs.
+    """
 
 
 def _decide(out: Path, key: str, decision: str, note: str | None) -> None:
@@ -1109,11 +1452,15 @@ def _decide(out: Path, key: str, decision: str, note: str | None) -> None:
 @duplicates.command("confirm")
 @_out_option
 @click.argument("key")
-@click.option("--note", default=None)
+@click.option("--note", default=None, help=both("Catatan singkat atas keputusan ini.", "A short note on this decision."))
 def duplicates_confirm(out: Path, key: str, note: str | None) -> None:
     """Konfirmasi dugaan: kedua dokumen memang salinan.
 
     Contoh: kipp duplicates confirm near:3f2a...:9b1c... --out reports/
+    \f
+    Confirm a possible duplicate: the two documents are copies indeed.
+
+    Example: kipp duplicates confirm near:3f2a...:9b1c... --out reports/
     """
     _decide(out, key, "confirmed", note)
 
@@ -1121,27 +1468,51 @@ def duplicates_confirm(out: Path, key: str, note: str | None) -> None:
 @duplicates.command("dismiss")
 @_out_option
 @click.argument("key")
-@click.option("--note", default=None)
+@click.option("--note", default=None, help=both("Catatan singkat atas keputusan ini.", "A short note on this decision."))
 def duplicates_dismiss(out: Path, key: str, note: str | None) -> None:
     """Tolak dugaan: bukan salinan; tetap tampil di laporan, bertanda ditolak.
 
     Contoh: kipp duplicates dismiss title:3f2a...:9b1c... --out reports/
+    \f
+    Dismiss a possible duplicate: not copies; it stays in the reports, marked dismissed.
+
+    Example: kipp duplicates dismiss title:3f2a...:9b1c... --out reports/
     """
     _decide(out, key, "dismissed", note)
 
 
 @main.command("ui")
 @click.option("--out", type=click.Path(path_type=Path), default=Path("reports"), show_default=True,
-              callback=_remember_out, help="The output folder of kipp run; decisions go into its ledger.")
+              callback=_remember_out, help=both("Folder keluaran kipp run; keputusan disimpan di ledger-nya.",
+                        "The output folder of kipp run; decisions go into its ledger."))
 @click.option("--inbox", type=click.Path(path_type=Path), default=None,
-              help="The inbox, to download screened originals (default: only the quarantine copies).")
+              help=both("Kotak masuk, untuk mengunduh berkas asli yang disaring (bawaan: hanya salinan karantina).",
+                        "The inbox, to download screened originals (default: only the quarantine copies)."))
 @click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to listen on; any other than loopback needs KIPP_UI_PASSWORD.")
-@click.option("--port", type=click.IntRange(1, 65535), default=8765, show_default=True)
-def ui_command(out: Path, inbox: Path | None, host: str, port: int) -> None:
-    """The admin web app: overview, participants, quarantine, duplicates and themes, with decisions.
+              help=both("Alamat yang didengarkan; selain loopback perlu KIPP_UI_PASSWORD.",
+                        "Address to listen on; any other than loopback needs KIPP_UI_PASSWORD."))
+@click.option("--port", type=click.IntRange(1, 65535), default=8765, show_default=True,
+              help=both("Port yang didengarkan.", "Port to listen on."))
+@click.option("--roster", type=click.Path(path_type=Path), default=Path("roster.csv"), show_default=True,
+              help=both("Daftar peserta, untuk penyerahan ke juri dari aplikasi (seperti kipp handoff).",
+                        "The participants, for the hand-off to the judges from the app (as kipp handoff)."))
+@click.option("--prior", type=click.Path(path_type=Path), default=None,
+              help=both("Edisi sebelumnya, untuk penyerahan ke juri dari aplikasi (seperti kipp handoff).",
+                        "The previous edition, for the hand-off to the judges from the app (as kipp handoff)."))
+@_panel
+def ui_command(out: Path, inbox: Path | None, host: str, port: int, roster: Path, prior: Path | None,
+               judges: Path | None, conflicts: Path | None, criteria: Path | None, per_proposal: int | None) -> None:
+    """Aplikasi web admin: ringkasan, peserta, karantina, duplikat, tema dan penyerahan ke juri, dengan keputusan.
+
+    Contoh: kipp ui --out reports/ --inbox inbox/   (lalu buka http://127.0.0.1:8765/)
+
+    Halaman penyerahan menjalankan kipp handoff dengan --inbox, --roster, --prior dan opsi panel yang diberikan di sini.
+    \f
+    The admin web app: overview, participants, quarantine, duplicates, themes and the hand-off, with decisions.
 
     Example: kipp ui --out reports/ --inbox inbox/   (then open http://127.0.0.1:8765/)
+
+    The hand-off page runs kipp handoff with --inbox, --roster, --prior and the panel options given here.
     """
     import os
 
@@ -1170,7 +1541,10 @@ def ui_command(out: Path, inbox: Path | None, host: str, port: int) -> None:
     from flows.ui.app import create_app
 
     sock = _listening_socket(host, port)
-    server = uvicorn.Server(uvicorn.Config(create_app(out, inbox, password), log_level="warning"))
+    from flows.ui.handoff import HandoffInputs
+
+    inputs = HandoffInputs(roster, _panel_files(judges, conflicts, criteria, per_proposal), prior)
+    server = uvicorn.Server(uvicorn.Config(create_app(out, inbox, password, handoff=inputs), log_level="warning"))
     shown = f"[{host}]" if ":" in host else host
     click.echo(say(f"Aplikasi admin kipp di http://{shown}:{port}/ (folder {clean(out)}); Ctrl-C untuk berhenti.",
                    f"The kipp admin app at http://{shown}:{port}/ (folder {clean(out)}); Ctrl-C to stop."))
@@ -1202,9 +1576,12 @@ def _listening_socket(host: str, port: int):
 
 @main.command("retry")
 @click.option("--out", type=click.Path(path_type=Path), default=Path("reports"), show_default=True,
-              callback=_remember_out)
+              callback=_remember_out, help=both("Folder keluaran kipp run.", "The output folder of kipp run."))
 @click.option("--reason", "reasons", multiple=True, metavar="CODE",
-              help="Kode alasan yang dibaca ulang (boleh diulang); bawaan: timeout, resource_limit, extraction_crashed.")
+              help=both("Kode alasan yang dibaca ulang (boleh diulang); bawaan: timeout, resource_limit, "
+                        "extraction_crashed.",
+                        "A reason code to read again (may be repeated); default: timeout, resource_limit, "
+                        "extraction_crashed."))
 def retry_command(out: Path, reasons: tuple[str, ...]) -> None:
     """Baca ulang, pada putaran berikutnya, berkas yang gagal dibaca karena alasan ini.
 
@@ -1212,6 +1589,13 @@ def retry_command(out: Path, reasons: tuple[str, ...]) -> None:
     KIPP_EXTRACT_MEMORY_MB yang diubah membacanya ulang dengan sendirinya); perintah ini menandainya, sekali.
 
     Contoh: kipp retry --out reports/ --reason timeout && kipp run --out reports/ ...
+    \f
+    Read again, on the next run, the files that could not be read for these reasons.
+
+    A file that ran out of time stays `timeout` as long as its limits are the same (a changed
+    KIPP_EXTRACT_SECONDS or KIPP_EXTRACT_MEMORY_MB reads it again by itself); this command marks it, once.
+
+    Example: kipp retry --out reports/ --reason timeout && kipp run --out reports/ ...
     """
     from models.ledger import TRANSIENT_REASONS
     from models.records import Reason
@@ -1236,16 +1620,26 @@ def retry_command(out: Path, reasons: tuple[str, ...]) -> None:
 
 @main.command("reminders")
 @click.option("--out", type=click.Path(path_type=Path), default=Path("reports"), show_default=True,
-              callback=_remember_out, help="Folder keluaran kipp run: screening.json dibaca dari sini, pengingat "
-                                           "ditulis ke sini.")
+              callback=_remember_out, help=both("Folder keluaran kipp run: screening.json dibaca dari sini, pengingat "
+                                                "ditulis ke sini.",
+                                                "The output folder of kipp run: screening.json is read from it, the "
+                                                "reminders are written to it."))
 @click.option("--roster", type=click.Path(path_type=Path), default=Path("roster.csv"), show_default=True,
-              help="Roster dengan kolom contact (e-mail atau nomor telepon) untuk tautan e-mail dan WhatsApp.")
+              help=both("Roster dengan kolom contact (e-mail atau nomor telepon) untuk tautan e-mail dan WhatsApp.",
+                        "A roster with a contact column (e-mail or phone number) for the e-mail and WhatsApp "
+                        "links."))
 def reminders_command(out: Path, roster: Path) -> None:
     """Tulis ulang pengingat (pengingat.xlsx, pengingat.csv, pengingat.html) dari screening.json terakhir:
     untuk tiap peserta yang belum lengkap, apa yang kurang atau bermasalah, apa yang harus dikirim, dan pesan
     siap kirim dengan tautan e-mail dan WhatsApp. Tidak ada yang dikirim.
 
     Contoh: kipp reminders --out reports/ --roster roster.csv
+    \f
+    Write the reminders again (pengingat.xlsx, pengingat.csv, pengingat.html) from the last
+    screening.json: for every participant not yet complete, what is missing or wrong, what to send, and a
+    message ready to send with e-mail and WhatsApp links. Nothing is sent.
+
+    Example: kipp reminders --out reports/ --roster roster.csv
     """
     from dataclasses import replace
 
@@ -1302,8 +1696,71 @@ def _last_screening(out: Path) -> tuple[Screening, str]:
 
 
 @main.group()
+def scores() -> None:
+    """Nilai dari juri: impor lembar penilaian yang dikembalikan, lalu peringkat.
+    \f
+    The judges' scores: import the returned scoring sheets, then the ranking.
+    """
+
+
+@scores.command("import")
+@click.option("--out", type=click.Path(path_type=Path), default=Path("reports"), show_default=True,
+              callback=_remember_out, help=both("Folder keluaran kipp handoff: ledger dan paket juri.",
+                                                "The output folder of kipp handoff: the ledger and the judges' packets."))
+@click.option("--criteria", type=click.Path(path_type=Path), default=None,
+              help=both("Berkas kriteria penyerahan; baris `# bobot kebaruan=30, ...` mengatur bobot (bawaan: sama).",
+                        "The hand-off's criteria file; a line `# bobot kebaruan=30, ...` sets the weights (default: "
+                        "equal)."))
+@click.option("--threshold", type=click.FloatRange(min=0), default=None,
+              help=both("Selisih skor z antarjuri yang ditandai perlu dibahas (bawaan: 1.0, atau yang terakhir dipakai).",
+                        "The judges' z-score difference flagged to discuss (default: 1.0, or the last one used)."))
+@click.option("--top", type=click.IntRange(min=1), default=None,
+              help=both("Panjang daftar Top-N (bawaan: 10, atau yang terakhir dipakai).",
+                        "The length of the Top-N list (default: 10, or the last one used)."))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+def scores_import(out: Path, criteria: Path | None, threshold: float | None, top: int | None,
+                  paths: tuple[Path, ...]) -> None:
+    """Baca lembar penilaian (XLSX/CSV) yang dikembalikan juri, periksa, simpan di ledger, lalu tulis
+    ranking.html, ranking.xlsx dan screening.json. Lembar yang salah ditolak utuh, setiap masalah satu baris.
+
+    Contoh: kipp scores import lembar_kembali/ --out reports/
+    \f
+    Read the scoring sheets (XLSX/CSV) judges returned, check them, keep them in the ledger, then write
+    ranking.html, ranking.xlsx and screening.json. A wrong sheet is refused whole, one line per problem.
+
+    Example: kipp scores import returned_sheets/ --out reports/
+    """
+    from flows.lock import OutputLock
+    from flows.scores import import_sheets
+
+    with _existing_ledger(out) as ledger, OutputLock(out, "scores import"):
+        result = import_sheets(list(paths), out, ledger, None, criteria, threshold, top)
+    for line in result.duplicates:
+        click.echo(clean(line))
+    for sheet in result.imported:
+        replaced = say(" (menggantikan lembar sebelumnya)", " (replaces the earlier sheet)") \
+            if sheet.judge_id in result.superseded else ""
+        click.echo(say(f"{clean(sheet.path)}: juri {clean(sheet.judge_id)}, {len({p for p, _, _ in sheet.scores})} "
+                       f"proposal diimpor{replaced}",
+                       f"{clean(sheet.path)}: judge {clean(sheet.judge_id)}, {len({p for p, _, _ in sheet.scores})} "
+                       f"proposals imported{replaced}"))
+    for problem in result.problems:
+        click.echo(f"kipp: {clean(problem.line())}", err=True)
+    if "ranking_html" in result.written:
+        click.echo(say(f"Peringkat: {clean(result.written['ranking_html'])}", f"Ranking: {clean(result.written['ranking_html'])}"))
+    if result.refused:
+        click.echo(say(f"kipp: {len(set(result.refused))} lembar ditolak dan tidak mengubah apa pun; perbaiki lalu impor lagi",
+                       f"kipp: {len(set(result.refused))} sheets refused, nothing changed by them; fix them and "
+                       "import again"), err=True)
+        sys.exit(int(ExitCode.BAD_INPUT))
+
+
+@main.group()
 def bench() -> None:
-    """Pengukuran yang angkanya masuk ke catatan issue."""
+    """Pengukuran yang angkanya masuk ke catatan issue.
+    \f
+    Measurements whose figures go into the issues' notes.
+    """
 
 
 @bench.command("safety")
@@ -1313,6 +1770,10 @@ def bench_safety(size: str, bomb_mb: int) -> None:
     """Memori puncak putaran yang bertemu bom zip 2 GB; berkas/detik dengan dan tanpa isolasi.
 
     Contoh: kipp bench safety --size full
+    \f
+    Peak memory of a run that meets a 2 GB zip bomb; files per second with and without isolation.
+
+    Example: kipp bench safety --size full
     """
     from flows.bench.safety import main as run_bench
 
@@ -1327,6 +1788,10 @@ def bench_text_cap(files: int, workers: int) -> None:
     ukuran ledger.
 
     Contoh: kipp bench text-cap --files 3
+    \f
+    Nested-form PDFs of a few KB that each draw 45 million characters: time, peak memory, ledger size.
+
+    Example: kipp bench text-cap --files 3
     """
     from flows.bench.text_cap import main as run_bench
 
@@ -1335,11 +1800,15 @@ def bench_text_cap(files: int, workers: int) -> None:
 
 @bench.command("latency")
 @click.option("--drops", type=int, default=10, show_default=True)
-@click.option("--polling", is_flag=True, help="Ukur cara pemeriksaan berkala, bukan inotify.")
+@click.option("--polling", is_flag=True, help=both("Ukur cara pemeriksaan berkala, bukan inotify.", "Measure periodic looks, not inotify."))
 def bench_latency(drops: int, polling: bool) -> None:
     """Detik sejak PDF 10 halaman tiba di kotak masuk sampai tampil di laporan, di bawah kipp watch.
 
     Contoh: kipp bench latency --drops 10
+    \f
+    Seconds from a 10-page PDF arriving in the inbox to its showing in the reports, under kipp watch.
+
+    Example: kipp bench latency --drops 10
     """
     from flows.bench.watch import main as run_bench
 
@@ -1352,8 +1821,44 @@ def bench_duplicates(args: tuple[str, ...]) -> None:
     """Deteksi duplikat: --eval (recall/presisi pada salinan tanam), --bench --docs 6000 --words 3000.
 
     Contoh: kipp bench duplicates --bench --docs 6000 --words 3000
+    \f
+    Duplicate detection: --eval (recall/precision on planted copies), --bench --docs 6000 --words 3000.
+
+    Example: kipp bench duplicates --bench --docs 6000 --words 3000
     """
     from flows.bench.duplicates import main as run_bench
+
+    sys.exit(run_bench(list(args)) or 0)
+
+
+@bench.command("ocr", context_settings={"ignore_unknown_options": True})
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def bench_ocr(args: tuple[str, ...]) -> None:
+    """OCR halaman/detik terhadap jumlah proses pembaca (--workers 1,2), waktu dan memori per halaman.
+
+    Contoh: kipp bench ocr --workers 1,2
+    \f
+    OCR pages per second against the number of extraction workers (--workers 1,2), time and memory per page.
+
+    Example: kipp bench ocr --workers 1,2
+    """
+    from flows.bench.ocr import main as run_bench
+
+    sys.exit(run_bench(list(args)) or 0)
+
+
+@bench.command("scale", context_settings={"ignore_unknown_options": True})
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def bench_scale(args: tuple[str, ...]) -> None:
+    """Skala: kipp run pada edisi 323 sampai 3.000 peserta (dingin, ulang, kosong) melawan ekstraksi mentah.
+
+    Contoh: kipp bench scale --participants 323,3000
+    \f
+    Scale: kipp run on editions of 323 to 3,000 participants (cold, rerun, empty) against raw extraction.
+
+    Example: kipp bench scale --participants 323,3000
+    """
+    from flows.bench.scale import main as run_bench
 
     sys.exit(run_bench(list(args)) or 0)
 
@@ -1364,22 +1869,50 @@ def bench_judges(args: tuple[str, ...]) -> None:
     """Penugasan juri: konflik, beban, kecocokan keahlian, waktu dan memori (--size malang|national, --seed, --k).
 
     Contoh: kipp bench judges --size national
+    \f
+    Judge assignment: conflicts, load, expertise match, time and memory (--size malang|national, --seed, --k).
+
+    Example: kipp bench judges --size national
     """
     from flows.bench.judges import main as run_bench
 
     sys.exit(run_bench(list(args)) or 0)
 
 
+@bench.command("scores", context_settings={"ignore_unknown_options": True})
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def bench_scores(args: tuple[str, ...]) -> None:
+    """Peringkat nilai juri yang distandarkan vs rata-rata mentah pada simulasi juri ketat dan murah hati
+    (--proposals, --judges, --k, --noise, --seeds).
+
+    Contoh: kipp bench scores --seeds 10
+    \f
+    The standardised ranking of judges' scores vs the raw mean on a simulation with strict and lenient
+    judges (--proposals, --judges, --k, --noise, --seeds).
+
+    Example: kipp bench scores --seeds 10
+    """
+    from flows.bench.scores import main as run_bench
+
+    sys.exit(run_bench(list(args)) or 0)
+
+
 @bench.command("rerun")
 @click.option("--size", type=click.Choice(["demo", "full"]), default="full", show_default=True)
-@click.option("--repeat", type=int, default=3, show_default=True, help="Putaran tanpa berkas baru yang diukur.")
+@click.option("--repeat", type=int, default=3, show_default=True,
+              help=both("Putaran tanpa berkas baru yang diukur.", "Reruns with nothing new that are timed."))
 @click.option("--mode", "modes", type=click.Choice(["ephemeral", "server"]), multiple=True,
               default=("ephemeral", "server"), show_default=True)
-@click.option("--dir", "directory", type=click.Path(path_type=Path), default=None, help="Folder kerja (dan JSON).")
+@click.option("--dir", "directory", type=click.Path(path_type=Path), default=None,
+              help=both("Folder kerja (dan JSON).", "Working folder (and the JSON)."))
 def bench_rerun(size: str, repeat: int, modes: tuple[str, ...], directory: Path | None) -> None:
     """kipp run dingin, putaran ulang pertama dan tanpa berkas baru: server Prefect lokal lawan server bawaan.
 
     Contoh: kipp bench rerun --size full --repeat 3
+    \f
+    kipp run cold, its first rerun and a rerun with nothing new: the local Prefect server against the embedded one.
+
+    Example: kipp bench rerun --size full --repeat 3
     """
     from flows.bench.rerun import main as run_bench
 

@@ -14,9 +14,13 @@ two candidates are close, or when the file name and the cover page disagree.
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 from collections import Counter, defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 from rapidfuzz import fuzz, process
 
@@ -45,6 +49,8 @@ COVER_WINDOW = 3  # a long agency name wraps over up to three cover lines
 MOST = 0.5  # a word in more than this share of the roster's names is generic, unless it tells two apart
 MIN_ROSTER_FOR_GENERIC = 6  # below this a roster is too small to say what is common
 _ORGANISER = frozenset({"kipp", "kompetisi"})  # words of the competition's own line on a cover
+# Bump when identification changes in a way the fingerprint's source hash would not see (a data file).
+IDENTIFIER_VERSION = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,13 +170,23 @@ class Identifier:
         # Identification runs for every file of every run; covers repeat their title lines and words.
         self._word_cache: dict[str, tuple[str, ...]] = {}
         self._segment_cache: dict[tuple[str, ...], dict[str, float]] = {}
+        self._token_cache: dict[tuple[str, bool], tuple[tuple[str, ...], frozenset[Region]]] = {}
 
     # -- one piece of text ------------------------------------------------------------
 
     def _name_tokens(self, text: str, abbreviations: bool = False) -> tuple[list[str], frozenset[Region]]:
-        return split_regions(
-            tokens(text, self.generic), self.places, REGION_ABBREVIATIONS if abbreviations else None, keep_places=True
-        )
+        # Covers repeat their lines (titles, the competition's line, the government's): each text is
+        # split once per Identifier. Callers only read the list; each gets its own copy all the same.
+        key = (text, abbreviations)
+        found = self._token_cache.get(key)
+        if found is None:
+            toks, regions = split_regions(tokens(text, self.generic), self.places,
+                                          REGION_ABBREVIATIONS if abbreviations else None, keep_places=True)
+            found = (tuple(toks), regions)
+            if len(self._token_cache) > 200_000:
+                self._token_cache.clear()
+            self._token_cache[key] = found
+        return list(found[0]), found[1]
 
     def _score_tokens(self, toks: list[str]) -> dict[str, float]:
         if not toks:
@@ -181,16 +197,29 @@ class Identifier:
             return cached
         words = _word_positions(toks)
         candidates: set[str] = set()
+        matched: set[str] = set()  # the roster's words some word of the text is close enough to
         for word in words:
             for match in self._vocabulary_matches(word):
+                matched.add(match)
                 candidates |= self._by_word[match]
         numbers = [""] + [t for t in toks if t.isdigit()]
         for kind in KINDS.intersection(toks):
             for number in numbers:
                 candidates |= self._by_kind_number.get((kind, number), set())
+        digits = frozenset(numbers[1:])
         scores: dict[str, float] = {}
         for pid in candidates:
-            score = _score_key(self.keys[pid], toks, words)
+            key = self.keys[pid]
+            # Candidates _score_key would refuse, told apart cheaply (at national size most are): a
+            # number of the name not in the text (numbers are exact), or a word of the name that no
+            # word of the text is close to (fuzz.ratio is symmetric, so `matched` holds every roster
+            # word _align could pair with a word of the text, its joined form included).
+            if key.numbers and not key.numbers <= digits:
+                continue
+            if key.distinctive and not (all(w in matched for w in key.distinctive)
+                                        or (len(key.distinctive) > 1 and "".join(key.distinctive) in matched)):
+                continue
+            score = _score_key(key, toks, words)
             if score is not None:
                 scores[pid] = score
         if len(self._segment_cache) > 50_000:
@@ -438,3 +467,62 @@ def _align(
         for start, end in best_spans:
             covered.update(range(start, end + 1))
     return total / len(wanted), starts, ends, covered
+
+
+# -- identifications kept across runs ------------------------------------------------------------
+
+# What an identification depends on besides the roster and the generic words: this code and the
+# name rules. Their bytes are part of the fingerprint, so an edited rule never reuses an old answer.
+_SOURCES = (Path(__file__), Path(__file__).with_name("names.py"))
+
+
+def identifier_fingerprint(roster: Roster, generic: frozenset[str] = DEFAULT_GENERIC) -> str:
+    """A digest of everything an Identifier's answers depend on: the roster as parsed (ids, names,
+    categories, parents, in order), the generic words, IDENTIFIER_VERSION and the matching code.
+    Equal fingerprints give equal answers for the same path and cover."""
+    h = hashlib.sha256()
+    h.update(f"identifier:{IDENTIFIER_VERSION}\n".encode())
+    for source in _SOURCES:
+        try:
+            h.update(hashlib.sha256(source.read_bytes()).digest())
+        except OSError:  # no source to read (a frozen install): nothing kept is trusted, every run identifies
+            h.update(os.urandom(16))
+    h.update(json.dumps(sorted(generic)).encode())
+    h.update(json.dumps([(p.id, p.name, str(getattr(p.category, "value", p.category)), p.parent_id)
+                         for p in roster], ensure_ascii=False).encode())
+    return h.hexdigest()
+
+
+def cover_key(cover: str) -> str:
+    """The identity of a cover text, for the cache: the identification reads nothing else of a file."""
+    return hashlib.sha256(cover.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+class CachingIdentifier:
+    """An Identifier's answers, taken from earlier runs where the roster, the generic words and the
+    code are unchanged (`known`, under this `fingerprint`), and worked out only for new (path, cover)
+    pairs; the Identifier itself is built only when one is needed. `new` holds what was worked out,
+    for the caller to keep."""
+
+    def __init__(self, roster: Roster, generic: frozenset[str] = DEFAULT_GENERIC,
+                 known: Mapping[tuple[str, str], Identification] | None = None, fingerprint: str | None = None):
+        self.roster = roster
+        self.generic = generic
+        self.fingerprint = fingerprint or identifier_fingerprint(roster, generic)
+        self.known = dict(known or {})
+        self.new: dict[tuple[str, str], Identification] = {}
+        self._identifier: Identifier | None = None
+
+    @property
+    def identifier(self) -> Identifier:
+        if self._identifier is None:
+            self._identifier = Identifier(self.roster, self.generic)
+        return self._identifier
+
+    def identify(self, path: str, cover: str = "") -> Identification:
+        key = (path, cover_key(cover))
+        found = self.known.get(key) or self.new.get(key)
+        if found is None:
+            found = self.identifier.identify(path, cover)
+            self.new[key] = found
+        return found

@@ -5,7 +5,8 @@ summary line and error message made under it reads it, inside the flow too (Pref
 and its tasks in the caller's thread and context). It lives in models/ because the errors raised
 here are user-facing lines too; it imports nothing of kipp. What stays Indonesian whatever the
 setting: screening.json and the ledger (codes and what was recorded), the messages sent to
-participants, the help pages (README, *Language*). Light to import: `kipp --help` reads LANGUAGES.
+participants (README, *Language*). Help texts, written before the language is known, carry both
+languages in one string (`both`) and are cut to one (`pick`) when shown. Light to import: `kipp --help` reads LANGUAGES.
 """
 
 from __future__ import annotations
@@ -50,6 +51,25 @@ class Words:
 def say(indonesian: str, english: str) -> str:
     """A message in the current language; both are written where the message is, so neither can be missing."""
     return english if current_language() == "en" else indonesian
+
+
+# Between the two languages of a text written before the language is known (a command's help): click's
+# own mark for "the help ends here", so a plain click command still shows the Indonesian only.
+CUT = "\f"
+
+
+def both(indonesian: str, english: str) -> str:
+    """One text in both languages, for a place that is filled before the language is chosen (a help text)."""
+    return f"{indonesian}{CUT}{english}"
+
+
+def pick(text: str, lang: str | None = None) -> str:
+    """The part of a `both` text (or of a docstring with `CUT` between the languages) in `lang`; a text
+    in one language only is itself."""
+    from inspect import cleandoc
+
+    indonesian, cut, english = cleandoc(text).partition(CUT)
+    return (english if cut and (lang or current_language()) == "en" else indonesian).strip()
 
 
 YES_NO = (Words("ya", "yes"), Words("tidak", "no"))

@@ -2,7 +2,9 @@
 
 `files` has one row per inbox path ever seen, with what it was and what was decided about it;
 `extractions` caches what was read from each distinct content (by sha256), so a rerun reads
-only new or changed files, and later steps (duplicates, themes) reuse the text.
+only new or changed files, and later steps (duplicates, themes) reuse the text. `identifications`
+caches whose each (path, cover) is under one identifier fingerprint (roster, generic words, code), so
+a rerun identifies only new files; it is a cache only, empty after a rebuild and refilled by a run.
 """
 
 from __future__ import annotations
@@ -23,7 +25,16 @@ from pathlib import Path
 from models.errors import LedgerError, OutputError, os_reason
 from models.inbox import hash_fd, hash_item, open_regular
 from models.language import say
-from models.records import Extraction, InboxItem, InputFormat, JudgeAssignment, Outcome, Reason, Withdrawal
+from models.records import (
+    Extraction,
+    Identification,
+    InboxItem,
+    InputFormat,
+    JudgeAssignment,
+    Outcome,
+    Reason,
+    Withdrawal,
+)
 
 SCHEMA_VERSION = 2
 # Bump when an extractor reads files differently, so that cached extractions are redone.
@@ -85,7 +96,46 @@ CREATE TABLE IF NOT EXISTS extractions (
     extracted_at TEXT NOT NULL,
     ocr_confidence REAL
 );
+-- Whose each file is, as models.identify worked it out for (path, sha256 of the cover text) under one
+-- fingerprint (models.identify.identifier_fingerprint); rows of any other fingerprint are dropped.
+CREATE TABLE IF NOT EXISTS identifications (
+    fingerprint TEXT NOT NULL,
+    path TEXT NOT NULL,
+    cover TEXT NOT NULL,
+    participant_id TEXT,
+    score REAL NOT NULL,
+    source TEXT,
+    reason TEXT,
+    candidates TEXT NOT NULL,
+    PRIMARY KEY (fingerprint, path, cover)
+);
 """
+# -- the judges' scores (kipp scores import) -------------------------------------------------
+# Every sheet imported, by the sha256 of its bytes (the same file again is a no-op), and every score it
+# gave; a newer sheet from the same judge supersedes the older one, which is kept with superseded_at.
+_SCORES_SCHEMA = """
+CREATE TABLE IF NOT EXISTS score_sheets (
+    sha256 TEXT PRIMARY KEY,
+    source TEXT NOT NULL,
+    judge_id TEXT NOT NULL,
+    packet_id TEXT NOT NULL,
+    imported_at TEXT NOT NULL,
+    superseded_at TEXT
+);
+CREATE TABLE IF NOT EXISTS scores (
+    sha256 TEXT NOT NULL,
+    source TEXT NOT NULL,
+    imported_at TEXT NOT NULL,
+    judge_id TEXT NOT NULL,
+    participant_id TEXT NOT NULL,
+    criterion TEXT NOT NULL,
+    value INTEGER NOT NULL,
+    superseded_at TEXT,
+    PRIMARY KEY (sha256, participant_id, criterion)
+);
+"""
+# -- end of the judges' scores' schema -------------------------------------------------------------
+
 # Columns added after a ledger may already exist: (table, column, type).
 _ADDED_COLUMNS = (
     ("extractions", "ocr_confidence", "REAL"),
@@ -160,6 +210,7 @@ class Ledger:
         self.db.execute("PRAGMA synchronous=NORMAL")
         _check_schema_version(self.path, self.db)
         self.db.executescript(_SCHEMA)
+        self.db.executescript(_SCORES_SCHEMA)
         for table, column, kind in _ADDED_COLUMNS:
             have = {row[1] for row in self.db.execute(f"PRAGMA table_info({table})")}
             if column not in have:
@@ -313,6 +364,35 @@ class Ledger:
                 out[sha] = StoredExtraction(sha, extraction, chars, None, None)
         return out
 
+    # -- identifications kept across runs -------------------------------------------------
+
+    def identifications(self, fingerprint: str) -> dict[tuple[str, str], Identification]:
+        """(path, cover key) -> the identification worked out under this fingerprint."""
+        return {
+            (path, cover): Identification(pid, score, source, Reason(reason) if reason else None,
+                                          tuple(json.loads(candidates)))
+            for path, cover, pid, score, source, reason, candidates in self.db.execute(
+                """SELECT path, cover, participant_id, score, source, reason, candidates FROM identifications
+                   WHERE fingerprint = ?""", (fingerprint,))
+        }
+
+    def save_identifications(self, fingerprint: str, found: Mapping[tuple[str, str], Identification]) -> None:
+        """Keep what was worked out under `fingerprint`; what any other fingerprint left is dropped."""
+        stale = self.db.execute("SELECT 1 FROM identifications WHERE fingerprint != ? LIMIT 1",
+                                (fingerprint,)).fetchone()
+        if not found and not stale:
+            return
+        with self.transaction():
+            if stale:
+                self.db.execute("DELETE FROM identifications WHERE fingerprint != ?", (fingerprint,))
+            self.db.executemany(
+                """INSERT OR REPLACE INTO identifications(fingerprint, path, cover, participant_id, score, source,
+                   reason, candidates) VALUES (?,?,?,?,?,?,?,?)""",
+                [(fingerprint, path, cover, i.participant_id, i.score, i.source,
+                  i.reason.value if i.reason else None, json.dumps(list(i.candidates)))
+                 for (path, cover), i in found.items()],
+            )
+
     # -- decisions ------------------------------------------------------------------------
 
     def record_outcomes(self, outcomes: Iterable[Outcome]) -> None:
@@ -414,6 +494,44 @@ class Ledger:
             "SELECT judge_id, participant_id, withdrawn_at, withdrawn_reason FROM assignments "
             "WHERE withdrawn_at IS NOT NULL ORDER BY withdrawn_at, judge_id, participant_id"))
 
+    # -- the judges' scores (kipp scores import) ---------------------------------------------
+
+    def score_sheet(self, sha256: str) -> tuple[str, str, str, str | None] | None:
+        """(source, judge_id, imported_at, superseded_at) of a sheet imported before, by its sha256."""
+        return self.db.execute("SELECT source, judge_id, imported_at, superseded_at FROM score_sheets WHERE sha256=?",
+                               (sha256,)).fetchone()
+
+    def record_score_sheets(self, sheets: Iterable[tuple[str, str, str, str, Iterable[tuple[str, str, int]]]]) -> str:
+        """Record sheets (source, sha256, judge_id, packet_id, [(participant_id, criterion, value)]) in one
+        transaction; each supersedes the judge's sheet imported before it (kept). Returns imported_at."""
+        now = _now()
+        with self.transaction():
+            for source, sha, judge, packet, scores in sheets:
+                for table in ("score_sheets", "scores"):
+                    self.db.execute(f"UPDATE {table} SET superseded_at=? WHERE judge_id=? AND superseded_at IS NULL",
+                                    (now, judge))
+                self.db.execute("INSERT INTO score_sheets(sha256, source, judge_id, packet_id, imported_at) "
+                                "VALUES (?,?,?,?,?)", (sha, source, judge, packet, now))
+                self.db.executemany(
+                    "INSERT INTO scores(sha256, source, imported_at, judge_id, participant_id, criterion, value) "
+                    "VALUES (?,?,?,?,?,?,?)", [(sha, source, now, judge, p, c, v) for p, c, v in scores])
+        return now
+
+    def current_scores(self) -> list[tuple[str, str, str, int]]:
+        """(judge_id, participant_id, criterion, value) of every judge's latest sheet."""
+        return list(self.db.execute("SELECT judge_id, participant_id, criterion, value FROM scores "
+                                    "WHERE superseded_at IS NULL ORDER BY 1, 2, 3"))
+
+    def score_sheet_records(self) -> list[dict]:
+        """Every sheet imported, oldest first, superseded ones included (the audit)."""
+        cur = self.db.execute("SELECT source, sha256, judge_id, packet_id, imported_at, superseded_at, "
+                              "(SELECT COUNT(DISTINCT participant_id) FROM scores s WHERE s.sha256 = score_sheets.sha256) "
+                              "AS proposals FROM score_sheets ORDER BY imported_at, judge_id, source")
+        cols = [c[0] for c in cur.description]
+        return [dict(zip(cols, row)) for row in cur]
+
+    # -- end of the judges' scores ---------------------------------------------------------
+
     def outcome_rows(self) -> list[dict]:
         cur = self.db.execute("SELECT * FROM files ORDER BY path")
         cols = [c[0] for c in cur.description]
@@ -501,6 +619,9 @@ _SALVAGE: dict[str, tuple[str, ...]] = {
     "duplicate_decisions": ("key", "decision", "decided_at", "note", "decided_by"),
     "assignments": ("judge_id", "participant_id", "expertise_match", "handed_at", "withdrawn_at", "withdrawn_reason"),
     "files": ("path", "size", "mtime_ns", "sha256", "present", "first_seen", "last_seen"),
+    # the judges' scores: what judges gave cannot be read again from anywhere
+    "score_sheets": ("sha256", "source", "judge_id", "packet_id", "imported_at", "superseded_at"),
+    "scores": ("sha256", "source", "imported_at", "judge_id", "participant_id", "criterion", "value", "superseded_at"),
     "meta": ("key", "value"),
 }
 

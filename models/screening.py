@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
 from models.doctype import detect_doc_type
-from models.identify import Identifier
+from models.identify import CachingIdentifier, Identifier
 from models.ledger import StoredExtraction
 from models.records import (
     DocType,
@@ -23,6 +23,7 @@ from models.records import (
     Reason,
 )
 from models.roster import Roster
+from models.scores.scoring import Scoring
 
 T = TypeVar("T")
 
@@ -50,6 +51,7 @@ class Screening:
     duplicates: tuple = ()  # DuplicateFlag records (models/duplicates/), most severe first
     errors: tuple[StepError, ...] = field(default=())
     judging: Judging | None = None  # with a panel of judges (--judges, or the one of the last hand-off)
+    scoring: Scoring | None = None  # the judges' scores back and the ranking (kipp scores import)
 
     @property
     def internal_errors(self) -> int:
@@ -67,7 +69,14 @@ def is_blank(text: str, ocr_confidence: float | None = None) -> bool:
     """No readable content: too few letters in words, or OCR that read only noise."""
     if ocr_confidence is not None and ocr_confidence < MIN_OCR_CONFIDENCE:
         return True
-    return readable_chars(text) < MIN_TEXT_CHARS
+    # readable_chars(text) < MIN_TEXT_CHARS, counted only as far as the answer needs: a proposal
+    # reaches it in its first lines, and every run asks again for thousands of texts.
+    letters = 0
+    for word in _WORD.finditer(text):
+        letters += len(word.group())
+        if letters >= MIN_TEXT_CHARS:
+            return False
+    return True
 
 
 def trace(exc: BaseException) -> str:
@@ -86,7 +95,7 @@ def internal_error(item_path: str, sha: str | None, size: int, exc: BaseExceptio
 
 
 def decide_file(
-    item: InboxItem, sha: str | None, stored: StoredExtraction | None, identifier: Identifier,
+    item: InboxItem, sha: str | None, stored: StoredExtraction | None, identifier: Identifier | CachingIdentifier,
     blank: bool = False,
 ) -> Outcome:
     """The state of one file, before resubmissions and copies are sorted out.
@@ -230,7 +239,7 @@ def screen(
     extractions: Mapping[str, StoredExtraction],
     roster: Roster,
     removed: Iterable[tuple[str, str | None, int]] = (),
-    identifier: Identifier | None = None,
+    identifier: Identifier | CachingIdentifier | None = None,
     blank: Iterable[str] = (),
 ) -> Screening:
     """Decide every file and every participant's completeness; pure, and cheap enough to redo each run.
@@ -264,7 +273,7 @@ def guarded(work: Callable[[], T], on_error: Callable[[Exception], T]) -> T:
         return on_error(exc)
 
 
-def _guess(identifier: Identifier, path: str) -> str | None:
+def _guess(identifier: Identifier | CachingIdentifier, path: str) -> str | None:
     """Whose a file is by its name alone, for a file kipp failed on; None when even that fails."""
     try:
         return identifier.identify(path).participant_id

@@ -38,7 +38,7 @@ _SWITCH = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false"
 class Limits:
     """Limits that keep one hostile file from exhausting the machine (extractors/ apply them)."""
 
-    seconds: float = 120.0  # wall time for one file, OCR included
+    seconds: float = 120.0  # work time for one file: the sum over its jobs (a scan's pages may run on several workers)
     memory_mb: int = 1024  # address space of a worker process
     docx_total_mb: int = 200  # all parts of a DOCX, uncompressed
     docx_part_mb: int = 64  # one XML part, uncompressed

@@ -42,6 +42,7 @@ from flows.reporting.pages import (
     local_time,
     themes_html,
 )
+from flows.reporting.ranking import ranking_html, ranking_xlsx
 from flows.reporting.reminders import reminders_csv, reminders_html, reminders_xlsx
 from flows.reporting.workbooks import (
     assignments_xlsx,
@@ -53,7 +54,7 @@ from flows.reporting.workbooks import (
 from models.screening import Screening
 
 __all__ = [
-    "MIN_FREE_MB", "REMINDER_REPORTS", "REPORTS", "REPORT_FILES", "SCHEMA_VERSION", "Report",
+    "MIN_FREE_MB", "RANKING_REPORTS", "REMINDER_REPORTS", "REPORTS", "REPORT_FILES", "SCHEMA_VERSION", "Report",
     "check_output_folder", "completeness_csv", "completeness_html", "completeness_xlsx", "documents_csv",
     "documents_xlsx", "duplicates_html", "duplicates_xlsx", "local_time", "reminders_csv", "reminders_html",
     "reminders_xlsx", "render_reports", "screening_document", "spreadsheet_cell", "summary", "themes_html",
@@ -88,7 +89,11 @@ REPORTS: dict[str, Report] = {
     "reminders_xlsx": Report("pengingat.xlsx", reminders_xlsx, None),
     "reminders_csv": Report("pengingat.csv", reminders_csv, "utf-8-sig"),
     "reminders_html": Report("pengingat.html", reminders_html),
+    "ranking_html": Report("ranking.html", ranking_html),  # the judges' scores back (kipp scores import)
+    "ranking_xlsx": Report("ranking.xlsx", ranking_xlsx, None),
 }
+# What `kipp scores import` writes again (screening.json's `scores` and `ranking` keys are updated in place).
+RANKING_REPORTS = ("ranking_html", "ranking_xlsx")
 # What `kipp reminders` writes again from the last screening.json and a roster.
 REMINDER_REPORTS = ("reminders_xlsx", "reminders_csv", "reminders_html")
 REPORT_FILES: dict[str, str] = {key: report.file_name for key, report in REPORTS.items()}

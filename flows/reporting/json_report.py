@@ -24,6 +24,7 @@ from models.records import (
     ThemeAssignment,
     ThemeSource,
 )
+from models.scores import Scoring
 from models.screening import Screening, StepError
 
 SCHEMA_VERSION = 1
@@ -42,6 +43,7 @@ def screening_document(screening: Screening, edition: str, generated_at: datetim
         "duplicates": [f.to_json() for f in screening.duplicates],
         "errors": [{"step": e.step, "detail": e.detail} for e in screening.errors],
         **judging_document(screening.judging),
+        **scoring_document(screening.scoring),
     }
 
 
@@ -61,6 +63,42 @@ def judging_document(judging: Judging | None) -> dict:
                     "expertise_match_rate": round(judging.expertise_match_rate, 4),
                     "conflicts_avoided": judging.conflicts_avoided, "solver": judging.solver},
     }
+
+
+def scoring_document(scoring: Scoring | None) -> dict:
+    """The judges' scores (`scores`: each judge's latest sheet, a row per proposal) and the `ranking`
+    (`kipp scores import`); an empty list and a ranking with no proposals before any sheet is back."""
+    if scoring is None:
+        return {"scores": [], "ranking": {"method": "zs", "weights": {}, "threshold": None, "top": None,
+                                          "judges": [], "proposals": []}}
+    by_pair: dict[tuple[str, str], dict[str, int]] = {}
+    for s in scoring.scores:
+        by_pair.setdefault((s.judge_id, s.participant_id), {})[s.criterion] = s.value
+    totals = {(j.judge_id, r.participant_id): j for r in scoring.ranking.proposals for j in r.judges}
+    ranking = scoring.ranking
+    return {
+        "scores": [{"judge_id": j, "participant_id": p, "criteria": values,
+                    "total": _round(totals[(j, p)].total) if (j, p) in totals else None,
+                    "source": scoring.sources.get(j, ("", ""))[0], "imported_at": scoring.sources.get(j, ("", ""))[1]}
+                   for (j, p), values in sorted(by_pair.items())],
+        "ranking": {
+            "method": ranking.method, "weights": dict(ranking.weights), "threshold": ranking.threshold, "top": ranking.top,
+            "scale": [scoring.low, scoring.high],
+            "judges": [{"judge_id": s.judge_id, "scored": s.scored, "mean": _round(s.mean), "sd": _round(s.sd),
+                        "standardised": s.standardised} for s in ranking.judges],
+            "proposals": [{"participant_id": r.participant_id, "name": r.name, "category": r.category,
+                           "rank": r.rank, "tied": r.tied, "category_rank": r.category_rank, "raw_rank": r.raw_rank,
+                           "normalised": _round(r.normalised), "raw_mean": _round(r.raw_mean),
+                           "z_mean": _round(r.z_mean), "spread": _round(r.spread), "perlu_dibahas": r.discuss,
+                           "assigned": r.assigned, "missing": r.missing, "top": r.rank is not None and r.rank <= ranking.top,
+                           "judges": [{"judge_id": j.judge_id, "total": _round(j.total), "z": _round(j.z)}
+                                      for j in r.judges]} for r in ranking.proposals],
+        },
+    }
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
 
 
 def screening_json(screening: Screening, edition: str, generated_at: str) -> str:

@@ -3,7 +3,7 @@
 Indonesian headers (English under `kipp --lang en`), the header row frozen and filtered, columns as
 wide as what they hold (within a limit), and a label beside every code or id that has one. No cell
 ever runs as a formula: text goes through spreadsheet_cell as in the CSVs, and the control
-characters a file name may hold are made visible (openpyxl refuses them; Excel would hide them).
+characters a file name may hold are made visible (Excel would hide them, or call the file damaged).
 """
 
 from __future__ import annotations
@@ -63,53 +63,52 @@ class Sheet:
 def workbook(sheets: Sequence[Sheet], title: str, generated_at: str) -> bytes:
     """The sheets as one XLSX file: each with its header row frozen and filtered.
 
-    Written in openpyxl's write-only mode, row by row, from rows built first (the widths need them).
+    Written with XlsxWriter, row by row, from rows built first (the widths need them). Every text is
+    written as a string, never interpreted (no formula, no number, no link that kipp did not build).
     """
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import Cell
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
+    import xlsxwriter
 
-    wb = Workbook(write_only=True)
-    wb.properties.title = _text(title)
-    wb.properties.creator = "kipp-intake"
-    wb.properties.created = datetime.fromisoformat(generated_at).replace(tzinfo=None)  # UTC, as openpyxl keeps it
-    bold, fill = Font(bold=True), PatternFill("solid", fgColor=_HEADER_FILL)
-    wrapped = Alignment(wrap_text=True, vertical="top")
-    for sheet in sheets:
-        ws = wb.create_sheet(sheet.title.text()[:31])  # Excel's limit for a sheet name
-        for c, column in enumerate(sheet.columns, start=1):
-            ws.column_dimensions[get_column_letter(c)].width = _width(column, (row[c - 1] for row in sheet.rows))
-        ws.freeze_panes = f"{get_column_letter(sheet.frozen_columns + 1)}2"
-        ws.auto_filter.ref = f"A1:{get_column_letter(len(sheet.columns))}{len(sheet.rows) + 1}"
-        header = []
-        for column in sheet.columns:
-            cell = WriteOnlyCell(ws, column.header.text())
-            cell.font, cell.fill = bold, fill
-            header.append(cell)
-        ws.append(header)
-        styled = [bool(c.wrap or c.number_format) for c in sheet.columns]
-        for row in sheet.rows:
-            cells = []
-            for column, value, style in zip(sheet.columns, row, styled, strict=True):
-                if isinstance(value, Link):
-                    cell = WriteOnlyCell(ws, _text(value.text))
-                    cell.hyperlink, cell.style = value.url, "Hyperlink"
-                    value = cell
-                elif isinstance(value, str):
-                    value = _text(value, column.wrap)
-                if style and value is not None and not isinstance(value, Cell):
-                    cell = WriteOnlyCell(ws, value)
-                    if column.wrap:
-                        cell.alignment = wrapped
-                    if column.number_format and isinstance(cell.value, int | float):
-                        cell.number_format = column.number_format
-                    value = cell
-                cells.append(value)
-            ws.append(cells)
     buf = io.BytesIO()
-    wb.save(buf)
+    # max_url_length: a WhatsApp link carries its whole message; Excel opens links of any length kipp writes.
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True, "max_url_length": MAX_CELL})
+    wb.set_properties({"title": _text(title), "author": "kipp-intake",
+                       "created": datetime.fromisoformat(generated_at).replace(tzinfo=None)})  # UTC
+    header = wb.add_format({"bold": True, "bg_color": f"#{_HEADER_FILL}", "pattern": 1})
+    formats: dict[tuple[bool, str | None], object] = {}
+
+    def cell_format(column: Column, value: Value):
+        number = column.number_format if isinstance(value, int | float) else None
+        if not (column.wrap or number):
+            return None
+        key = (column.wrap, number)
+        if key not in formats:
+            formats[key] = wb.add_format({"text_wrap": True, "valign": "top"} if column.wrap else {})
+            if number:
+                formats[key].set_num_format(number)
+        return formats[key]
+
+    for sheet in sheets:
+        ws = wb.add_worksheet(sheet.title.text()[:31])  # Excel's limit for a sheet name
+        for c, column in enumerate(sheet.columns):
+            ws.set_column(c, c, _width(column, (row[c] for row in sheet.rows)))
+        ws.freeze_panes(1, sheet.frozen_columns)
+        ws.autofilter(0, 0, len(sheet.rows), len(sheet.columns) - 1)
+        for c, column in enumerate(sheet.columns):
+            ws.write_string(0, c, column.header.text(), header)
+        for r, row in enumerate(sheet.rows, start=1):
+            for c, (column, value) in enumerate(zip(sheet.columns, row, strict=True)):
+                if value is None:
+                    continue
+                style = cell_format(column, value)
+                if isinstance(value, Link):
+                    ws.write_url(r, c, value.url, string=_text(value.text))
+                elif isinstance(value, str):
+                    ws.write_string(r, c, _text(value, column.wrap), style)
+                elif isinstance(value, bool):
+                    ws.write_boolean(r, c, value, style)
+                else:
+                    ws.write_number(r, c, value, style)
+    wb.close()
     return buf.getvalue()
 
 

@@ -1,9 +1,14 @@
-"""The decide step: identify, type and version every file, and record each one's outcome."""
+"""The decide step: identify, type and version every file, and record each one's outcome.
+
+Identifications are kept in the ledger under the identifier's fingerprint (roster, generic words,
+matching code): a file whose path and cover were identified before under the same fingerprint is not
+identified again, and with nothing new the Identifier is not even built.
+"""
 
 from __future__ import annotations
 
 from flows.steps.context import Run
-from models.identify import Identifier
+from models.identify import CachingIdentifier, identifier_fingerprint
 from models.ledger import Ledger
 from models.screening import MIN_TEXT_CHARS, is_blank, screen
 
@@ -11,9 +16,12 @@ from models.screening import MIN_TEXT_CHARS, is_blank, screen
 def decide(run: Run) -> None:
     ledger = run.ledger
     extractions = ledger.extractions(run.hashes.values())
-    identifier = Identifier(run.roster, run.settings.generic_words)
+    generic = run.settings.generic_words
+    fingerprint = identifier_fingerprint(run.roster, generic)
+    identifier = CachingIdentifier(run.roster, generic, ledger.identifications(fingerprint), fingerprint)
     run.screening = screen(run.items, run.hashes, extractions, run.roster, ledger.removed_paths(), identifier,
                            blank=blank_contents(ledger, extractions))
+    ledger.save_identifications(fingerprint, identifier.new)
     ledger.record_outcomes(run.screening.documents)
     ledger.set_meta("edition", run.config.edition)
 

@@ -14,6 +14,8 @@ from models.settings import Settings
 # Told (files read, files to read) before the first file and after each: kipp run's progress bar.
 # Set by whoever starts the run; Prefect runs a sync flow and its tasks in the caller's context.
 extract_progress: ContextVar[Callable[[int, int], None] | None] = ContextVar("kipp_extract_progress", default=None)
+# Told (OCR pages read, OCR pages found) as scans are found and their pages read, page by page.
+ocr_progress: ContextVar[Callable[[int, int], None] | None] = ContextVar("kipp_ocr_progress", default=None)
 
 
 def extract(run: Run) -> None:
@@ -35,7 +37,8 @@ def extract_contents(ledger: Ledger, root: Path, hashes: Mapping[str, str], sett
             jobs[sha] = (Path(path), sha, root)  # the stored path, opened folder by folder
     progress = extract_progress.get() or (lambda done, total: None)
     progress(0, len(jobs))
-    results = extract_many(jobs, settings.workers, settings.limits, isolate=settings.isolate)
+    results = extract_many(jobs, settings.workers, settings.limits, isolate=settings.isolate,
+                           ocr_progress=ocr_progress.get())
     for done, (sha, result) in enumerate(results, start=1):
         ledger.save_extraction(sha, result, limits_key)  # saved one by one: an interrupted run keeps its work
         progress(done, len(jobs))

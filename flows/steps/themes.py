@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
 from flows.steps.context import Run
@@ -23,8 +23,9 @@ def theme_input(participant_id: str, category: Category | None, stored: StoredEx
     return ThemeInput(participant_id, category, stored.extraction.cover, stored.extraction.text)
 
 
-def correction_inputs(ledger: Ledger, corrections: Mapping[str, str], categories: Mapping[str, str]) -> list[ThemeInput]:
-    """Each corrected participant's accepted Inovasi proposal, as a run reads it."""
+def correction_inputs(ledger: Ledger, corrections: Iterable[str], categories: Mapping[str, str]) -> list[ThemeInput]:
+    """Each named participant's accepted Inovasi proposal, as a run reads it (the corrected ones for
+    training; every participant of the last run for what a new model would change)."""
     shas = {pid: ledger.accepted_sha(pid, "inovasi") for pid in corrections}
     texts = ledger.extractions({sha for sha in shas.values() if sha}, with_text=True)
     inputs = (theme_input(pid, _category(categories.get(pid)), texts.get(sha) if sha else None) for pid, sha in shas.items())

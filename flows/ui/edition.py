@@ -16,14 +16,20 @@ from models.errors import InputError
 from models.language import say
 from models.ledger import AdminDecision
 from models.records import (
+    Blocker,
     Category,
     FileStatus,
+    Judge,
+    JudgeAssignment,
+    Judging,
     Labelled,
     Outcome,
     ParticipantResult,
     ParticipantStatus,
     ThemeAssignment,
     ThemeSource,
+    Unassigned,
+    Withdrawal,
 )
 from models.screening import StepError
 from models.themes import Taxonomy
@@ -47,6 +53,7 @@ class Edition:
     participants: tuple[ParticipantResult, ...]
     flags: tuple[DuplicateFlag, ...]
     errors: tuple[StepError, ...]
+    judging: Judging | None = None  # the last run's assignment to the judges; None without a panel
 
     def participant(self, pid: str) -> ParticipantResult | None:
         return next((r for r in self.participants if r.participant.id == pid), None)
@@ -72,12 +79,32 @@ def read_edition(path: Path) -> Edition:
     try:
         screening = screening_from_document(doc)
         return Edition(str(doc["edition"]), str(doc["generated_at"]), screening.documents, screening.participants,
-                       screening.duplicates, screening.errors)
+                       screening.duplicates, screening.errors, judging_from_document(doc))
     except (KeyError, TypeError, ValueError, AttributeError) as e:
         raise EditionError(say(f"{path}: isinya tidak sesuai skema screening.json ({type(e).__name__}: {e}); "
                                "jalankan kipp run lagi, atau perbarui kipp",
                                f"{path}: its content does not fit the schema of screening.json "
                                f"({type(e).__name__}: {e}); run kipp run again, or update kipp")) from e
+
+
+def judging_from_document(doc: Mapping) -> Judging | None:
+    """The judges' keys of screening.json read back (the inverse of json_report.judging_document,
+    which the shared reader leaves out); None when the run had no panel."""
+    handoff = doc.get("handoff")
+    if not handoff:
+        return None
+    judges = tuple(Judge(str(j["id"]), str(j["name"]), j.get("affiliation_id"), tuple(j.get("expertise", ())),
+                         j.get("capacity")) for j in doc.get("judges", ()))
+    return Judging(
+        judges, int(handoff["per_proposal"]),
+        tuple(JudgeAssignment(str(a["judge_id"]), str(a["participant_id"]), bool(a["expertise_match"]),
+                              bool(a.get("frozen", False))) for a in doc.get("assignments", ())),
+        tuple(Unassigned(str(u["participant_id"]), Blocker(u["reason"]), int(u.get("assigned", 0)),
+                         str(u.get("detail", ""))) for u in doc.get("unassigned", ())),
+        tuple(Withdrawal(str(w["judge_id"]), str(w["participant_id"]), str(w["reason"]))
+              for w in doc.get("withdrawn", ())),
+        int(handoff.get("conflicts_avoided", 0)), str(handoff.get("solver", "")), 0.0, handoff.get("handed_at"),
+    )
 
 
 class EditionCache:
@@ -203,19 +230,19 @@ class Query:
             try:
                 return enum(value)
             except ValueError:
-                problems.append(f"{name}={value!r} (pilihan: {', '.join(m.value for m in enum)})")
+                problems.append(f"{name}={value!r} ({say('pilihan', 'choices')}: {', '.join(m.value for m in enum)})")
                 return None
 
         theme = params.get("tema") or None
         if theme is not None and theme not in taxonomy:
-            problems.append(f"tema={theme!r} (pilihan: {', '.join(taxonomy.ids)})")
+            problems.append(f"tema={theme!r} ({say('pilihan', 'choices')}: {', '.join(taxonomy.ids)})")
         order = params.get("arah", "naik")
         if order not in ("naik", "turun"):
-            problems.append(f"arah={order!r} (pilihan: naik, turun)")
+            problems.append(f"arah={order!r} ({say('pilihan', 'choices')}: naik, turun)")
         query = cls(params.get("q", "").strip(), pick("kategori", Category), pick("status", ParticipantStatus),
                     theme, pick("tanda", Flag), pick("urut", SortKey) or SortKey.NAME, order == "turun")
         if problems:
-            raise QueryError("parameter tidak dikenal: " + "; ".join(problems))
+            raise QueryError(say("parameter tidak dikenal: ", "unknown parameters: ") + "; ".join(problems))
         return query
 
     def params(self, **changes: object) -> dict[str, str]:

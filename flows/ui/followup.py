@@ -4,13 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from models.records import FileStatus, Outcome, ParticipantResult, ParticipantStatus, Reason
+from models.language import Words
+from models.records import (
+    FileStatus,
+    Outcome,
+    ParticipantResult,
+    ParticipantStatus,
+    Reason,
+)
 from models.reminders import remedy
 
-_MISSING: dict[ParticipantStatus, str] = {
-    ParticipantStatus.MISSING_INOVASI: "masih kurang Proposal Inovasi",
-    ParticipantStatus.MISSING_KINERJA: "masih kurang Proposal Kinerja",
-    ParticipantStatus.MISSING_BOTH: "belum ada proposal yang diterima",
+_MISSING: dict[ParticipantStatus, Words] = {
+    ParticipantStatus.MISSING_INOVASI: Words("masih kurang Proposal Inovasi", "the innovation proposal is still missing"),
+    ParticipantStatus.MISSING_KINERJA: Words("masih kurang Proposal Kinerja", "the performance proposal is still missing"),
+    ParticipantStatus.MISSING_BOTH: Words("belum ada proposal yang diterima", "no proposal received yet"),
 }
 
 
@@ -24,7 +31,8 @@ class Followup:
 
     @property
     def missing(self) -> str:
-        return _MISSING.get(self.result.status, "") if self.result else ""
+        words = _MISSING.get(self.result.status) if self.result else None
+        return words.text() if words else ""
 
 
 def ask(reason: Reason | None) -> str:

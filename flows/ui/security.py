@@ -16,6 +16,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from models.inbox import open_regular
+from models.language import say
 
 SESSION_COOKIE = "kipp_sesi"
 NAME_COOKIE = "kipp_admin"
@@ -121,7 +122,8 @@ def safe_parts(rel: str) -> str:
     nothing hidden (kipp's own `.kipp/` stays private). Raises Refused."""
     parts = rel.split("/")
     if not rel or rel.startswith("/") or "\x00" in rel or any(p in ("", ".", "..") or p.startswith(".") for p in parts):
-        raise Refused(404, f"{rel}: bukan berkas yang dapat diunduh dari sini")
+        raise Refused(404, say(f"{rel}: bukan berkas yang dapat diunduh dari sini",
+                              f"{rel}: not a file that can be downloaded from here"))
     return rel
 
 
@@ -133,16 +135,20 @@ def read_below(root: Path, rel: str, sha256: str | None = None) -> bytes:
     try:
         with open_regular(root, rel) as (fd, st):
             if st.st_size > MAX_DOWNLOAD:
-                raise Refused(413, f"{rel}: terlalu besar untuk diunduh dari aplikasi ({st.st_size} byte); "
-                                   "ambil dari foldernya")
+                raise Refused(413, say(f"{rel}: terlalu besar untuk diunduh dari aplikasi ({st.st_size} byte); "
+                                       "ambil dari foldernya",
+                                       f"{rel}: too large to download from the app ({st.st_size} bytes); "
+                                       "take it from its folder"))
             data = _read_all(fd)
     except Refused:
         raise
     except OSError as e:
-        raise Refused(404, f"{rel}: tidak dapat dibuka ({e.strerror or type(e).__name__}); "
-                           "bukan berkas biasa, tautan, atau sudah tidak ada") from e
+        why = e.strerror or type(e).__name__
+        raise Refused(404, say(f"{rel}: tidak dapat dibuka ({why}); bukan berkas biasa, tautan, atau sudah tidak ada",
+                               f"{rel}: cannot be opened ({why}); not a regular file, a link, or gone")) from e
     if sha256 is not None and hashlib.sha256(data).hexdigest() != sha256:
-        raise Refused(409, f"{rel}: isinya berubah sejak disaring; jalankan kipp run lalu coba lagi")
+        raise Refused(409, say(f"{rel}: isinya berubah sejak disaring; jalankan kipp run lalu coba lagi",
+                               f"{rel}: its content changed since it was screened; run kipp run, then try again"))
     return data
 
 

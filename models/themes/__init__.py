@@ -5,7 +5,8 @@
 - samples.py: the seed set, each theme's lexicon, admins' corrections as training samples;
 - model.py: the classifier (train, predict, save, load) and `classify`, what a run calls;
 - evaluation.py: cross-validation and held-out scores (the held-out proposals come from the caller);
-- training.py: `train`, a model rebuilt with its metrics (`kipp themes train`).
+- training.py: `train`, a model rebuilt on purpose, calibrated, with its metrics (`kipp themes train`);
+- versions.py: the versions of the model kept in an output folder, what a new one would change, rollback.
 
 Every name is importable from `models.themes`; callers look `classify` and `check_input` up here at
 call time, so a test may replace them on this package.
@@ -16,13 +17,19 @@ from __future__ import annotations
 from models.records import ThemeAssignment
 from models.themes.evaluation import (
     HeldOutProposal,
+    OutOfFold,
     ThemeEvaluation,
     ThemeScore,
     _calibration_error,
     _score,
+    choose_threshold,
+    confidence_and_wrong,
     evaluate,
     evaluate_held_out,
+    fit_temperature,
     format_evaluation,
+    out_of_fold,
+    score_out_of_fold,
 )
 from models.themes.features import (
     BODY_CHARS,
@@ -41,6 +48,7 @@ from models.themes.features import (
 )
 from models.themes.model import (
     REVIEW_THRESHOLD,
+    TEMPERATURE,
     C,
     ThemeClassifier,
     classify,
@@ -72,6 +80,17 @@ from models.themes.taxonomy import (
     load_taxonomy,
 )
 from models.themes.training import train
+from models.themes.versions import (
+    ModelVersion,
+    ThemeChange,
+    activate,
+    active_version,
+    changes,
+    keep,
+    list_versions,
+    version_path,
+    versions_dir,
+)
 
 __all__ = [
     "BODY_CHARS",
@@ -85,6 +104,7 @@ __all__ = [
     "REVIEW_THRESHOLD",
     "SEED_PATH",
     "STOP_WORDS",
+    "TEMPERATURE",
     "C",
     "CorrectionsError",
     "CorruptModelError",
@@ -92,10 +112,13 @@ __all__ = [
     "IncompatibleModelError",
     "LabelledText",
     "ModelTaxonomyMismatchError",
+    "ModelVersion",
+    "OutOfFold",
     "Taxonomy",
     "TaxonomyError",
     "Theme",
     "ThemeAssignment",
+    "ThemeChange",
     "ThemeClassifier",
     "ThemeError",
     "ThemeEvaluation",
@@ -107,20 +130,32 @@ __all__ = [
     "_check_samples",
     "_fingerprint",
     "_score",
+    "activate",
+    "active_version",
+    "changes",
     "check_input",
+    "choose_threshold",
     "classify",
     "compose_document",
+    "confidence_and_wrong",
     "correction_samples",
     "evaluate",
     "evaluate_held_out",
+    "fit_temperature",
     "format_evaluation",
     "get_classifier",
+    "keep",
     "lexicon_samples",
+    "list_versions",
     "load_corrections",
     "load_taxonomy",
+    "out_of_fold",
     "preprocess",
+    "score_out_of_fold",
     "seed_samples",
     "sidecar_path",
     "split_document",
     "train",
+    "version_path",
+    "versions_dir",
 ]

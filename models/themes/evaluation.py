@@ -9,7 +9,7 @@ from typing import Protocol
 
 from models.records import Category
 from models.themes.features import LabelledText, ThemeInput
-from models.themes.model import REVIEW_THRESHOLD, ThemeClassifier
+from models.themes.model import ThemeClassifier
 from models.themes.samples import _check_samples, seed_samples
 from models.themes.taxonomy import Taxonomy, ThemeError
 
@@ -41,6 +41,8 @@ class ThemeEvaluation:
     review_recall: float | None  # flagged & wrong / wrong
     mean_confidence: float  # of the top theme; compare with accuracy
     calibration_error: float  # expected calibration error of the top theme's probability, 10 equal bins
+    reliability: tuple[tuple[float, int, float, float], ...] = ()  # per bin: lower edge, count, mean confidence, accuracy
+    temperature: float = 1.0
 
     def to_json(self) -> dict:
         return {"method": self.method, "folds": self.folds, "n_samples": self.n_samples,
@@ -51,11 +53,20 @@ class ThemeEvaluation:
                 "calibration_error": round(self.calibration_error, 4),
                 "per_theme": {s.theme: {"precision": round(s.precision, 4), "recall": round(s.recall, 4),
                                         "f1": round(s.f1, 4), "support": s.support} for s in self.per_theme},
-                "labels": list(self.labels), "confusion": [list(r) for r in self.confusion]}
+                "labels": list(self.labels), "confusion": [list(r) for r in self.confusion],
+                "temperature": self.temperature, "confusion_pairs": [list(p) for p in self.confusion_pairs()],
+                "reliability": [{"from": lo, "n": n, "mean_confidence": round(c, 4), "accuracy": round(a, 4)}
+                                for lo, n, c, a in self.reliability]}
+
+    def confusion_pairs(self) -> list[tuple[str, str, int]]:
+        """(true theme, predicted theme, count) of every mistake made, most frequent first."""
+        pairs = [(self.labels[i], self.labels[j], v) for i, row in enumerate(self.confusion)
+                 for j, v in enumerate(row) if i != j and v]
+        return sorted(pairs, key=lambda p: (-p[2], p[0], p[1]))
 
 
 def _score(method: str, folds: int, labels: Sequence[str], truth: Sequence[str], predicted: Sequence[str],
-           confidence: Sequence[float], threshold: float) -> ThemeEvaluation:
+           confidence: Sequence[float], threshold: float, temperature: float = 1.0) -> ThemeEvaluation:
     from sklearn.metrics import (
         accuracy_score,
         confusion_matrix,
@@ -76,7 +87,17 @@ def _score(method: str, folds: int, labels: Sequence[str], truth: Sequence[str],
         tuple(ThemeScore(t, float(p[i]), float(r[i]), float(f[i]), int(s[i])) for i, t in enumerate(labels)),
         tuple(tuple(int(v) for v in row) for row in cm), threshold, n_flagged, n_wrong, n_fw,
         n_fw / n_flagged if n_flagged else None, n_fw / n_wrong if n_wrong else None,
-        sum(confidence) / len(confidence) if confidence else 0.0, _calibration_error(confidence, wrong))
+        sum(confidence) / len(confidence) if confidence else 0.0, _calibration_error(confidence, wrong),
+        _reliability(confidence, wrong), temperature)
+
+
+def _reliability(confidence: Sequence[float], wrong: Sequence[bool], bins: int = 10):
+    """Per confidence bin (lower edge): how many, their mean confidence, and how many of them were right."""
+    binned: dict[int, list[tuple[float, bool]]] = defaultdict(list)
+    for c, w in zip(confidence, wrong, strict=True):
+        binned[min(int(c * bins), bins - 1)].append((c, not w))
+    return tuple((b / bins, len(v), sum(c for c, _ in v) / len(v), sum(ok for _, ok in v) / len(v))
+                 for b, v in sorted(binned.items()))
 
 
 def _calibration_error(confidence: Sequence[float], wrong: Sequence[bool], bins: int = 10) -> float:
@@ -88,9 +109,20 @@ def _calibration_error(confidence: Sequence[float], wrong: Sequence[bool], bins:
     return sum(abs(sum(c for c, _ in b) - sum(ok for _, ok in b)) / n for b in binned.values()) if n else 0.0
 
 
-def evaluate(taxonomy: Taxonomy, samples: Sequence[LabelledText], folds: int = 5, *,
-             threshold: float = REVIEW_THRESHOLD, stem: bool = False, seed: int = 0) -> ThemeEvaluation:
-    """Stratified k-fold cross-validation of the classifier on labelled samples (the lexicon is always in training)."""
+@dataclass(frozen=True, slots=True)
+class OutOfFold:
+    """Each sample's class scores from a model that did not see it (stratified k-fold)."""
+
+    folds: int
+    classes: tuple[str, ...]
+    truth: tuple[str, ...]
+    logits: object  # numpy array, rows: samples, columns: `classes`
+
+
+def out_of_fold(taxonomy: Taxonomy, samples: Sequence[LabelledText], folds: int = 5, *, stem: bool = False,
+                seed: int = 0) -> OutOfFold:
+    """Stratified k-fold: each sample scored by the model of the other folds (the lexicon is always in training)."""
+    import numpy as np
     from sklearn.model_selection import StratifiedKFold
 
     samples = list(samples)
@@ -103,15 +135,92 @@ def evaluate(taxonomy: Taxonomy, samples: Sequence[LabelledText], folds: int = 5
     if folds < 2:
         raise ThemeError("cross-validation needs at least two labelled samples of every theme")
     truth = [s.theme for s in samples]
-    predicted: list[str] = [""] * len(samples)
-    confidence: list[float] = [0.0] * len(samples)
+    logits = None
+    classes: tuple[str, ...] = ()
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     for train_idx, test_idx in splitter.split(truth, truth):
-        clf = ThemeClassifier.train(taxonomy, [samples[i] for i in train_idx], threshold=threshold, stem=stem)
+        clf = ThemeClassifier.train(taxonomy, [samples[i] for i in train_idx], stem=stem)
+        classes = tuple(str(c) for c in clf.model.classes_)  # every theme: the lexicon gives each a class
+        if logits is None:
+            logits = np.zeros((len(samples), len(classes)))
         test = [ThemeInput(str(i), samples[i].category, "", samples[i].text) for i in test_idx]
-        for i, a in zip(test_idx, clf.predict(test)):
-            predicted[i], confidence[i] = a.theme, a.theme_confidence
-    return _score("cross-validation", folds, taxonomy.ids, truth, predicted, confidence, threshold)
+        logits[test_idx] = clf.logits(test)
+    return OutOfFold(folds, classes, tuple(truth), logits)
+
+
+def fit_temperature(oof: OutOfFold) -> float:
+    """The temperature that minimises the log-loss of the out-of-fold scores (bounded to 0.05..5)."""
+    import numpy as np
+    from scipy.optimize import minimize_scalar
+
+    from models.themes.model import _softmax
+
+    index = {c: i for i, c in enumerate(oof.classes)}
+    y = np.array([index[t] for t in oof.truth])
+    rows = np.arange(len(y))
+
+    def loss(t: float) -> float:
+        return float(-np.log(_softmax(oof.logits / t)[rows, y] + 1e-12).mean())
+
+    return round(float(minimize_scalar(loss, bounds=(0.05, 5.0), method="bounded").x), 3)
+
+
+# What the needs-review flag must do, measured out of fold: catch at least this share of wrong themes
+# while flagging at most this share of proposals.
+REVIEW_RECALL_GOAL = 2 / 3
+REVIEW_SHARE_LIMIT = 1 / 5
+
+
+def choose_threshold(confidence: Sequence[float], wrong: Sequence[bool]) -> float:
+    """The lowest threshold (in steps of 0.05) whose flag catches REVIEW_RECALL_GOAL of the wrong themes
+    while flagging at most REVIEW_SHARE_LIMIT of the proposals; else the highest within that limit."""
+    n, n_wrong = len(confidence), sum(wrong)
+    best = 0.05
+    for step in range(1, 20):
+        t = step / 20
+        flagged = [c < t for c in confidence]
+        if sum(flagged) > REVIEW_SHARE_LIMIT * n:
+            break
+        best = t
+        if n_wrong and sum(f and w for f, w in zip(flagged, wrong)) >= REVIEW_RECALL_GOAL * n_wrong:
+            return t
+    return best
+
+
+def score_out_of_fold(taxonomy: Taxonomy, oof: OutOfFold, *, temperature: float,
+                      threshold: float) -> ThemeEvaluation:
+    from models.themes.model import _softmax
+
+    probs = _softmax(oof.logits / temperature)
+    predicted = [oof.classes[i] for i in probs.argmax(axis=1)]
+    return _score("cross-validation", oof.folds, taxonomy.ids, oof.truth, predicted,
+                  [float(p) for p in probs.max(axis=1)], threshold, temperature)
+
+
+def confidence_and_wrong(oof: OutOfFold, temperature: float) -> tuple[list[float], list[bool]]:
+    """The top theme's probability of each out-of-fold sample under `temperature`, and whether it is wrong."""
+    from models.themes.model import _softmax
+
+    probs = _softmax(oof.logits / temperature)
+    predicted = [oof.classes[i] for i in probs.argmax(axis=1)]
+    return [float(p) for p in probs.max(axis=1)], [p != t for p, t in zip(predicted, oof.truth)]
+
+
+def evaluate(taxonomy: Taxonomy, samples: Sequence[LabelledText], folds: int = 5, *,
+             threshold: float | None = None, stem: bool = False, seed: int = 0,
+             temperature: float | None = None) -> ThemeEvaluation:
+    """Stratified k-fold cross-validation of the classifier on labelled samples (the lexicon is always in training).
+
+    Without `temperature` it is fitted on the out-of-fold scores, and without `threshold` the review
+    threshold is chosen from them, as `kipp themes train` does (one scalar each, fitted on the very scores
+    it is then measured on: the held-out sets are the honest check).
+    """
+    oof = out_of_fold(taxonomy, samples, folds, stem=stem, seed=seed)
+    if temperature is None:
+        temperature = fit_temperature(oof)
+    if threshold is None:
+        threshold = choose_threshold(*confidence_and_wrong(oof, temperature))
+    return score_out_of_fold(taxonomy, oof, temperature=temperature, threshold=threshold)
 
 
 class HeldOutProposal(Protocol):
@@ -139,7 +248,7 @@ def evaluate_held_out(taxonomy: Taxonomy, proposals: Sequence[HeldOutProposal], 
     inputs = [ThemeInput(f"H{i:04d}", Category(p.category), p.title, p.text) for i, p in enumerate(proposals)]
     assignments = clf.predict(inputs)
     return _score(method, 0, taxonomy.ids, [p.theme for p in proposals], [a.theme for a in assignments],
-                  [a.theme_confidence for a in assignments], clf.threshold)
+                  [a.theme_confidence for a in assignments], clf.threshold, clf.temperature)
 
 
 def format_evaluation(ev: ThemeEvaluation) -> str:
@@ -151,12 +260,18 @@ def format_evaluation(ev: ThemeEvaluation) -> str:
     rr = "n/a" if ev.review_recall is None else f"{ev.review_recall:.2f}"
     lines.append(f"  needs review (confidence < {ev.review_threshold:.2f}): {ev.n_flagged} flagged, "
                  f"{ev.n_wrong} wrong, {ev.n_flagged_wrong} both; precision {rp}, recall {rr}")
-    lines.append(f"  calibration: mean confidence {ev.mean_confidence:.3f} against accuracy {ev.accuracy:.3f}, "
-                 f"expected calibration error {ev.calibration_error:.3f}")
+    lines.append(f"  calibration (temperature {ev.temperature:.3f}): mean confidence {ev.mean_confidence:.3f} "
+                 f"against accuracy {ev.accuracy:.3f}, expected calibration error (ECE) {ev.calibration_error:.3f}")
+    lines.append("  reliability: " + "; ".join(f"{lo:.1f}-{lo + 0.1:.1f}: {n} at {c:.2f}, {a:.0%} right"
+                                                for lo, n, c, a in ev.reliability))
     width = max(len(t) for t in ev.labels)
     lines += ["", f"  {'#':>2}  {'theme':<{width}}  precision  recall     F1  support"]
     for i, s in enumerate(ev.per_theme, 1):
         lines.append(f"  {i:>2}  {s.theme:<{width}}  {s.precision:9.2f}  {s.recall:6.2f}  {s.f1:5.2f}  {s.support:7d}")
+    pairs = ev.confusion_pairs()
+    if pairs:
+        lines += ["", "  Most confused (true -> predicted: count): "
+                  + ", ".join(f"{t} -> {q}: {n}" for t, q, n in pairs[:8])]
     lines += ["", "  Confusion (rows: true theme, columns: predicted, numbered as above)",
               f"  {'':>2}  " + "".join(f"{j:>4}" for j in range(1, len(ev.labels) + 1))]
     for i, row in enumerate(ev.confusion, 1):

@@ -44,6 +44,17 @@ meningkatkan peningkatan diharapkan dilaksanakan dikembangkan pengembangan upaya
 kepuasan kualitas optimal efektif efisien cepat mudah baik
 """.split())
 
+# Generic e-government words: nearly every proposal has an application, a system or a website, whatever
+# its theme, and on terse proposals they pulled others to tata_kelola_perencanaan. Alone they must not decide
+# a theme, so they are not theme features at all (measured in the README's Themes section).
+GENERIC_WORDS = frozenset("""
+aplikasi sistem informasi online daring digital digitalisasi elektronik website web situs laman portal android
+smartphone ponsel internet teknologi berbasis platform inovatif terintegrasi integrasi
+""".split())
+
+# What preprocess drops: STOP_WORDS and, unless a measurement turns it off, GENERIC_WORDS.
+_DROPPED = STOP_WORDS | GENERIC_WORDS
+
 _TOKEN_RE = re.compile(r"[a-z]+")
 
 
@@ -61,9 +72,9 @@ def _stem(token: str) -> str:
 
 def preprocess(text: str, stem: bool = False) -> str:
     """Lowercase word tokens without digits and stop words, optionally stemmed."""
-    tokens = [t for t in _TOKEN_RE.findall(text.lower()) if len(t) > 1 and t not in STOP_WORDS]
+    tokens = [t for t in _TOKEN_RE.findall(text.lower()) if len(t) > 1 and t not in _DROPPED]
     if stem:
-        tokens = [s for s in (_stem(t) for t in tokens) if s and s not in STOP_WORDS]
+        tokens = [s for s in (_stem(t) for t in tokens) if s and s not in _DROPPED]
     return " ".join(tokens)
 
 

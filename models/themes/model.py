@@ -1,12 +1,19 @@
 """The theme classifier: train, predict, save and load; `classify` for a run.
 
-The probabilities are multinomial logistic regression's own (trained on log-loss); `kipp themes evaluate`
-prints their expected calibration error (ECE). They are under-confident: ECE 0.09 on the realistic
-held-out set, 0.17 on the terse one. Measured alternatives: CalibratedClassifierCV (sigmoid or isotonic,
-3 folds) was worse on the realistic set (ECE 0.19 and 0.16); temperature scaling fitted out-of-fold on
-the seed (T 0.28) brought the realistic set to 0.004 but made terse proposals over-confident (ECE 0.13)
-and the needs-review flag then caught 0 of 49 wrong terse themes at 0.40 (16 at 0.70, against 24 now).
-The review flag matters most on exactly those proposals, so the raw probabilities stay.
+The probabilities are softmax(logits / temperature) of a multinomial logistic regression. The
+temperature is fitted out of fold: `kipp themes train` cross-validates the seed (5 folds), fits the
+temperature that minimises the log-loss of the out-of-fold scores, and chooses the needs-review
+threshold from the same scores (evaluation.choose_threshold: the lowest that catches 2/3 of the wrong
+themes while flagging at most 1/5). TEMPERATURE and REVIEW_THRESHOLD below are what it gives on the
+default seed and vocabulary, used when a run has to train a model itself. Measured (`kipp themes
+evaluate`), raw probabilities -> temperature: ECE on the seed's cross-validation 0.200 -> 0.006,
+held-out proposals 0.087 -> 0.007, terse held-out 0.171 -> 0.118. Terse proposals are over-confident
+now, and their wrong themes are mostly confident ones (pulled to tata_kelola_perencanaan by the
+boilerplate every KIPP proposal has: reformasi birokrasi, survei kepuasan, surat keputusan, evaluasi),
+so no threshold flags 2/3 of them within a fifth of the proposals (0.65: 7% flagged, recall 0.15;
+0.95: 33%, 0.64).
+Alternatives measured earlier: CalibratedClassifierCV (sigmoid or isotonic, 3 folds) was worse on the
+realistic set (ECE 0.19 and 0.16).
 """
 
 from __future__ import annotations
@@ -25,8 +32,8 @@ from models.themes.features import LabelledText, ThemeInput, _Features, compose_
 from models.themes.samples import (
     _check_samples,
     _fingerprint,
-    correction_samples,
     lexicon_samples,
+    reference_samples,
     seed_samples,
 )
 from models.themes.taxonomy import (
@@ -37,12 +44,16 @@ from models.themes.taxonomy import (
     ThemeError,
     ThemeModelError,
 )
+from models.themes.versions import keep, sidecar_path
 
 log = logging.getLogger(__name__)
 
-# Below this top probability a theme is marked perlu_ditinjau. Chosen from a sweep on the held-out proposals
-# (evaluate_held_out, full and terse): 0.40 flags few full proposals and about half the wrong terse ones.
-REVIEW_THRESHOLD = 0.40
+# Below this top probability a theme is marked perlu_ditinjau: what choose_threshold picks from the
+# out-of-fold scores of the default seed (kipp themes train prints it as review_threshold).
+REVIEW_THRESHOLD = 0.65
+
+# Probabilities are softmax(logits / TEMPERATURE): fitted out of fold on the default seed (module docstring).
+TEMPERATURE = 0.322
 
 # Inverse regularisation: the seed rows are short and clean, so a weak penalty keeps probabilities informative.
 C = 20.0
@@ -55,10 +66,13 @@ class ThemeClassifier:
     # History (bump on any change to the pickled payload or the features, so old files trigger a retrain):
     # v1: pickle of (FORMAT_VERSION, payload dict); word 1-2 gram + char 3-5 gram TF-IDF with head (title and
     #     opening paragraphs) and body vectorised apart, category one-hot, multinomial LogisticRegression.
-    FORMAT_VERSION = 1
+    # v2: the payload adds temperature (probabilities are softmax(logits / temperature)), base_fingerprint
+    #     (the samples without admins' corrections: what a run checks) and version (kipp themes rollback).
+    FORMAT_VERSION = 2
 
     def __init__(self, taxonomy: Taxonomy, features: _Features, model, *, threshold: float, fingerprint: str,
-                 n_samples: int, trained_at: str, metrics: dict | None = None):
+                 n_samples: int, trained_at: str, metrics: dict | None = None, temperature: float = 1.0,
+                 base_fingerprint: str | None = None, version: int | None = None, corrected: int = 0):
         self.taxonomy = taxonomy
         self.features = features
         self.model = model
@@ -67,17 +81,23 @@ class ThemeClassifier:
         self.n_samples = n_samples
         self.trained_at = trained_at
         self.metrics = metrics or {}
+        self.temperature = temperature
+        # The fingerprint of the samples other than admins' corrections: a run reuses the model while it
+        # matches the seed in use, whatever corrections were made since (they only win for their participant).
+        self.base_fingerprint = base_fingerprint or fingerprint
+        self.version = version
+        self.corrected = corrected  # how many admins' corrections it learned from
 
     @classmethod
     def train(cls, taxonomy: Taxonomy, samples: Iterable[LabelledText], *, threshold: float = REVIEW_THRESHOLD,
-              stem: bool = False, metrics: dict | None = None) -> ThemeClassifier:
+              stem: bool = False, metrics: dict | None = None, temperature: float = TEMPERATURE) -> ThemeClassifier:
         """Fit on the lexicon of every theme plus `samples`; themes without samples still get a class."""
         from sklearn.linear_model import LogisticRegression
         from threadpoolctl import threadpool_limits
 
         samples = list(samples)
         _check_samples(taxonomy, samples)
-        rows = lexicon_samples(taxonomy) + samples
+        rows = lexicon_samples(taxonomy) + reference_samples(taxonomy) + samples
         texts, categories = [r.text for r in rows], [r.category for r in rows]
         features = _Features(stem).fit(texts, categories)
         x = features.transform(texts, categories)
@@ -87,15 +107,21 @@ class ThemeClassifier:
             model.fit(x, [r.theme for r in rows])
         return cls(taxonomy, features, model, threshold=threshold, fingerprint=_fingerprint(taxonomy, samples, stem),
                    n_samples=len(rows), trained_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                   metrics=metrics)
+                   metrics=metrics, temperature=temperature)
 
     def probabilities(self, inputs: Sequence[ThemeInput]):
         """Rows of class probabilities, columns in `self.model.classes_` order."""
+        return _softmax(self.logits(inputs) / self.temperature)
+
+    def logits(self, inputs: Sequence[ThemeInput]):
+        """Rows of class scores before the softmax (what the temperature divides)."""
+        import numpy as np
         from threadpoolctl import threadpool_limits
 
         docs = [compose_document(i.title, i.text) for i in inputs]
         with threadpool_limits(1):
-            return self.model.predict_proba(self.features.transform(docs, [i.category for i in inputs]))
+            z = self.model.decision_function(self.features.transform(docs, [i.category for i in inputs]))
+        return np.column_stack([np.zeros_like(z), z]) if z.ndim == 1 else z  # two classes: one score
 
     def predict(self, inputs: Sequence[ThemeInput]) -> list[ThemeAssignment]:
         inputs = list(inputs)
@@ -118,7 +144,8 @@ class ThemeClassifier:
         return {"format_version": self.FORMAT_VERSION, "taxonomy_hash": self.taxonomy.hash,
                 "taxonomy_ids": list(self.taxonomy.ids), "trained_at": self.trained_at,
                 "n_samples": self.n_samples, "fingerprint": self.fingerprint, "threshold": self.threshold,
-                "stem": self.features.stem, "metrics": self.metrics}
+                "stem": self.features.stem, "metrics": self.metrics, "temperature": self.temperature,
+                "base_fingerprint": self.base_fingerprint, "version": self.version, "corrected": self.corrected}
 
     def save(self, path: Path) -> None:
         """Pickle the model and write `<path>.json` beside it; written to a temporary file then renamed."""
@@ -128,7 +155,9 @@ class ThemeClassifier:
         path.parent.mkdir(parents=True, exist_ok=True)
         payload = {"taxonomy_hash": self.taxonomy.hash, "features": self.features, "model": self.model,
                    "threshold": self.threshold, "fingerprint": self.fingerprint, "n_samples": self.n_samples,
-                   "trained_at": self.trained_at, "metrics": self.metrics, "sklearn": sklearn.__version__}
+                   "trained_at": self.trained_at, "metrics": self.metrics, "sklearn": sklearn.__version__,
+                   "temperature": self.temperature, "base_fingerprint": self.base_fingerprint,
+                   "version": self.version, "corrected": self.corrected}
         tmp = path.with_name(path.name + ".part")
         with tmp.open("wb") as fh:
             pickle.dump(self.FORMAT_VERSION, fh)  # first, so load can refuse other versions before the rest
@@ -166,11 +195,17 @@ class ThemeClassifier:
                 f"{path}: trained for taxonomy {payload['taxonomy_hash']}, current is {taxonomy.hash}")
         return cls(taxonomy, payload["features"], payload["model"], threshold=payload["threshold"],
                    fingerprint=payload["fingerprint"], n_samples=payload["n_samples"],
-                   trained_at=payload["trained_at"], metrics=payload.get("metrics"))
+                   trained_at=payload["trained_at"], metrics=payload.get("metrics"),
+                   temperature=payload["temperature"], base_fingerprint=payload["base_fingerprint"],
+                   version=payload.get("version"), corrected=payload.get("corrected", 0))
 
 
-def sidecar_path(model_path: Path) -> Path:
-    return Path(model_path).with_name(Path(model_path).name + ".json")
+def _softmax(z):
+    import numpy as np
+
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
 
 
 # ------------------------------------------------------------------------------------------------ classify
@@ -179,16 +214,17 @@ def classify(inputs: Iterable[ThemeInput], taxonomy: Taxonomy, model_path: Path 
              corrections: Mapping[str, str], extra_samples: Iterable[LabelledText] = ()) -> list[ThemeAssignment]:
     """Theme of every input: the correction when an admin gave one, otherwise the model's prediction.
 
-    The saved model is reused when it was trained on exactly the current samples (seed + extra + corrected
-    proposals); otherwise it is retrained (a few seconds) and saved again.
+    A correction is local: it wins for its participant and changes no one else's theme or flag, since
+    the saved model is reused as it is (corrections become training data only at `kipp themes train`).
+    The model is trained here only when there is none that can be used: none yet, another format,
+    scikit-learn or taxonomy, or another seed (seed + `extra_samples`) than it was trained on.
     """
     inputs = list(inputs)
     unknown = sorted({t for t in corrections.values() if t not in taxonomy})
     if unknown:
         raise ThemeError(say(f"koreksi memakai tema yang tidak ada di taksonomi: {', '.join(unknown)}",
                              f"corrections use themes missing from the taxonomy: {', '.join(unknown)}"))
-    samples = seed_samples(taxonomy) + list(extra_samples) + correction_samples(inputs, corrections)
-    clf = get_classifier(taxonomy, samples, model_path)
+    clf = get_classifier(taxonomy, seed_samples(taxonomy) + list(extra_samples), model_path)
     assignments = clf.predict(inputs)
     out = []
     for a in assignments:
@@ -209,16 +245,19 @@ _TRAINED_KEPT = 4  # a model is a few MB
 
 
 def get_classifier(taxonomy: Taxonomy, samples: Sequence[LabelledText], model_path: Path | None) -> ThemeClassifier:
-    """The saved model when it matches these samples, else one trained on them in this process or
-    a freshly trained one (saved when a path is given)."""
+    """The saved model when it was trained on these samples (plus any admins' corrections at a
+    deliberate `kipp themes train`), else one trained on them in this process or a freshly trained one
+    (kept as a new version when a path is given)."""
     clf = None
     if model_path is not None:
         try:
             clf = ThemeClassifier.load(model_path, taxonomy)
         except ThemeModelError as e:
             log.warning("retraining the theme model: %s", e)
-    if clf is not None and clf.fingerprint == _fingerprint(taxonomy, samples, clf.features.stem):
+    if clf is not None and clf.base_fingerprint == _fingerprint(taxonomy, samples, clf.features.stem):
         return clf
+    if clf is not None:
+        log.warning("retraining the theme model: %s was trained on another seed set", model_path)
     fingerprint = _fingerprint(taxonomy, samples, False)
     clf = _TRAINED.get(fingerprint)
     if clf is None:
@@ -227,9 +266,5 @@ def get_classifier(taxonomy: Taxonomy, samples: Sequence[LabelledText], model_pa
             del _TRAINED[next(iter(_TRAINED))]
         _TRAINED[fingerprint] = clf
     if model_path is not None:
-        clf.save(model_path)
-    return clf
-    clf = ThemeClassifier.train(taxonomy, samples)
-    if model_path is not None:
-        clf.save(model_path)
+        keep(clf, model_path)
     return clf

@@ -4,17 +4,30 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import json
 import random
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
 from pathlib import Path
 
 from models.language import say
 from models.records import Category
+from models.themes import features
 from models.themes.features import LabelledText, ThemeInput, compose_document
-from models.themes.taxonomy import DATA_DIR, CorrectionsError, Taxonomy, ThemeError
+from models.themes.taxonomy import (
+    DATA_DIR,
+    DEFAULT_THEME_IDS,
+    CorrectionsError,
+    Taxonomy,
+    ThemeError,
+)
 
 SEED_PATH = DATA_DIR / "theme_seed.csv"
+# The urusan pemerintahan of UU 23/2014's annex and the program nomenclature of Kepmendagri 050-5889/2021,
+# mapped onto the default themes, each entry with its source (transcribed, see the file's note).
+VOCABULARY_PATH = DATA_DIR / "urusan_vocabulary.json"
+USE_VOCABULARY = True  # a switch for measuring with and without it
 
 
 def _read_seed_rows(path: Path = SEED_PATH) -> list[LabelledText]:
@@ -39,6 +52,28 @@ def lexicon_samples(taxonomy: Taxonomy) -> list[LabelledText]:
     return out
 
 
+@lru_cache(maxsize=1)
+def _vocabulary_entries() -> tuple[tuple[str, str, tuple[str, ...]], ...]:
+    raw = json.loads(VOCABULARY_PATH.read_text(encoding="utf-8"))
+    return tuple((e["theme"], e["name"], tuple(e["terms"])) for e in raw["entries"])
+
+
+def _vocabulary_hash() -> str:
+    return hashlib.sha256(VOCABULARY_PATH.read_bytes()).hexdigest()[:16] if USE_VOCABULARY else "-"
+
+
+def reference_samples(taxonomy: Taxonomy) -> list[LabelledText]:
+    """Training rows from the official vocabulary (urusan_vocabulary.json) for the default themes: each
+    entry whole, and its terms three at a time. [] for a taxonomy without every default theme."""
+    if not USE_VOCABULARY or not set(DEFAULT_THEME_IDS) <= set(taxonomy.ids):
+        return []
+    out: list[LabelledText] = []
+    for theme, name, terms in _vocabulary_entries():
+        out.append(LabelledText(f"{name}: {', '.join(terms)}", theme))
+        out.extend(LabelledText(", ".join(terms[i:i + 3]), theme) for i in range(0, len(terms), 3))
+    return out
+
+
 def seed_samples(taxonomy: Taxonomy) -> list[LabelledText]:
     """The committed seed rows whose theme the taxonomy has; [] for a taxonomy with other ids."""
     return [s for s in _read_seed_rows() if s.theme in taxonomy]
@@ -51,9 +86,14 @@ def _check_samples(taxonomy: Taxonomy, samples: Sequence[LabelledText]) -> None:
                              f"training samples use themes missing from the taxonomy: {', '.join(unknown)}"))
 
 
+def _features_hash() -> str:
+    """What preprocessing drops: a change of the word lists is a change of model."""
+    return hashlib.sha256(" ".join(sorted(features._DROPPED)).encode()).hexdigest()[:8]
+
+
 def _fingerprint(taxonomy: Taxonomy, samples: Sequence[LabelledText], stem: bool) -> str:
     """The same for the same samples in any order: `kipp themes train` and a run list them differently."""
-    h = hashlib.sha256(f"{taxonomy.hash}|{stem}".encode())
+    h = hashlib.sha256(f"{taxonomy.hash}|{stem}|{_vocabulary_hash()}|{_features_hash()}".encode())
     for line in sorted(f"\x1e{s.theme}\x1f{s.category or ''}\x1f{s.text}" for s in samples):
         h.update(line.encode("utf-8"))
     return h.hexdigest()[:16]

@@ -308,7 +308,7 @@ def test_the_run_summary_in_english_with_lang_en(tmp_path: Path, roster_file: Pa
     assert "  Junior high school" in english and "participants: innovation proposal missing" not in english
     assert "performance proposal missing 1" in english
     assert "1 files quarantined (reasons in the reports):\n  rusak.pdf: corrupt_pdf (broken or truncated PDF)" in english
-    assert "First run in this folder." in english and f"Reports in {tmp_path / 'out'}/ (15 files):" in english
+    assert "First run in this folder." in english and f"Reports in {tmp_path / 'out'}/ (17 files):" in english
     _print_summary(result, 1.0, None)
     indonesian = capsys.readouterr().out
     assert indonesian.startswith("2 berkas di kotak masuk, 2 baru dibaca (1.0 s): diterima 1, dikarantina 1\n")

@@ -218,3 +218,67 @@ def test_a_watch_batch_runs_in_the_language_of_the_watcher() -> None:
         _off_main_thread(lambda: seen.append(current_language()))()
     _off_main_thread(lambda: seen.append(current_language()))()
     assert seen == ["en", "id"]
+
+
+# -- help pages ------------------------------------------------------------------------------------------------
+
+# Words of kipp's own English help that no Indonesian page may keep (click's metavars, PATH and TEXT, are left out
+# with every upper-case name, as are command lines, paths and file names).
+ENGLISH = frozenset("""
+    and default every example exit file files folder from help of options output participants reports
+    seconds show the this usage when with commands
+""".split()) - {"folder"}  # "folder" is Indonesian as well; "judges" is a command
+
+
+def _help_words(page: str) -> set[str]:
+    """The words of a help page a reader meets, minus what is the same in both languages: the usage line,
+    example command lines, option names, metavars and environment variables, paths and file names."""
+    text = "\n".join(line for line in page.splitlines()
+                     if not line.lstrip().startswith(("Usage:", "Pemakaian:", "Example:", "Contoh:", "kipp ")))
+    text = re.sub(r"\[(default|bawaan):[^\]]*\]", r"\1", text)  # a default value is the same in both
+    text = re.sub(r"`[^`]*`|--?[\w-]+|\S*[/_]\S*|\S+\.\w\S*|\b[A-Z][A-Z0-9]+\b", " ", text)
+    return {w.lower() for w in re.findall(r"[A-Za-z]+", text)}
+
+
+def _every_command(group: click.Group = main, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    found = [path]
+    ctx = click.Context(group)
+    for name in group.list_commands(ctx):
+        command = group.get_command(ctx, name)
+        found += _every_command(command, (*path, name)) if isinstance(command, click.Group) else [(*path, name)]
+    return found
+
+
+def test_every_help_page_is_in_english_with_lang_en_and_in_indonesian_by_default() -> None:
+    commands = _every_command()
+    assert len(commands) >= 25 and ("themes", "correct") in commands and ("ui",) in commands
+    for command in commands:
+        indonesian = CliRunner().invoke(main, [*command, "--help"], catch_exceptions=False)
+        english = CliRunner().invoke(main, ["--lang", "en", *command, "--help"], catch_exceptions=False)
+        assert indonesian.exit_code == english.exit_code == 0, command
+        assert english.stdout.startswith("Usage: ") and "Options:" in english.stdout, command
+        assert indonesian.stdout.startswith("Pemakaian: ") and "Opsi:" in indonesian.stdout, command
+        words = _help_words(english.stdout)
+        assert not words & INDONESIAN, (command, sorted(words & INDONESIAN))
+        assert len(words & ENGLISH) >= 2, command  # the check can see what it looks for
+        words = _help_words(indonesian.stdout)
+        assert not words & ENGLISH, (command, sorted(words & ENGLISH))
+        assert len(words & INDONESIAN) >= 2, command
+
+
+@pytest.mark.parametrize(("args", "env"), [
+    (["--lang", "en", "run", "--help"], {}),
+    (["run", "--help"], {"KIPP_LANG": "en"}),
+    (["--help", "--lang", "en"], {}),  # --help before --lang still waits for it
+    (["--help"], {"KIPP_LANG": "en"}),
+    ([], {"KIPP_LANG": "en"}),  # `kipp` alone prints its help before any option is read
+])
+def test_the_help_follows_lang_wherever_it_is_given(args: list[str], env: dict) -> None:
+    page = CliRunner().invoke(main, args, env=env).output  # `kipp` alone: on stderr, exit 2
+    assert page.startswith("Usage: ") and "Show this help and exit." in page, page
+    assert "Pemakaian" not in page and "bantuan" not in page
+
+
+def test_a_help_word_left_in_one_language_is_caught() -> None:
+    page = "Pemakaian: kipp x [OPSI]\n\n  Saring the inbox.\n\n  Contoh: kipp run --out reports/\n"
+    assert _help_words(page) == {"saring", "the", "inbox"}

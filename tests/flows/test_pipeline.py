@@ -249,7 +249,8 @@ def test_a_run_is_the_step_list_with_one_ledger_one_roster_and_one_read_of_each_
     from models.ledger import Ledger
     from models.records import FileStatus
 
-    assert [s.name for s in STEPS] == ["scan", "extract", "decide", "themes", "duplicates", "judges", "handoff", "report"]
+    assert [s.name for s in STEPS] == ["scan", "extract", "decide", "themes", "duplicates", "judges", "handoff", "scores",
+                                      "report"]
     opened, parsed, texts_read = [], [], []
     real_init, real_roster, real_extractions = Ledger.__init__, check_module.load_roster, Ledger.extractions
 

@@ -8,13 +8,15 @@ shared passage. Tests that decide work on a copy of the output folder.
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import shutil
 import sqlite3
 import threading
 import time
-from dataclasses import dataclass
+import zipfile
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
@@ -23,15 +25,17 @@ from fastapi.testclient import TestClient
 
 from flows.cli import main
 from flows.steps import RunConfig, run_once
-from flows.steps.context import OutputPaths
+from flows.steps.context import OutputPaths, PanelFiles
 from flows.ui.app import create_app, templates
 from flows.ui.edition import natural_key
-from models.reminders import remedy
+from flows.ui.handoff import HandoffInputs
 from models.ledger import Ledger
 from models.records import FileStatus, Reason
+from models.reminders import remedy
 from models.settings import Settings
 from models.themes import load_taxonomy
 from tests.conftest import ROSTER_CSV, cover, make_pdf
+from tests.flows.test_language import INDONESIAN, _OwnText
 
 UI = Path(__file__).resolve().parents[2] / "flows" / "ui"
 LOCAL = "http://127.0.0.1"
@@ -474,3 +478,224 @@ def test_kipp_ui_refuses_another_address_without_a_password(tmp_path: Path, monk
                                                   "set KIPP_UI_PASSWORD dulu, atau pakai --host 127.0.0.1"]
     missing = CliRunner().invoke(main, ["ui", "--out", str(tmp_path)])
     assert missing.exit_code == 3 and "belum ada laporan" in missing.output
+
+
+# -- the hand-off to judges ---------------------------------------------------------------------
+
+JUDGE_SCRIPT = "<script>window.kippJudge=1</script>"
+
+
+def build_judged(root: Path) -> tuple[Edition, Path]:
+    """A run with a panel (a preview, nothing handed out yet), from real PDF and DOCX proposals; one
+    judge's name is hostile. Returns the edition and its judges.csv."""
+    from tests.flows.test_handoff import JUDGES_CSV, UNITS, _proposals
+
+    inbox, roster, judges = root / "inbox", root / "roster.csv", root / "juri.csv"
+    for pid in UNITS:
+        _proposals(inbox, pid, kinerja=pid != "kel-kedungkandang")
+    roster.write_text(ROSTER_CSV, encoding="utf-8")
+    judges.write_text(JUDGES_CSV.replace("Camat Blimbing", f"Camat {JUDGE_SCRIPT}"), encoding="utf-8")
+    edition = Edition(inbox, roster, root / "out")
+    run_once(replace(edition.config(), panel=PanelFiles(judges)))
+    return edition, judges
+
+
+@pytest.fixture(scope="module")
+def judged(tmp_path_factory) -> tuple[Edition, Path]:
+    return build_judged(tmp_path_factory.mktemp("judged"))
+
+
+def _handing(edition: Edition, judges: Path | None, inbox: bool = True, lang: str | None = None) -> TestClient:
+    inputs = HandoffInputs(edition.roster, PanelFiles(judges), settings=edition.config().settings)
+    app = create_app(edition.out, edition.inbox if inbox else None, None, lang=lang, handoff=inputs)
+    return TestClient(app, base_url=LOCAL, follow_redirects=False)
+
+
+@pytest.fixture
+def preview(judged: tuple[Edition, Path], tmp_path: Path) -> tuple[Edition, Path]:
+    edition, judges = judged
+    out = tmp_path / "judged-out"
+    shutil.copytree(edition.out, out, symlinks=True)
+    return Edition(edition.inbox, edition.roster, out), judges
+
+
+def test_the_judging_page_shows_the_preview_per_judge_per_proposal_and_who_waits(preview) -> None:
+    edition, judges = preview
+    doc = edition.screening()
+    page = _handing(edition, judges).get("/juri").text
+    assert "Pratinjau" in page and 'id="form-serahkan"' in page and "/paket/" not in page
+    assert int(re.search(r'id="n-penugasan">(\d+)', page).group(1)) == len(doc["assignments"]) > 0
+    assert int(re.search(r'id="n-baru">(\d+)', page).group(1)) == len(doc["assignments"])
+    per_judge = page[page.index('id="per-juri"'):page.index('id="per-proposal"')]
+    assert _listed(per_judge) == [j["id"] for j in doc["judges"]]
+    per_proposal = page[page.index('id="per-proposal"'):]
+    assigned = {a["participant_id"] for a in doc["assignments"]}
+    assert set(_listed(per_proposal.split("</table>")[0])) == assigned
+    waiting = page[page.index("Belum lengkap, belum dapat dinilai"):]
+    assert "Kelurahan Kedungkandang" in waiting.split("</p>")[0]  # its kinerja is missing
+    assert JUDGE_SCRIPT not in page and "Camat &lt;script&gt;window.kippJudge=1&lt;/script&gt;" in page
+
+
+def test_handing_off_from_the_page_is_kipp_handoff_recorded_with_who_and_when(preview) -> None:
+    edition, judges = preview
+    c = _handing(edition, judges)
+    token = csrf(c.get("/juri").text)
+    asked = c.post("/juri", data={"csrf": token, "kembali": "/juri"})
+    assert asked.status_code == 303 and asked.headers["location"].startswith("/nama")  # the name first
+    assert not (edition.out / "paket").exists()
+    named(c, "Rina <i>Admin</i>")
+    done = c.post("/juri", data={"csrf": token, "kembali": "/juri"})
+    assert done.status_code == 303 and done.headers["location"] == "/juri#penyerahan"
+    doc = edition.screening()
+    handed_at = doc["handoff"]["handed_at"]
+    assert handed_at and all(a["frozen"] for a in doc["assignments"])
+    with Ledger(OutputPaths(edition.out).ledger) as ledger:
+        frozen = ledger.frozen_assignments()
+        by = json.loads(ledger.meta("handed_by"))
+    assert set(frozen) == {(a["judge_id"], a["participant_id"]) for a in doc["assignments"]}
+    assert by == {"by": "Rina <i>Admin</i>", "at": handed_at, "via": "kipp ui"}
+    page = c.get("/juri").text
+    assert "Sudah diserahkan" in page and 'id="diserahkan-oleh">Rina &lt;i&gt;Admin&lt;/i&gt;</b>' in page
+    assert int(re.search(r'id="n-baru">(\d+)', page).group(1)) == 0
+    for judge in doc["judges"]:
+        link = f'/paket/{judge["id"]}'
+        assert f'href="{link}"' in page
+        packet = c.get(link)
+        zip_path = edition.out / "paket" / f'{judge["id"]}.zip'
+        assert packet.status_code == 200 and packet.content == zip_path.read_bytes()
+        assert packet.headers["content-disposition"].startswith("attachment;")
+        with zipfile.ZipFile(io.BytesIO(packet.content)) as z:
+            assert any(n.endswith("index.html") for n in z.namelist())
+    camat = c.get("/paket/j-camat")
+    with zipfile.ZipFile(io.BytesIO(camat.content)) as z:
+        index = next(z.read(n).decode("utf-8") for n in z.namelist() if n.endswith("index.html"))
+    assert JUDGE_SCRIPT not in index
+    assert "<script" not in page.lower()
+
+
+@pytest.mark.parametrize("url", ["/paket/tidak-ada", "/paket/..%2Fledger.sqlite", "/paket/..%2F..%2Froster.csv",
+                                 "/paket/%2Fetc%2Fpasswd", "/paket/j-akademisi%2F..%2F..%2Fscreening.json"])
+def test_only_a_packet_of_a_judge_of_the_last_report_is_served(preview, url: str) -> None:
+    edition, judges = preview
+    response = _handing(edition, judges).get(url)
+    assert response.status_code in (404, 400), (url, response.status_code)
+    assert "root:" not in response.text and "SQLite" not in response.text and '"participants"' not in response.text
+
+
+def test_a_packet_replaced_by_a_link_is_not_followed(preview, tmp_path: Path) -> None:
+    edition, judges = preview
+    secret = tmp_path / "rahasia.zip"
+    secret.write_bytes(b"RAHASIA-DI-LUAR")
+    (edition.out / "paket").mkdir()
+    (edition.out / "paket" / "j-akademisi.zip").symlink_to(secret)
+    response = _handing(edition, judges).get("/paket/j-akademisi")
+    assert response.status_code == 404 and "RAHASIA" not in response.text
+
+
+def test_a_hand_off_without_a_panel_or_without_the_inbox_is_refused_clearly(edition: Edition, preview) -> None:
+    c = _handing(edition, None)  # a run without --judges, and kipp ui without --judges
+    page = c.get("/juri").text
+    assert 'id="tanpa-panel"' in page and 'id="form-serahkan"' not in page
+    assert "belum ada panel juri: jalankan kipp ui dengan --judges" in page
+    token = named(c)
+    refused = c.post("/juri", data={"csrf": token})
+    assert refused.status_code == 409 and "belum ada panel juri" in refused.text
+    assert not OutputPaths(edition.out).packets.exists()
+    english = _handing(edition, None, lang="en")
+    token = named(english)
+    assert "no panel of judges yet" in english.post("/juri", data={"csrf": token}).text
+    judged_edition, judges = preview
+    no_inbox = _handing(judged_edition, judges, inbox=False)
+    token = named(no_inbox)
+    refused = no_inbox.post("/juri", data={"csrf": token})
+    assert refused.status_code == 409 and "--inbox" in refused.text
+    forged = no_inbox.post("/juri", data={"csrf": "0" * 64})
+    assert forged.status_code == 403
+    with Ledger(OutputPaths(judged_edition.out).ledger) as ledger:
+        assert ledger.frozen_assignments() == {} and ledger.meta("handed_by") is None
+
+
+# -- the language of the pages ------------------------------------------------------------------
+
+# Words of the app's own English that no Indonesian page may keep.
+ENGLISH = frozenset("""
+    the and of with from participants participant files file themes theme duplicates judges judge overview
+    quarantine none yet not decided decision kind reason all apply search name save your change
+""".split())
+
+
+class _PageText(_OwnText):
+    """The text a reader of the page meets, minus what the page marks as a document's (translate="no")
+    or as Indonesian on purpose (lang="id"), <code> and file names."""
+
+    def __init__(self, page: str):
+        self.chunks: list[str] = []
+        super().__init__(page)
+
+    def handle_starttag(self, tag, attrs):
+        if tag not in self.VOID and dict(attrs).get("translate") == "no":
+            self.stack.append(True)
+            return
+        super().handle_starttag(tag, attrs)
+
+    def _add(self, text: str) -> None:
+        self.chunks.append(text)
+
+    def own_words(self, data: list[str]) -> set[str]:
+        """The words left once every string of the data (names, paths, theme labels, ...) is taken out."""
+        text = " ".join(self.chunks)
+        for s in data:
+            text = text.replace(s, " ")
+        text = re.sub(r"\S+\.(pdf|docx|html|xlsx|csv|zip)\b|--[\w-]+|\b\w+=\S*", " ", text)  # file names, options, url parameters
+        return {w.lower() for w in re.findall(r"[A-Za-z]+", text)}
+
+
+def _strings(value) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return []
+
+
+def _every_ui_page(c: TestClient, doc: dict) -> dict[str, str]:
+    token = named(c, "Rina")
+    pages = {url: c.get(url) for url in ("/", "/peserta", "/karantina", "/duplikat", "/tema", "/juri", "/nama",
+                                         *(f"/peserta/{p['id']}" for p in doc["participants"]))}
+    pages["404"] = c.get("/tidak-ada")
+    pages["400"] = c.get("/peserta", params={"kategori": "sma"})
+    pages["403"] = c.post("/duplikat", data={"csrf": "0" * 64})
+    pages["400 key"] = c.post("/duplikat", data={"csrf": token, "kunci": "x", "keputusan": "confirmed"})
+    pages["400 theme"] = c.post("/tema", data={"csrf": token, "peserta": "smp-05", "tema": "kesenian"})
+    pages["400 name"] = c.post("/nama", data={"csrf": token, "nama": ""})
+    return {url: r.text for url, r in pages.items()}
+
+
+@pytest.mark.parametrize("fixture", ["edition", "preview"])
+def test_every_page_and_message_of_the_app_is_in_english_when_asked_and_indonesian_by_default(
+        fixture: str, request) -> None:
+    from models.language import use_language
+
+    edition, judges = (request.getfixturevalue("edition"), None) if fixture == "edition" else request.getfixturevalue(fixture)
+    doc = edition.screening()
+    data = sorted({*_strings(doc), *(t.label for t in load_taxonomy(None).themes), "Rina"}, key=len, reverse=True)
+    data = [s for s in data if len(s) > 2]
+    with use_language("en"):  # as `kipp --lang en ui` (or KIPP_LANG=en) starts it
+        english = _every_ui_page(_handing(edition, judges), doc)
+    indonesian = _every_ui_page(_handing(edition, judges), doc)
+    assert len(english) >= 13
+    for url, page in english.items():
+        own = _PageText(page)
+        assert own.html_lang == "en", url
+        words = own.own_words(data)
+        assert not words & INDONESIAN, (url, sorted(words & INDONESIAN))
+        default = _PageText(indonesian[url])
+        assert default.html_lang == "id", url
+        words = default.own_words(data)
+        assert not words & ENGLISH, (url, sorted(words & ENGLISH))
+        assert len(words & INDONESIAN) >= 2, url  # the check can see what it looks for
+    assert "no possible duplicate with this key" in english["400 key"]
+    assert "The form&#39;s token does not match" in english["403"]
+    assert "unknown parameters: kategori=" in english["400"]

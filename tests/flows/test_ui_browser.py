@@ -17,16 +17,24 @@ from pathlib import Path
 import pytest
 
 from flows.steps import run_once
-from flows.steps.context import OutputPaths
+from flows.steps.context import OutputPaths, PanelFiles
 from flows.ui.app import create_app
+from flows.ui.handoff import HandoffInputs
 from models.ledger import Ledger
 from models.themes import load_taxonomy
-from tests.flows.test_ui import FILE_SCRIPT, TITLE_SCRIPT, Edition, build_edition
+from tests.flows.test_ui import (
+    FILE_SCRIPT,
+    JUDGE_SCRIPT,
+    TITLE_SCRIPT,
+    Edition,
+    build_edition,
+    build_judged,
+)
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 DRIVER = shutil.which("chromedriver")
 REQUIRED = bool(os.environ.get("KIPP_REQUIRE_BROWSER"))
-GLOBALS = ("kippTitle", "kippRoster", "kippFile", "kippEvidence", "kippAdmin")
+GLOBALS = ("kippTitle", "kippRoster", "kippFile", "kippEvidence", "kippAdmin", "kippJudge")
 
 pytestmark = [
     pytest.mark.slow,
@@ -37,13 +45,14 @@ pytestmark = [
 
 
 @contextmanager
-def serving(edition: Edition) -> Iterator[str]:
+def serving(edition: Edition, handoff: HandoffInputs | None = None) -> Iterator[str]:
     """The app under uvicorn in a thread, on a free loopback port; stopped on the way out."""
     import uvicorn
 
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(create_app(edition.out, edition.inbox, None), log_level="warning"))
+    app = create_app(edition.out, edition.inbox, None, handoff=handoff)
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 15
@@ -200,3 +209,30 @@ def test_an_admin_decides_in_chromium_and_the_next_run_carries_it(tmp_path: Path
     assert sorted(p.name for p in shots.iterdir()) == ["1-ringkasan.png", "2-peserta.png", "3-duplikat.png",
                                                        "4-peserta-smp-11.png"]
     assert time.perf_counter() - started < 60  # about 20 s here; a hang would show long before
+
+
+def test_an_admin_hands_off_to_the_judges_in_chromium(tmp_path: Path) -> None:
+    from selenium.webdriver.common.by import By
+
+    edition, judges = build_judged(tmp_path / "juri")
+    shots = tmp_path / "layar"
+    shots.mkdir()
+    inputs = HandoffInputs(edition.roster, PanelFiles(judges), settings=edition.config().settings)
+    with serving(edition, inputs) as base, chromium() as driver:
+        driver.get(base + "/juri")
+        assert driver.title.startswith("Penugasan Juri KIPP 2021")
+        assert "Pratinjau" in driver.find_element(By.ID, "penyerahan").text
+        assert JUDGE_SCRIPT in driver.find_element(By.ID, "per-juri").text  # the hostile name, as text
+        nothing_ran(driver)
+        driver.find_element(By.CSS_SELECTOR, "#form-nama input[name=nama]").send_keys("Rina Admin")
+        follow(driver, driver.find_element(By.CSS_SELECTOR, "#form-nama button"))
+        follow(driver, driver.find_element(By.ID, "serahkan"))
+        assert driver.find_element(By.ID, "diserahkan-oleh").text == "Rina Admin"
+        links = driver.find_elements(By.CSS_SELECTOR, "#per-juri a[href^='/paket/']")
+        assert len(links) == len(edition.screening()["judges"])
+        nothing_ran(driver)
+        driver.save_screenshot(str(shots / "5-juri.png"))
+    doc = edition.screening()
+    assert doc["handoff"]["handed_at"] and all(a["frozen"] for a in doc["assignments"])
+    with Ledger(OutputPaths(edition.out).ledger) as ledger:
+        assert len(ledger.frozen_assignments()) == len(doc["assignments"])

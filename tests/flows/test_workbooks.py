@@ -74,7 +74,8 @@ def test_completeness_workbook_has_its_sheets_frozen_filtered_and_a_row_per_part
     # A broken file a participant sent is on its row, with the reason's words.
     assert rows["sd-sawojajar-1"]["Status"] == "Kurang Proposal Kinerja"
     assert rows["sd-sawojajar-1"]["Berkas bermasalah"] == "SDN Sawojajar 1 kinerja.pdf (PDF rusak atau terpotong)"
-    widths = {c.value: ws.column_dimensions[c.column_letter].width for c in ws[1]}
+    # Widths in Excel's character unit, as stored (the file adds the cell padding: 41 is kept as 41.71).
+    widths = {c.value: int(ws.column_dimensions[c.column_letter].width) for c in ws[1]}
     longest = max(len(r.participant.name) for r in result.screening.participants)
     assert widths["Nama"] == longest + 2 == len("Dinas Kependudukan dan Pencatatan Sipil") + 2  # as wide as its content
     assert widths["Berkas bermasalah"] <= 62  # long paths are cut at the column's limit

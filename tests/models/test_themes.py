@@ -106,20 +106,34 @@ def test_vague_proposal_is_marked_for_review(classifier):
     assert published["theme_needs_review"] is True and published["theme"] == a.theme
 
 
-def test_corrections_win_and_become_training_data(taxonomy, tmp_path):
+def test_a_correction_wins_alone_and_becomes_training_data_only_at_a_deliberate_train(taxonomy, tmp_path):
+    from models.themes import changes, correction_samples, keep, list_versions
+
     odd = ("GEROBAK ZORBLAT", "Zorblat keliling mendatangi gang-gang kampung setiap sore membawa zorblat segar.")
     inputs = [_input("P1", "kelurahan", *odd), _input("P2", "kelurahan", *odd),
               _input("P3", "puskesmas", "Posyandu Balita", "Penimbangan balita dan imunisasi di posyandu.")]
     model_path = tmp_path / "themes.pickle"
-    result = classify(inputs, taxonomy, model_path, {"P1": "ekonomi_umkm"})
+    plain = {a.participant_id: a for a in classify(inputs, taxonomy, model_path, {})}  # first run: trained once
+    fix = plain["P2"].theme_runner_up  # the admin's theme for P1, which the model does not give P2
+    trained_at = model_path.stat().st_mtime_ns
+    result = classify(inputs, taxonomy, model_path, {"P1": fix})
     by_id = {a.participant_id: a for a in result}
-    assert by_id["P1"].theme == "ekonomi_umkm" and by_id["P1"].theme_source == "correction"
+    assert by_id["P1"].theme == fix and by_id["P1"].theme_source == "correction"
     assert by_id["P1"].theme_confidence == 1.0 and not by_id["P1"].needs_review
-    # P2 has P1's text and no correction: it learned from P1's corrected label.
-    assert by_id["P2"].theme == "ekonomi_umkm" and by_id["P2"].theme_source == "model"
-    assert by_id["P3"].theme == "kesehatan"
+    # P2 has P1's text and no correction: the correction moved nothing but P1, and the model was reused.
+    assert by_id["P2"] == plain["P2"] and by_id["P3"] == plain["P3"]
+    assert model_path.stat().st_mtime_ns == trained_at
+    # At a deliberate train (what `kipp themes train` keeps) P2 learns from P1's corrected label.
+    before = ThemeClassifier.load(model_path, taxonomy)
+    corrected = ThemeClassifier.train(taxonomy, seed_samples(taxonomy)
+                                      + correction_samples(inputs, {"P1": fix}))
+    corrected.base_fingerprint = before.base_fingerprint
+    assert [c.participant_id for c in changes(before, corrected, inputs, {"P1": fix})] == ["P2"]
+    assert keep(corrected, model_path) == 2 and [v.active for v in list_versions(model_path)] == [False, True]
+    again = {a.participant_id: a for a in classify(inputs, taxonomy, model_path, {"P1": fix})}
+    assert again["P2"].theme == fix and again["P2"].theme_source == "model"
     saved = json.loads(sidecar_path(model_path).read_text())
-    assert saved["n_samples"] > len(seed_samples(taxonomy))
+    assert saved["n_samples"] > len(seed_samples(taxonomy)) and saved["version"] == 2
 
 
 def test_save_load_round_trip(taxonomy, classifier, tmp_path):
@@ -217,6 +231,45 @@ def test_calibration_error_weighs_each_bin_by_its_share():
     confidence, wrong = [0.95, 0.95, 0.6, 0.6], [False, True, False, False]
     assert _calibration_error(confidence, wrong) == pytest.approx(0.5 * 0.45 + 0.5 * 0.4)
     assert _calibration_error([0.8] * 5, [False, False, False, False, True]) == pytest.approx(0.0)
+
+
+def test_review_threshold_is_the_lowest_that_catches_two_thirds_within_a_fifth():
+    from models.themes import choose_threshold
+
+    # 20 proposals, 3 wrong at 0.32, 0.52 and 0.93: 0.35 catches one, 0.55 two (2/3), flagging 2 and 3.
+    confidence = [0.32, 0.52, 0.93] + [0.5] + [0.97] * 16
+    wrong = [True, True, True] + [False] * 17
+    assert choose_threshold(confidence, wrong) == 0.55
+    # When 2/3 cannot be caught within a fifth, the highest threshold that stays within it.
+    many = [0.1] * 3 + [0.9] * 17
+    assert choose_threshold(many, [False] * 3 + [True] * 17) == 0.9
+
+
+def test_temperature_fitted_out_of_fold_sharpens_under_confident_scores():
+    import numpy as np
+
+    from models.themes import OutOfFold, fit_temperature
+
+    # Scores whose softmax says ~0.58 for the top class, which is always right: the fit sharpens (T < 1).
+    logits = np.tile([1.0, 0.0, 0.0], (40, 1))
+    oof = OutOfFold(5, ("a", "b", "c"), ("a",) * 40, logits)
+    assert fit_temperature(oof) < 0.3
+    # Right only half of the time: softened (T > 1).
+    half = OutOfFold(5, ("a", "b", "c"), ("a", "b") * 20, np.tile([3.0, 0.0, 0.0], (40, 1)))
+    assert fit_temperature(half) > 1.0
+
+
+def test_report_gives_reliability_and_confused_pairs():
+    from models.themes import _score
+
+    ev = _score("held-out", 0, ("a", "b", "c"), ["a", "a", "b", "c", "c"], ["a", "b", "b", "b", "c"],
+                [0.95, 0.55, 0.85, 0.58, 0.9], 0.7)
+    assert ev.confusion_pairs() == [("a", "b", 1), ("c", "b", 1)]
+    assert ev.reliability[0][:2] == (0.5, 2) and ev.reliability[0][3] == 0.0  # 0.55 and 0.58, both wrong
+    assert (ev.n_flagged, ev.n_flagged_wrong, ev.review_recall) == (2, 2, 1.0)
+    report = format_evaluation(ev)
+    assert "a -> b: 1, c -> b: 1" in report and "0.5-0.6: 2 at 0.56, 0% right" in report
+    assert ev.to_json()["confusion_pairs"] == [["a", "b", 1], ["c", "b", 1]]
 
 
 def _published(assignment) -> dict:
