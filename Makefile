@@ -14,8 +14,11 @@ $(BIN)/kipp: pyproject.toml
 demo: $(BIN)/kipp
 	$(BIN)/kipp demo
 
+# The fast tests over both cores, as developers run them; then the slow ones (Prefect servers, killed
+# processes, the browser, timing) one at a time. Property tests take a hundred examples each here.
 test: $(BIN)/kipp
-	$(BIN)/pytest --hypothesis-profile=thorough
+	$(BIN)/pytest -m "not slow" -n 2 --hypothesis-profile=thorough
+	$(BIN)/pytest -m slow --hypothesis-profile=thorough
 
 evaluate: $(BIN)/kipp
 	$(BIN)/kipp evaluate
