@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
@@ -30,6 +31,20 @@ def correction_inputs(ledger: Ledger, corrections: Iterable[str], categories: Ma
     texts = ledger.extractions({sha for sha in shas.values() if sha}, with_text=True)
     inputs = (theme_input(pid, _category(categories.get(pid)), texts.get(sha) if sha else None) for pid, sha in shas.items())
     return [i for i in inputs if i is not None]
+
+
+# The ledger's meta key of the model's predictions of the last run (models.themes.classify's cache):
+# a run with nothing new neither loads the model nor classifies again. Lost with a rebuilt ledger: then
+# the next run classifies every proposal once more.
+THEME_CACHE = "theme_cache"
+
+
+def _load_cache(ledger: Ledger) -> dict:
+    try:
+        cache = json.loads(ledger.meta(THEME_CACHE) or "{}")
+    except ValueError:
+        return {}
+    return cache if isinstance(cache, dict) and isinstance(cache.get("themes", {}), dict) else {}
 
 
 def _category(value: str | None) -> Category | None:
@@ -64,13 +79,16 @@ def themes(run: Run) -> None:
         inputs.append(inp)
     if failed:
         screening = set_aside(screening, failed)
+    cache = _load_cache(run.ledger)
     try:
-        assigned = classifier.classify(inputs, taxonomy, run.paths.theme_model, run.ledger.theme_corrections())
+        assigned = classifier.classify(inputs, taxonomy, run.paths.theme_model, run.ledger.theme_corrections(),
+                                       cache=cache)
     except ThemeError:
         raise  # the taxonomy or the corrections are wrong: the user's to fix, said in one line
     except Exception as exc:  # noqa: BLE001
         run.screening = step_failed(screening, "themes", exc)
         return
+    run.ledger.set_meta(THEME_CACHE, json.dumps(cache, separators=(",", ":")))
     assigned_by = {a.participant_id: a for a in assigned}
     participants = tuple(replace(r, theme=assigned_by.get(r.participant.id)) for r in screening.participants)
     run.screening = replace(screening, participants=participants)
