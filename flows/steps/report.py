@@ -280,6 +280,10 @@ def _remove_written(out: Path, rel: str) -> None:
 
 
 def _atomic_write(path: Path, text: str) -> None:
+    """Write, then rename; a file that already holds exactly `text` is left as it is (a rerun with
+    nothing new rewrote every note)."""
+    if _holds(path, text.encode("utf-8")):
+        return
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".kipp-{secrets.token_hex(8)}.tmp")
     try:
@@ -299,11 +303,24 @@ def _load_manifest(path: Path) -> dict[str, str]:
     return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
 
 
+def _holds(path: Path, data: bytes) -> bool:
+    """`path` is a regular file (not a link) holding exactly `data`."""
+    try:
+        if path.is_symlink() or path.stat().st_size != len(data):
+            return False
+        return path.read_bytes() == data
+    except OSError:
+        return False
+
+
 def _save_manifest(path: Path, written: dict[str, str]) -> None:
+    text = json.dumps(written, sort_keys=True, indent=0)
+    if _holds(path, text.encode("utf-8")):
+        return
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".kipp-{secrets.token_hex(8)}.tmp")
     try:
-        tmp.write_text(json.dumps(written, sort_keys=True, indent=0), encoding="utf-8")
+        tmp.write_text(text, encoding="utf-8")
         os.replace(tmp, path)
     except OSError as e:  # forgetting what was written only means it is never deleted
         tmp.unlink(missing_ok=True)

@@ -63,7 +63,9 @@ def themes(run: Run) -> None:
     by_path = {o.path: o for o in screening.documents}
     run.accepted_texts()  # one read of the accepted texts, for this step and the duplicates step
     texts = run.texts({by_path[r.inovasi].sha256 for r in screening.participants if r.inovasi} - {None})
-    inputs, failed = [], {}
+    cache = _load_cache(run.ledger)
+    checked = classifier.checked_before(cache)
+    inputs, failed, digests = [], {}, {}
     for r in screening.participants:
         if not r.inovasi:
             continue
@@ -71,18 +73,19 @@ def themes(run: Run) -> None:
         inp = theme_input(r.participant.id, r.participant.category, texts.get(sha) if sha else None)
         if inp is None:
             continue
+        digests[inp.participant_id] = digest = classifier.input_digest(inp)
         try:
-            classifier.check_input(inp)
+            if checked.get(inp.participant_id) != digest:  # an input that passed before passes again
+                classifier.check_input(inp)
         except Exception as exc:  # noqa: BLE001 - one proposal never stops the others
             failed[r.inovasi] = exc
             continue
         inputs.append(inp)
     if failed:
         screening = set_aside(screening, failed)
-    cache = _load_cache(run.ledger)
     try:
         assigned = classifier.classify(inputs, taxonomy, run.paths.theme_model, run.ledger.theme_corrections(),
-                                       cache=cache)
+                                       cache=cache, digests=digests)
     except ThemeError:
         raise  # the taxonomy or the corrections are wrong: the user's to fix, said in one line
     except Exception as exc:  # noqa: BLE001

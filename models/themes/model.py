@@ -214,7 +214,7 @@ def _softmax(z):
 
 def classify(inputs: Iterable[ThemeInput], taxonomy: Taxonomy, model_path: Path | None,
              corrections: Mapping[str, str], extra_samples: Iterable[LabelledText] = (),
-             cache: dict | None = None) -> list[ThemeAssignment]:
+             cache: dict | None = None, digests: Mapping[str, str] | None = None) -> list[ThemeAssignment]:
     """Theme of every input: the correction when an admin gave one, otherwise the model's prediction.
 
     A correction is local: it wins for its participant and changes no one else's theme or flag, since
@@ -236,7 +236,7 @@ def classify(inputs: Iterable[ThemeInput], taxonomy: Taxonomy, model_path: Path 
     if cache is None or model_path is None:
         clf = get_classifier(taxonomy, seed_samples(taxonomy) + extra_samples, model_path)
         return _corrected(clf.predict(inputs), taxonomy, corrections)
-    digests = {i.participant_id: input_digest(i) for i in inputs}
+    digests = {i.participant_id: (digests or {}).get(i.participant_id) or input_digest(i) for i in inputs}
     key = model_key(taxonomy, model_path, extra_samples)
     kept = cache.get("themes", {}) if key is not None and cache.get("model") == key else {}
     missing = [i for i in inputs if (kept.get(i.participant_id) or [None])[0] != digests[i.participant_id]]
@@ -252,7 +252,7 @@ def classify(inputs: Iterable[ThemeInput], taxonomy: Taxonomy, model_path: Path 
                    else _assignment(i.participant_id, kept[i.participant_id][1], taxonomy) for i in inputs]
     cache.clear()
     if key is not None:
-        cache["model"] = key
+        cache["model"], cache["code"] = key, _code_digest()
         cache["themes"] = {a.participant_id: [digests[a.participant_id],
                                               [a.theme, a.theme_confidence, a.theme_runner_up, a.needs_review]]
                            for a in assignments}
@@ -275,6 +275,14 @@ def _corrected(assignments: Iterable[ThemeAssignment], taxonomy: Taxonomy,
 def _assignment(participant_id: str, kept: list, taxonomy: Taxonomy) -> ThemeAssignment:
     theme, confidence, runner, review = kept
     return ThemeAssignment(participant_id, theme, taxonomy.label(theme), confidence, runner, ThemeSource.MODEL, review)
+
+
+def checked_before(cache: Mapping) -> dict[str, str]:
+    """participant id -> input digest of every input the cache holds: each passed check_input with
+    this code (an input with that digest passes again)."""
+    if cache.get("code") != _code_digest() or not isinstance(cache.get("themes"), dict):
+        return {}
+    return {pid: entry[0] for pid, entry in cache["themes"].items() if isinstance(entry, list) and entry}
 
 
 def input_digest(inp: ThemeInput) -> str:
