@@ -96,12 +96,12 @@ def internal_error(item_path: str, sha: str | None, size: int, exc: BaseExceptio
 
 def decide_file(
     item: InboxItem, sha: str | None, stored: StoredExtraction | None, identifier: Identifier | CachingIdentifier,
-    blank: bool = False,
+    blank: bool = False, detect_doc_type: Callable[[str, str], DocType | None] = detect_doc_type,
 ) -> Outcome:
     """The state of one file, before resubmissions and copies are sorted out.
 
     `blank` says the file's text has no readable content (see is_blank); it is known by the caller,
-    which holds the texts.
+    which holds the texts. `detect_doc_type`: models.doctype's, or one that remembers its answers.
     """
     base = Outcome(item.path, sha, item.size, FileStatus.IGNORED, item.ignore_reason)
     if item.ignore_reason is not None:
@@ -241,6 +241,7 @@ def screen(
     removed: Iterable[tuple[str, str | None, int]] = (),
     identifier: Identifier | CachingIdentifier | None = None,
     blank: Iterable[str] = (),
+    doc_types: Callable[[str, str], DocType | None] = detect_doc_type,
 ) -> Screening:
     """Decide every file and every participant's completeness; pure, and cheap enough to redo each run.
 
@@ -253,7 +254,7 @@ def screen(
     for item in items:
         sha = hashes.get(item.path)
         outcomes.append(guarded(
-            lambda: decide_file(item, sha, extractions.get(sha) if sha else None, identifier, sha in blank),
+            lambda: decide_file(item, sha, extractions.get(sha) if sha else None, identifier, sha in blank, doc_types),
             lambda exc: internal_error(item.path, sha, item.size, exc, _guess(identifier, item.path)),
         ))
     outcomes = resolve_versions(outcomes, {i.path: i.mtime_ns for i in items})

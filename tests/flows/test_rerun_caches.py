@@ -21,6 +21,7 @@ from models.ledger import Ledger
 from models.settings import Settings
 from models.themes import ThemeClassifier, ThemeInput, load_taxonomy
 from models.themes.model import classify
+from tests.conftest import make_pdf
 
 
 def _edition(root: Path) -> RunConfig:
@@ -211,3 +212,74 @@ def test_the_theme_cache_is_in_the_ledger(edition) -> None:
         cache = json.loads(ledger.meta("theme_cache"))
     assert set(cache["themes"]) == set(first)
     assert classifier.classify is classify  # the step looks it up on models.themes at call time
+
+
+# -- decide ----------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def typed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The paths whose document type is worked out (the real detect_doc_type, counted)."""
+    import flows.steps.decide as decide_step
+
+    seen: list[str] = []
+    real = decide_step.detect_doc_type
+
+    def counting(path: str, cover: str):
+        seen.append(path)
+        return real(path, cover)
+
+    monkeypatch.setattr(decide_step, "detect_doc_type", counting)
+    return seen
+
+
+def _outcomes(result) -> list:
+    return sorted((o.path, o.status.value, o.reason.value if o.reason else None,
+                   o.doc_type.value if o.doc_type else None, o.participant_id) for o in result.screening.documents)
+
+
+def test_an_unchanged_rerun_types_no_file_again_and_decides_the_same(edition, typed) -> None:
+    config, _ = edition
+    first = _outcomes(run_once(config))
+    typed.clear()
+    assert _outcomes(run_once(config)) == first
+    assert typed == []
+
+
+def test_a_renamed_file_is_typed_again_and_only_it(edition, typed) -> None:
+    config, _ = edition
+    run_once(config)
+    typed.clear()
+    proposal = next(p for p in sorted(config.inbox.rglob("*")) if p.is_file() and "inovasi" in p.name.lower())
+    renamed = proposal.with_name("berkas " + proposal.name)
+    proposal.rename(renamed)
+    result = run_once(config)
+    rel = renamed.relative_to(config.inbox).as_posix()
+    assert typed == [rel]
+    assert {o.path: o.doc_type for o in result.screening.documents}[rel] is not None
+
+
+def test_a_blank_text_is_known_blank_on_the_rerun_without_reading_it(edition, monkeypatch) -> None:
+    config, _ = edition
+    make_pdf(config.inbox / "kosong.pdf", ["1.\n2.\n3.", "..."])  # no readable words
+    first = {o.path: o.reason for o in run_once(config).screening.documents}
+    assert first["kosong.pdf"] is not None and first["kosong.pdf"].value == "no_text"
+    read: list[str] = []
+    real = Ledger.extractions
+
+    def counting(self, hashes, with_text=False):
+        hashes = list(hashes)
+        if with_text:
+            read.extend(hashes)
+        return real(self, hashes, with_text)
+
+    monkeypatch.setattr(Ledger, "extractions", counting)
+    from flows.steps.decide import blank_contents
+
+    with Ledger(OutputPaths(config.out).ledger) as ledger:
+        extractions = real(ledger, [o.sha256 for o in run_once(config).screening.documents if o.sha256])
+        read.clear()
+        blank = blank_contents(ledger, extractions)
+    assert read == []
+    sha = next(o.sha256 for o in run_once(config).screening.documents if o.path == "kosong.pdf")
+    assert sha in blank
