@@ -15,8 +15,8 @@ from functools import lru_cache
 from pathlib import Path
 
 import models
+import models.screening as screening_module  # detect_doc_type looked up there at call time (tests inject faults)
 from flows.steps.context import Run
-from models.doctype import detect_doc_type
 from models.identify import CachingIdentifier, cover_key, identifier_fingerprint
 from models.ledger import Ledger
 from models.records import DocType
@@ -43,7 +43,7 @@ def decide(run: Run) -> None:
 
 
 class CachingDocTypes:
-    """models.doctype.detect_doc_type, answered from the last runs for a (path, cover) seen before;
+    """models.screening's detect_doc_type, answered from the last runs for a (path, cover) seen before;
     `used` is what this run asked (what the ledger keeps), `changed` whether that differs from `known`."""
 
     def __init__(self, known: dict[str, str]):
@@ -56,7 +56,7 @@ class CachingDocTypes:
         key = f"{path}\x1f{cover_key(cover)}"
         found = self.known.get(key)
         if found is None:
-            doc_type = detect_doc_type(path, cover)
+            doc_type = screening_module.detect_doc_type(path, cover)
             found = doc_type.value if doc_type else ""
             self.worked_out += 1
         self.used[key] = found

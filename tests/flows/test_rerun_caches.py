@@ -220,16 +220,16 @@ def test_the_theme_cache_is_in_the_ledger(edition) -> None:
 @pytest.fixture
 def typed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The paths whose document type is worked out (the real detect_doc_type, counted)."""
-    import flows.steps.decide as decide_step
+    import models.screening as screening_module
 
     seen: list[str] = []
-    real = decide_step.detect_doc_type
+    real = screening_module.detect_doc_type
 
     def counting(path: str, cover: str):
         seen.append(path)
         return real(path, cover)
 
-    monkeypatch.setattr(decide_step, "detect_doc_type", counting)
+    monkeypatch.setattr(screening_module, "detect_doc_type", counting)
     return seen
 
 
