@@ -91,7 +91,9 @@ def themes(run: Run) -> None:
     except Exception as exc:  # noqa: BLE001
         run.screening = step_failed(screening, "themes", exc)
         return
-    run.ledger.set_meta(THEME_CACHE, json.dumps(cache, separators=(",", ":")))
+    kept = json.dumps(cache, separators=(",", ":"))
+    if kept != run.ledger.meta(THEME_CACHE):  # a run with nothing new writes nothing
+        run.ledger.set_meta(THEME_CACHE, kept)
     assigned_by = {a.participant_id: a for a in assigned}
     participants = tuple(replace(r, theme=assigned_by.get(r.participant.id)) for r in screening.participants)
     run.screening = replace(screening, participants=participants)
