@@ -329,7 +329,7 @@ def _run_flow(inbox: Path, roster: Path, out: Path, edition: str, prior: Path | 
         from flows.intake import handoff_flow as flow
     with OutputLock(out, "handoff" if handoff else "run"):
         return flow(str(inbox), str(roster), str(out), edition, prior=str(prior) if prior else None,
-                    **_panel_parameters(panel))
+                    **_panel_parameters(panel)).result  # flows.intake.Returned
 
 
 def _panel_parameters(panel) -> dict:
@@ -743,7 +743,7 @@ def watch_command(inbox: Path, roster: Path, out: Path, edition: str, prior: Pat
             use_prefect_server(OutputPaths(out).state, announce=click.echo)  # a server gone since is started again
             # The watcher has seen each file hold still: no second look needed in the flow.
             result = intake_flow(str(inbox), str(roster), str(out), edition, settle_seconds=0.0,
-                                 prior=str(prior) if prior else None, **_panel_parameters(panel))
+                                 prior=str(prior) if prior else None, **_panel_parameters(panel)).result
         except KippError as e:  # e.g. the roster is being edited: say so, keep watching
             click.echo(f"[{time.strftime('%H:%M:%S')}] {say('galat', 'error')}: {clean(e, keep_newlines=True)}", err=True)
             return

@@ -96,13 +96,14 @@ def internal_error(item_path: str, sha: str | None, size: int, exc: BaseExceptio
 
 def decide_file(
     item: InboxItem, sha: str | None, stored: StoredExtraction | None, identifier: Identifier | CachingIdentifier,
-    blank: bool = False,
+    blank: bool = False, doc_types: Callable[[str, str], DocType | None] | None = None,
 ) -> Outcome:
     """The state of one file, before resubmissions and copies are sorted out.
 
     `blank` says the file's text has no readable content (see is_blank); it is known by the caller,
-    which holds the texts.
+    which holds the texts. `doc_types`: detect_doc_type (None), or one that remembers its answers.
     """
+    detect = doc_types or detect_doc_type
     base = Outcome(item.path, sha, item.size, FileStatus.IGNORED, item.ignore_reason)
     if item.ignore_reason is not None:
         state = item.ignore_reason.state
@@ -111,7 +112,7 @@ def decide_file(
         # Never read (unreadable, a bad name), but its name may still say whose it is.
         ident = identifier.identify(item.path)
         return replace(base, status=state, participant_id=ident.participant_id,
-                       doc_type=detect_doc_type(item.path, ""), match_score=round(ident.score, 1),
+                       doc_type=detect(item.path, ""), match_score=round(ident.score, 1),
                        detail=item.ignore_reason.label)
     if stored is None:
         raise ValueError(f"{item.path}: no extraction recorded for sha256 {sha}")
@@ -123,13 +124,13 @@ def decide_file(
             status=FileStatus.QUARANTINED,
             reason=stored.error_reason,
             participant_id=ident.participant_id,
-            doc_type=detect_doc_type(item.path, ""),
+            doc_type=detect(item.path, ""),
             match_score=round(ident.score, 1),
             detail=stored.error_detail,
         )
     ex = stored.extraction
     ident = identifier.identify(item.path, ex.cover)
-    doc_type = detect_doc_type(item.path, ex.cover)
+    doc_type = detect(item.path, ex.cover)
     notes = "; ".join(ex.notes) or None
     read = replace(
         base,
@@ -241,6 +242,7 @@ def screen(
     removed: Iterable[tuple[str, str | None, int]] = (),
     identifier: Identifier | CachingIdentifier | None = None,
     blank: Iterable[str] = (),
+    doc_types: Callable[[str, str], DocType | None] | None = None,
 ) -> Screening:
     """Decide every file and every participant's completeness; pure, and cheap enough to redo each run.
 
@@ -253,7 +255,7 @@ def screen(
     for item in items:
         sha = hashes.get(item.path)
         outcomes.append(guarded(
-            lambda: decide_file(item, sha, extractions.get(sha) if sha else None, identifier, sha in blank),
+            lambda: decide_file(item, sha, extractions.get(sha) if sha else None, identifier, sha in blank, doc_types),
             lambda exc: internal_error(item.path, sha, item.size, exc, _guess(identifier, item.path)),
         ))
     outcomes = resolve_versions(outcomes, {i.path: i.mtime_ns for i in items})

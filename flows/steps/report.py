@@ -13,28 +13,99 @@ import logging
 import os
 import secrets
 from dataclasses import replace
+from functools import lru_cache
 from pathlib import Path
 
-from flows.reporting import render_reports, write_rendered
+from flows.reporting import REPORTS, render_reports, write_rendered
 from flows.steps.context import OutputPaths, Run, RunConfig
 from flows.steps.guard import failing_items, set_aside
 from models.errors import OutputError
 from models.inbox import hash_fd, open_regular, printable
-from models.language import say
+from models.language import current_language, say
 from models.records import FileStatus, Outcome, Reason
 from models.screening import Screening, StepError, trace
 
 log = logging.getLogger(__name__)
 
 
+# The ledger's meta key of the last reports written: the digest of what they were rendered from and
+# the sha256 of each file. While both hold, a run writes nothing again (nor renders anything).
+REPORTS_WRITTEN = "reports_written"
+
+
 def report(run: Run) -> None:
     """Record the files set aside by the steps before, then write every report and the quarantine
-    copies; what was set aside on the way is recorded too."""
-    checked, rendered = reportable(run.screening, run.config.edition)
+    copies; what was set aside on the way is recorded too.
+
+    When the screening, the edition, the language, the report set and the renderers are those of the
+    last reports written, and every one of those files is still there with the bytes kipp wrote, the
+    reports are left as they are (with their timestamp: all of a run's reports carry one, so either
+    all are written again or none)."""
+    screening, out = run.screening, run.config.out
+    key = reports_key(screening, run.config.edition)
+    kept = reports_in_place(run.ledger.meta(REPORTS_WRITTEN), key, out)
+    if kept is not None:
+        checked = screening
+    else:
+        checked, rendered = reportable(screening, run.config.edition)
     run.ledger.record_outcomes(checked.documents)
     copy_quarantined(run.config, checked)
     run.screening = checked
-    run.reports = write_rendered(rendered, run.config.out)
+    if kept is not None:
+        run.reports = kept
+        return
+    run.ledger.set_meta(REPORTS_WRITTEN, "{}")  # from here until all are written, none is known good
+    run.reports = write_rendered(rendered, out)
+    if checked is screening:  # nothing set aside on the way: the same screening renders the same reports
+        run.ledger.set_meta(REPORTS_WRITTEN, json.dumps({
+            "key": key, "files": {k: hashlib.sha256(data).hexdigest() for k, data in rendered.items()}}))
+
+
+def reports_key(screening: Screening, edition: str) -> str:
+    """What the reports are rendered from: the whole screening (its repr: every field of every record),
+    the edition, the language, the report set and the renderers' own code. The judges' solver time is
+    left out: a rerun that assigns the same judges leaves assignments.html with the time of its solve."""
+    if screening.judging is not None:
+        screening = replace(screening, judging=replace(screening.judging, solve_seconds=0.0))
+    h = hashlib.sha256(repr(screening).encode("utf-8", "surrogatepass"))
+    h.update(f"|{edition}|{current_language()}|{','.join(REPORTS)}|{_renderers_digest()}".encode("utf-8", "surrogatepass"))
+    return h.hexdigest()
+
+
+def reports_in_place(recorded: str | None, key: str, out: Path) -> dict[str, Path] | None:
+    """The report files when the last ones written were rendered from `key` and each is still as
+    written; else None (write them all again)."""
+    try:
+        last = json.loads(recorded or "{}")
+    except ValueError:
+        return None
+    if not isinstance(last, dict) or last.get("key") != key or set(last.get("files", ())) != set(REPORTS):
+        return None
+    paths = {k: out / REPORTS[k].file_name for k in REPORTS}
+    for k, path in paths.items():
+        try:
+            with open_regular(path.parent, path.name) as (fd, _):
+                if hash_fd(fd) != last["files"][k]:
+                    return None
+        except OSError:
+            return None
+    return paths
+
+
+@lru_cache(maxsize=1)
+def _renderers_digest() -> str:
+    """The reports' code and templates, and the models whose labels they print: an upgraded kipp writes anew."""
+    import flows.reporting as reporting
+    import models
+
+    root, models_root = Path(reporting.__file__).parent, Path(models.__file__).parent
+    files = sorted(p for p in root.rglob("*") if p.suffix in (".py", ".j2"))
+    files += [models_root / name for name in ("records.py", "reminders.py", "scores.py", "language.py", "screening.py")]
+    h = hashlib.sha256()
+    for p in files:
+        h.update(p.name.encode())
+        h.update(p.read_bytes() if p.exists() else b"")
+    return h.hexdigest()[:16]
 
 
 def note_path(out: Path, rel: str) -> Path:
@@ -209,6 +280,10 @@ def _remove_written(out: Path, rel: str) -> None:
 
 
 def _atomic_write(path: Path, text: str) -> None:
+    """Write, then rename; a file that already holds exactly `text` is left as it is (a rerun with
+    nothing new rewrote every note)."""
+    if _holds(path, text.encode("utf-8")):
+        return
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".kipp-{secrets.token_hex(8)}.tmp")
     try:
@@ -228,11 +303,24 @@ def _load_manifest(path: Path) -> dict[str, str]:
     return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
 
 
+def _holds(path: Path, data: bytes) -> bool:
+    """`path` is a regular file (not a link) holding exactly `data`."""
+    try:
+        if path.is_symlink() or path.stat().st_size != len(data):
+            return False
+        return path.read_bytes() == data
+    except OSError:
+        return False
+
+
 def _save_manifest(path: Path, written: dict[str, str]) -> None:
+    text = json.dumps(written, sort_keys=True, indent=0)
+    if _holds(path, text.encode("utf-8")):
+        return
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".kipp-{secrets.token_hex(8)}.tmp")
     try:
-        tmp.write_text(json.dumps(written, sort_keys=True, indent=0), encoding="utf-8")
+        tmp.write_text(text, encoding="utf-8")
         os.replace(tmp, path)
     except OSError as e:  # forgetting what was written only means it is never deleted
         tmp.unlink(missing_ok=True)

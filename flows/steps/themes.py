@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
@@ -32,6 +33,20 @@ def correction_inputs(ledger: Ledger, corrections: Iterable[str], categories: Ma
     return [i for i in inputs if i is not None]
 
 
+# The ledger's meta key of the model's predictions of the last run (models.themes.classify's cache):
+# a run with nothing new neither loads the model nor classifies again. Lost with a rebuilt ledger: then
+# the next run classifies every proposal once more.
+THEME_CACHE = "theme_cache"
+
+
+def _load_cache(ledger: Ledger) -> dict:
+    try:
+        cache = json.loads(ledger.meta(THEME_CACHE) or "{}")
+    except ValueError:
+        return {}
+    return cache if isinstance(cache, dict) and isinstance(cache.get("themes", {}), dict) else {}
+
+
 def _category(value: str | None) -> Category | None:
     """A category as the last screening.json wrote it; None when missing or not one of ours."""
     try:
@@ -48,7 +63,9 @@ def themes(run: Run) -> None:
     by_path = {o.path: o for o in screening.documents}
     run.accepted_texts()  # one read of the accepted texts, for this step and the duplicates step
     texts = run.texts({by_path[r.inovasi].sha256 for r in screening.participants if r.inovasi} - {None})
-    inputs, failed = [], {}
+    cache = _load_cache(run.ledger)
+    checked = classifier.checked_before(cache)
+    inputs, failed, digests = [], {}, {}
     for r in screening.participants:
         if not r.inovasi:
             continue
@@ -56,8 +73,10 @@ def themes(run: Run) -> None:
         inp = theme_input(r.participant.id, r.participant.category, texts.get(sha) if sha else None)
         if inp is None:
             continue
+        digests[inp.participant_id] = digest = classifier.input_digest(inp)
         try:
-            classifier.check_input(inp)
+            if checked.get(inp.participant_id) != digest:  # an input that passed before passes again
+                classifier.check_input(inp)
         except Exception as exc:  # noqa: BLE001 - one proposal never stops the others
             failed[r.inovasi] = exc
             continue
@@ -65,12 +84,16 @@ def themes(run: Run) -> None:
     if failed:
         screening = set_aside(screening, failed)
     try:
-        assigned = classifier.classify(inputs, taxonomy, run.paths.theme_model, run.ledger.theme_corrections())
+        assigned = classifier.classify(inputs, taxonomy, run.paths.theme_model, run.ledger.theme_corrections(),
+                                       cache=cache, digests=digests)
     except ThemeError:
         raise  # the taxonomy or the corrections are wrong: the user's to fix, said in one line
     except Exception as exc:  # noqa: BLE001
         run.screening = step_failed(screening, "themes", exc)
         return
+    kept = json.dumps(cache, separators=(",", ":"))
+    if kept != run.ledger.meta(THEME_CACHE):  # a run with nothing new writes nothing
+        run.ledger.set_meta(THEME_CACHE, kept)
     assigned_by = {a.participant_id: a for a in assigned}
     participants = tuple(replace(r, theme=assigned_by.get(r.participant.id)) for r in screening.participants)
     run.screening = replace(screening, participants=participants)

@@ -51,8 +51,11 @@ from models.themes.model import (
     TEMPERATURE,
     C,
     ThemeClassifier,
+    checked_before,
     classify,
     get_classifier,
+    input_digest,
+    model_key,
     sidecar_path,
 )
 from models.themes.samples import (
@@ -135,6 +138,7 @@ __all__ = [
     "changes",
     "check_input",
     "choose_threshold",
+    "checked_before",
     "classify",
     "compose_document",
     "confidence_and_wrong",
@@ -144,6 +148,8 @@ __all__ = [
     "fit_temperature",
     "format_evaluation",
     "get_classifier",
+    "input_digest",
+    "model_key",
     "keep",
     "lexicon_samples",
     "list_versions",

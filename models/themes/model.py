@@ -18,12 +18,14 @@ realistic set (ECE 0.19 and 0.16).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import pickle
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timezone
+from functools import lru_cache
 from pathlib import Path
 
 from models.language import say
@@ -211,21 +213,54 @@ def _softmax(z):
 # ------------------------------------------------------------------------------------------------ classify
 
 def classify(inputs: Iterable[ThemeInput], taxonomy: Taxonomy, model_path: Path | None,
-             corrections: Mapping[str, str], extra_samples: Iterable[LabelledText] = ()) -> list[ThemeAssignment]:
+             corrections: Mapping[str, str], extra_samples: Iterable[LabelledText] = (),
+             cache: dict | None = None, digests: Mapping[str, str] | None = None) -> list[ThemeAssignment]:
     """Theme of every input: the correction when an admin gave one, otherwise the model's prediction.
 
     A correction is local: it wins for its participant and changes no one else's theme or flag, since
     the saved model is reused as it is (corrections become training data only at `kipp themes train`).
     The model is trained here only when there is none that can be used: none yet, another format,
     scikit-learn or taxonomy, or another seed (seed + `extra_samples`) than it was trained on.
+
+    `cache` (a run's, kept in the ledger): the model's predictions of the last run, keyed by the model
+    in use (model_key) and each input's digest; updated in place. A run with nothing new neither loads
+    the model nor classifies anything; only inputs that changed are classified. The cache holds the
+    model's predictions, never the corrections: those are applied afresh on every call.
     """
     inputs = list(inputs)
     unknown = sorted({t for t in corrections.values() if t not in taxonomy})
     if unknown:
         raise ThemeError(say(f"koreksi memakai tema yang tidak ada di taksonomi: {', '.join(unknown)}",
                              f"corrections use themes missing from the taxonomy: {', '.join(unknown)}"))
-    clf = get_classifier(taxonomy, seed_samples(taxonomy) + list(extra_samples), model_path)
-    assignments = clf.predict(inputs)
+    extra_samples = list(extra_samples)
+    if cache is None or model_path is None:
+        clf = get_classifier(taxonomy, seed_samples(taxonomy) + extra_samples, model_path)
+        return _corrected(clf.predict(inputs), taxonomy, corrections)
+    digests = {i.participant_id: (digests or {}).get(i.participant_id) or input_digest(i) for i in inputs}
+    key = model_key(taxonomy, model_path, extra_samples)
+    kept = cache.get("themes", {}) if key is not None and cache.get("model") == key else {}
+    missing = [i for i in inputs if (kept.get(i.participant_id) or [None])[0] != digests[i.participant_id]]
+    predicted = {}
+    if missing:
+        clf = get_classifier(taxonomy, seed_samples(taxonomy) + extra_samples, model_path)
+        after = model_key(taxonomy, model_path, extra_samples)
+        if after != key:  # the model was (re)trained or replaced meanwhile: nothing kept is its
+            kept, missing = {}, inputs
+        key = after
+        predicted = {a.participant_id: a for a in clf.predict(missing)}
+    assignments = [predicted[i.participant_id] if i.participant_id in predicted
+                   else _assignment(i.participant_id, kept[i.participant_id][1], taxonomy) for i in inputs]
+    cache.clear()
+    if key is not None:
+        cache["model"], cache["code"] = key, _code_digest()
+        cache["themes"] = {a.participant_id: [digests[a.participant_id],
+                                              [a.theme, a.theme_confidence, a.theme_runner_up, a.needs_review]]
+                           for a in assignments}
+    return _corrected(assignments, taxonomy, corrections)
+
+
+def _corrected(assignments: Iterable[ThemeAssignment], taxonomy: Taxonomy,
+               corrections: Mapping[str, str]) -> list[ThemeAssignment]:
     out = []
     for a in assignments:
         theme = corrections.get(a.participant_id)
@@ -235,6 +270,53 @@ def classify(inputs: Iterable[ThemeInput], taxonomy: Taxonomy, model_path: Path 
         runner = a.theme if a.theme != theme else a.theme_runner_up
         out.append(ThemeAssignment(a.participant_id, theme, taxonomy.label(theme), 1.0, runner, ThemeSource.CORRECTION, False))
     return out
+
+
+def _assignment(participant_id: str, kept: list, taxonomy: Taxonomy) -> ThemeAssignment:
+    theme, confidence, runner, review = kept
+    return ThemeAssignment(participant_id, theme, taxonomy.label(theme), confidence, runner, ThemeSource.MODEL, review)
+
+
+def checked_before(cache: Mapping) -> dict[str, str]:
+    """participant id -> input digest of every input the cache holds: each passed check_input with
+    this code (an input with that digest passes again)."""
+    if cache.get("code") != _code_digest() or not isinstance(cache.get("themes"), dict):
+        return {}
+    return {pid: entry[0] for pid, entry in cache["themes"].items() if isinstance(entry, list) and entry}
+
+
+def input_digest(inp: ThemeInput) -> str:
+    """Everything of one input the model reads."""
+    h = hashlib.sha256()
+    for part in (inp.participant_id, inp.category.value if inp.category else "", inp.title or "", inp.text or ""):
+        h.update(part.encode("utf-8", "surrogatepass"))
+        h.update(b"\x00")
+    return h.hexdigest()[:32]
+
+
+def model_key(taxonomy: Taxonomy, model_path: Path, extra_samples: Sequence[LabelledText] = ()) -> str | None:
+    """What decides the predictions `get_classifier` gives for this path: the saved model's bytes, the
+    taxonomy, the seed it is checked against, scikit-learn's version and this code's own; None when
+    no model is saved there (the run trains and keeps one first)."""
+    from importlib.metadata import version  # not `import sklearn`: seconds that a run with nothing new saves
+
+    try:
+        data = Path(model_path).read_bytes()
+    except OSError:
+        return None
+    h = hashlib.sha256(data)
+    h.update(f"|{ThemeClassifier.FORMAT_VERSION}|{version('scikit-learn')}|{taxonomy.hash}|"
+             f"{_fingerprint(taxonomy, seed_samples(taxonomy) + list(extra_samples), False)}|{_code_digest()}".encode())
+    return h.hexdigest()[:32]
+
+
+@lru_cache(maxsize=1)
+def _code_digest() -> str:
+    """The source of the features and of prediction: an upgraded kipp predicts anew."""
+    h = hashlib.sha256()
+    for name in ("model.py", "features.py", "samples.py"):
+        h.update((Path(__file__).parent / name).read_bytes())
+    return h.hexdigest()[:16]
 
 
 # Models trained in this process, by fingerprint (taxonomy, samples, stemming): a run into another
