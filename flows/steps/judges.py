@@ -8,8 +8,12 @@ freezes the preview and writes the packets. The solver is models/judges/.
 
 from __future__ import annotations
 
+import hashlib
 import json
+from collections.abc import MutableMapping
 from dataclasses import replace
+from functools import lru_cache
+from pathlib import Path
 
 from flows.packets import DEFAULT_CRITERIA, Criteria, Criterion, load_criteria
 from flows.steps.context import Panel, PanelFiles, Run
@@ -27,10 +31,14 @@ from models.records import (
     Withdrawal,
 )
 from models.roster import Roster
-from models.themes import load_taxonomy
 from models.screening import Screening
+from models.themes import load_taxonomy
 
 PANEL_META = "panel"  # the ledger's meta key: the panel of the last hand-off, as JSON
+# The ledger's meta key of the last solve: the digest of everything the assignment depends on, and the
+# plan it gave. A run whose complete participants, themes, duplicates, panel, roster and frozen pairs
+# are those of the last run takes that plan instead of solving again (scipy's import and HiGHS).
+PLAN_META = "judges_plan"
 
 
 def load_panel(files: PanelFiles, roster: Roster, theme_ids, stored: str | None) -> Panel | None:
@@ -83,8 +91,12 @@ def judges(run: Run) -> None:
     if run.panel is None:
         return
     try:
+        kept = _kept_plan(run.ledger.meta(PLAN_META))
+        before = dict(kept)
         judging = plan_judging(run.screening, run.panel, run.roster, run.ledger.frozen_assignments(),
-                               run.ledger.meta("handed_at"))
+                               run.ledger.meta("handed_at"), kept)
+        if kept != before:
+            run.ledger.set_meta(PLAN_META, json.dumps(kept, ensure_ascii=False, sort_keys=True))
         taxonomy = load_taxonomy(run.settings.taxonomy)
         judging = replace(judging, theme_labels=tuple((t.id, t.label) for t in taxonomy.themes))
     except Exception as exc:  # noqa: BLE001 - one step never stops the run
@@ -94,8 +106,11 @@ def judges(run: Run) -> None:
 
 
 def plan_judging(screening: Screening, panel: Panel, roster: Roster, frozen: dict[tuple[str, str], str],
-                 handed_at: str | None) -> Judging:
-    """The assignment of this screening's complete participants to the panel, around what is frozen."""
+                 handed_at: str | None, kept: MutableMapping[str, object] | None = None) -> Judging:
+    """The assignment of this screening's complete participants to the panel, around what is frozen.
+
+    With `kept` (the last solve: {"digest", "plan"}), a solve of the same inputs is taken from it, and
+    a new solve is left in it."""
     complete = {r.participant.id: r for r in screening.participants if r.status is ParticipantStatus.COMPLETE}
     by_id = {j.id: j for j in panel.judges}
     keep: list[JudgeAssignment] = []
@@ -111,12 +126,74 @@ def plan_judging(screening: Screening, panel: Panel, roster: Roster, frozen: dic
         else:
             keep.append(JudgeAssignment(judge_id, pid, _matches(judge, complete[pid]), frozen=True))
     proposals = [Proposal(pid, theme_ids(r)) for pid, r in sorted(complete.items())]
-    plan = assign(proposals, panel.judges, roster, k=panel.per_proposal, declared=panel.declared,
-                  together=together(screening, complete.keys()), frozen=keep)
+    pairs = together(screening, complete.keys())
+    digest = _inputs_digest(proposals, panel, roster, pairs, keep)
+    if kept is not None and kept.get("digest") == digest:
+        assignments, unassigned, avoided, solver, seconds = _plan_from_json(kept["plan"])
+    else:
+        plan = assign(proposals, panel.judges, roster, k=panel.per_proposal, declared=panel.declared,
+                      together=pairs, frozen=keep)
+        assignments, unassigned, avoided, solver, seconds = (
+            plan.assignments, plan.unassigned, plan.conflicts_avoided, plan.solver, plan.seconds)
+        if kept is not None:
+            kept.clear()
+            kept.update(digest=digest, plan=_plan_json(assignments, unassigned, avoided, solver, seconds))
     not_complete = tuple(Unassigned(r.participant.id, Blocker.NOT_COMPLETE, 0, r.status.label)
                          for r in screening.participants if r.status is not ParticipantStatus.COMPLETE)
-    return Judging(panel.judges, panel.per_proposal, plan.assignments, (*plan.unassigned, *not_complete),
-                   tuple(withdrawn), plan.conflicts_avoided, plan.solver, plan.seconds, handed_at)
+    return Judging(panel.judges, panel.per_proposal, assignments, (*unassigned, *not_complete),
+                   tuple(withdrawn), avoided, solver, seconds, handed_at)
+
+
+def _inputs_digest(proposals: list[Proposal], panel: Panel, roster: Roster, pairs: list[tuple[str, str]],
+                   keep: list[JudgeAssignment]) -> str:
+    """Everything assign() reads, and the code and solver that answer: equal digests, equal plans."""
+    h = hashlib.sha256(_solver_digest().encode())
+    h.update(json.dumps([
+        panel_json(panel),
+        [(p.participant_id, list(p.themes)) for p in proposals],
+        [(p.id, p.parent_id, str(getattr(p.category, "value", p.category))) for p in roster],
+        pairs,
+        [(a.judge_id, a.participant_id, a.expertise_match) for a in keep],
+    ], ensure_ascii=False).encode())
+    return h.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def _solver_digest() -> str:
+    from importlib.metadata import (
+        version,  # not `import scipy`: what a run with nothing new saves
+    )
+
+    import models.judges
+
+    h = hashlib.sha256(f"scipy {version('scipy')}".encode())
+    for source in sorted(Path(models.judges.__file__).parent.glob("*.py")):
+        h.update(source.read_bytes())
+    return h.hexdigest()
+
+
+def _plan_json(assignments, unassigned, avoided: int, solver: str, seconds: float) -> dict:
+    return {"assignments": [[a.judge_id, a.participant_id, a.expertise_match, a.frozen] for a in assignments],
+            "unassigned": [[u.participant_id, u.reason.value, u.assigned, u.detail] for u in unassigned],
+            "conflicts_avoided": avoided, "solver": solver, "seconds": seconds}
+
+
+def _plan_from_json(plan: dict):
+    return (tuple(JudgeAssignment(j, p, bool(m), bool(f)) for j, p, m, f in plan["assignments"]),
+            tuple(Unassigned(p, Blocker(r), int(n), d) for p, r, n, d in plan["unassigned"]),
+            int(plan["conflicts_avoided"]), str(plan["solver"]), float(plan["seconds"]))
+
+
+def _kept_plan(text: str | None) -> dict:
+    """The last solve as the ledger keeps it; anything unreadable is no plan (the run solves)."""
+    try:
+        kept = json.loads(text or "{}")
+        if isinstance(kept, dict) and kept:
+            _plan_from_json(kept["plan"])
+            return kept
+    except (ValueError, KeyError, TypeError):
+        pass
+    return {}
 
 
 def theme_ids(r: ParticipantResult) -> tuple[str, ...]:

@@ -12,13 +12,13 @@ import pytest
 from click.testing import CliRunner
 
 from flows.cli import main
-from flows.steps import RunConfig, run_once
-from flows.steps.context import PanelFiles
-from flows.steps.judges import plan_judging, together
-from flows.steps.context import Panel
 from flows.packets import DEFAULT_CRITERIA
+from flows.steps import RunConfig, run_once
+from flows.steps.context import OutputPaths, Panel, PanelFiles
+from flows.steps.judges import plan_judging, together
 from models.duplicates import DuplicateFlag, DuplicateKind, Severity
 from models.errors import ExitCode
+from models.ledger import Ledger
 from models.records import Judge, ParticipantStatus
 from models.roster import parse_roster
 from models.settings import Settings
@@ -278,3 +278,39 @@ def test_kipp_handoff_runs_through_prefect_and_prints_each_judges_packet(setup: 
     assert "Diserahkan ke 5 juri (10 penugasan, 10 baru, 0 ditarik)" in result.stdout
     for judge_id in ("j-akademisi", "j-disdik", "j-camat", "j-dinkes", "j-lurah"):
         assert f"{setup.out / 'paket' / judge_id}.zip" in result.stdout
+
+
+def test_a_rerun_with_the_same_inputs_takes_the_last_plan_and_any_change_solves_again(
+    setup: RunConfig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import flows.steps.judges as judges_step
+
+    solved: list[int] = []
+    real = judges_step.assign
+
+    def counted(proposals, *args, **kwargs):
+        solved.append(len(proposals))
+        return real(proposals, *args, **kwargs)
+
+    monkeypatch.setattr(judges_step, "assign", counted)
+    first = run_once(setup).screening.judging
+    assert solved == [len(UNITS) - 1]
+    again = run_once(setup).screening.judging
+    assert solved == [len(UNITS) - 1]  # nothing new: the last plan, from the ledger
+    assert (again.assignments, again.unassigned, again.conflicts_avoided, again.solver) == (
+        first.assignments, first.unassigned, first.conflicts_avoided, first.solver)
+    # A participant now complete is a new proposal: solved again, and the same as a solve from nothing.
+    make_docx(setup.inbox / UNITS["kel-kedungkandang"] / "kinerja.docx", [KINERJA, UNITS["kel-kedungkandang"], BODY])
+    grown = run_once(setup).screening.judging
+    assert solved == [len(UNITS) - 1, len(UNITS)]
+    fresh = run_once(replace(setup, out=setup.out.parent / "fresh")).screening.judging
+    assert grown.assignments == fresh.assignments and grown.unassigned == fresh.unassigned
+    # Another panel (one judge fewer) solves again; a ledger whose kept plan is unreadable solves too.
+    fewer = setup.panel.judges.parent / "fewer.csv"
+    fewer.write_text("\n".join(JUDGES_CSV.strip().splitlines()[:-1]) + "\n", encoding="utf-8")
+    run_once(replace(setup, panel=PanelFiles(fewer)))
+    assert len(solved) == 4
+    with Ledger(OutputPaths(setup.out).ledger) as ledger:
+        ledger.set_meta(judges_step.PLAN_META, '{"digest": "x", "plan": {"assignments": 3}}')
+    run_once(replace(setup, panel=PanelFiles(fewer)))
+    assert len(solved) == 5
