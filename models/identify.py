@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -38,6 +37,7 @@ from models.names import (
 )
 from models.records import Identification, Participant, Reason
 from models.roster import Roster
+from models.sources import source_digest
 
 ACCEPT = 80.0  # lowest score that names a participant
 MARGIN = 8.0  # how far ahead the best must be of any other candidate that is not its parent
@@ -482,11 +482,7 @@ def identifier_fingerprint(roster: Roster, generic: frozenset[str] = DEFAULT_GEN
     Equal fingerprints give equal answers for the same path and cover."""
     h = hashlib.sha256()
     h.update(f"identifier:{IDENTIFIER_VERSION}\n".encode())
-    for source in _SOURCES:
-        try:
-            h.update(hashlib.sha256(source.read_bytes()).digest())
-        except OSError:  # no source to read (a frozen install): nothing kept is trusted, every run identifies
-            h.update(os.urandom(16))
+    h.update(source_digest(_SOURCES).encode())  # no source to read: nothing kept is trusted, every run identifies
     h.update(json.dumps(sorted(generic)).encode())
     h.update(json.dumps([(p.id, p.name, str(getattr(p.category, "value", p.category)), p.parent_id)
                          for p in roster], ensure_ascii=False).encode())

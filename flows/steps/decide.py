@@ -9,7 +9,6 @@ extraction), kept in the ledger's meta under the digest of the code that decided
 
 from __future__ import annotations
 
-import hashlib
 import json
 from functools import lru_cache
 from pathlib import Path
@@ -21,6 +20,7 @@ from models.identify import CachingIdentifier, cover_key, identifier_fingerprint
 from models.ledger import Ledger
 from models.records import DocType
 from models.screening import MIN_TEXT_CHARS, is_blank, screen
+from models.sources import source_digest
 
 DOC_TYPES = "doc_types"  # ledger meta: {"code": ..., "types": {path \x1f cover key: doc type or ""}}
 BLANK_CHECKED = "blank_checked"  # ledger meta: {"code": ..., "blank": {sha:chars:ocr: true|false}}
@@ -103,7 +103,4 @@ def _load(ledger: Ledger, meta_key: str, field: str) -> dict:
 def _code_digest() -> str:
     """The code that types a file and tells a blank text: another kipp decides anew."""
     root = Path(models.__file__).parent
-    h = hashlib.sha256()
-    for name in ("doctype.py", "names.py", "screening.py", "records.py"):
-        h.update((root / name).read_bytes())
-    return h.hexdigest()[:16]
+    return source_digest(root / name for name in ("doctype.py", "names.py", "screening.py", "records.py"))[:16]

@@ -32,6 +32,7 @@ from models.records import (
 )
 from models.roster import Roster
 from models.screening import Screening
+from models.sources import source_digest
 from models.themes import load_taxonomy
 
 PANEL_META = "panel"  # the ledger's meta key: the panel of the last hand-off, as JSON
@@ -166,10 +167,7 @@ def _solver_digest() -> str:
 
     import models.judges
 
-    h = hashlib.sha256(f"scipy {version('scipy')}".encode())
-    for source in sorted(Path(models.judges.__file__).parent.glob("*.py")):
-        h.update(source.read_bytes())
-    return h.hexdigest()
+    return source_digest(sorted(Path(models.judges.__file__).parent.glob("*.py")), f"scipy {version('scipy')}")
 
 
 def _plan_json(assignments, unassigned, avoided: int, solver: str, seconds: float) -> dict:

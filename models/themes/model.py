@@ -30,6 +30,7 @@ from pathlib import Path
 
 from models.language import say
 from models.records import ThemeAssignment, ThemeSource
+from models.sources import source_digest
 from models.themes.features import LabelledText, ThemeInput, _Features, compose_document
 from models.themes.samples import (
     _check_samples,
@@ -313,10 +314,7 @@ def model_key(taxonomy: Taxonomy, model_path: Path, extra_samples: Sequence[Labe
 @lru_cache(maxsize=1)
 def _code_digest() -> str:
     """The source of the features and of prediction: an upgraded kipp predicts anew."""
-    h = hashlib.sha256()
-    for name in ("model.py", "features.py", "samples.py"):
-        h.update((Path(__file__).parent / name).read_bytes())
-    return h.hexdigest()[:16]
+    return source_digest(Path(__file__).parent / name for name in ("model.py", "features.py", "samples.py"))[:16]
 
 
 # Models trained in this process, by fingerprint (taxonomy, samples, stemming): a run into another
