@@ -147,3 +147,15 @@ def test_a_rebuilt_ledger_starts_with_no_identifications(tmp_path, inbox, roster
     assert _rows(config) == []
     assert _decide(config) == first
     assert len(_rows(config)) == 3
+
+
+def test_a_file_that_names_nobody_is_kept_as_unidentified_and_stays_so(tmp_path, inbox, roster_file) -> None:
+    nobody = "Document - Rina Setiawan, S.Pd.pdf"
+    make_pdf(inbox / nobody, [cover("PROPOSAL INOVASI PELAYANAN PUBLIK", "UNIT YANG TIDAK TERDAFTAR"), BODY])
+    config = _config(tmp_path, inbox, roster_file)
+    first = _decide(config)
+    assert first[nobody] == (FileStatus.QUARANTINED, None)
+    assert (nobody, None) in {(path, pid) for _, path, pid in _rows(config)}  # kept, as naming nobody
+    assert _decide(config) == first  # from the cache: still unidentified, with the same reason
+    _alter(config, nobody, "sd-sawojajar-2")
+    assert _decide(config)[nobody] == (FileStatus.ACCEPTED, "sd-sawojajar-2")  # the rerun took the kept row
