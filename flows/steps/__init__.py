@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime, timezone
 
 from flows.steps.context import OutputPaths, Run, RunConfig, RunResult
 from flows.steps import decide, duplicates, extract, handoff, judges, report, scan, scores, themes  # one module per step
@@ -49,15 +50,17 @@ STEPS: tuple[Step, ...] = (
 @contextmanager
 def open_run(config: RunConfig) -> Iterator[Run]:
     """Check the inputs, parse the roster and open the ledger, once for the whole run. A run that ends
-    normally leaves its step times in the ledger (meta `last_run`: each step's seconds and the whole),
-    for `kipp bench scale`, which runs `kipp run` as a user does and cannot see its RunResult."""
+    normally leaves in the ledger when it ended and its step times (meta `last_run`: `at`, each step's
+    seconds and the whole): for admins, since a rerun that finds nothing new rewrites no report, and for
+    `kipp bench scale`, which runs `kipp run` as a user does and cannot see its RunResult."""
     start = time.perf_counter()
     inputs = check_inputs(config)
     with Ledger(config.paths.ledger) as ledger:
         run = Run(config, ledger, inputs.roster, inputs.panel)
         run.seconds["check"] = time.perf_counter() - start
         yield run
-        ledger.set_meta(LAST_RUN, json.dumps({"seconds": {k: round(v, 3) for k, v in run.seconds.items()},
+        ledger.set_meta(LAST_RUN, json.dumps({"at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                                              "seconds": {k: round(v, 3) for k, v in run.seconds.items()},
                                               "total": round(time.perf_counter() - start, 3)}))
 
 

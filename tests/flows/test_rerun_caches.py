@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -145,9 +146,12 @@ def test_an_unchanged_rerun_leaves_every_report_as_it_was(edition) -> None:
     config, _ = edition
     _age_reports(config.out)
     before = (config.out / "screening.json").read_bytes()
+    started = datetime.now(timezone.utc).replace(microsecond=0)
     result = run_once(config)
     assert _rewritten(config.out) == set()
     assert (config.out / "screening.json").read_bytes() == before
+    with Ledger(OutputPaths(config.out).ledger) as ledger:  # the ledger, not the reports, says when kipp looked
+        assert datetime.fromisoformat(json.loads(ledger.meta("last_run"))["at"]) >= started
     assert set(result.reports) == set(REPORT_FILES) and all(p.exists() for p in result.reports.values())
 
 
