@@ -233,18 +233,14 @@ def check_sheet(sheet: ReturnedSheet, handed: Handed) -> CheckedSheet | list[Pro
     judge = sheet.facts.get("id_juri") or sheet.rows[0].judge_id
     packet = sheet.facts.get("id_paket") or sheet.rows[0].packet_id
     for r in sheet.rows:
-        if r.judge_id != judge:
-            problems.append(Problem(f, say(f"id_juri {r.judge_id!r} berbeda dengan juri lembar ini {judge!r} "
-                                           "(pengenal diubah atau baris disalin dari lembar lain)",
-                                           f"id_juri {r.judge_id!r} differs from this sheet's judge {judge!r} "
-                                           "(an identifier was changed or the row was copied from another sheet)"),
-                                    r.row, sheet.column("id_juri")))
-        if r.packet_id != packet:
-            problems.append(Problem(f, say(f"id_paket {r.packet_id!r} berbeda dengan paket lembar ini {packet!r} "
-                                           "(pengenal diubah atau baris disalin dari lembar lain)",
-                                           f"id_paket {r.packet_id!r} differs from this sheet's packet {packet!r} "
-                                           "(an identifier was changed or the row was copied from another sheet)"),
-                                    r.row, sheet.column("id_paket")))
+        for column, got, want, id_word, en_word in (("id_juri", r.judge_id, judge, "juri", "judge"),
+                                                    ("id_paket", r.packet_id, packet, "paket", "packet")):
+            if got != want:
+                problems.append(Problem(f, say(f"{column} {got!r} berbeda dengan {id_word} lembar ini {want!r} "
+                                               "(pengenal diubah atau baris disalin dari lembar lain)",
+                                               f"{column} {got!r} differs from this sheet's {en_word} {want!r} "
+                                               "(an identifier was changed or the row was copied from another sheet)"),
+                                        r.row, sheet.column(column)))
     if problems:
         return problems
     if judge not in handed.judges:

@@ -182,14 +182,17 @@ def test_a_proposal_not_assigned_to_the_judge_is_refused(out: Path, tmp_path: Pa
     assert scores_rows(out) == [] and rows >= 1
 
 
-def test_a_tampered_packet_id_is_refused(out: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize(("column", "value", "what"), [("id_paket", "0123456789abcdef", "packet"),
+                                                      ("id_juri", "juri-lain", "judge")])
+def test_a_tampered_packet_or_judge_id_on_one_row_is_refused(out: Path, tmp_path: Path, column: str, value: str,
+                                                            what: str) -> None:
     judge = _first_judge(out)
 
     def tamper(wb, ws, columns):
-        ws.cell(3, columns["id_paket"]).value = "0123456789abcdef"
+        ws.cell(3, columns[column]).value = value
 
     path = fill(out, judge, tmp_path / "a.xlsx", edit=tamper)
-    _one_line(invoke(str(path), "--out", str(out)), out, "row 3", "(id_paket)", "differs from this sheet's packet")
+    _one_line(invoke(str(path), "--out", str(out)), out, "row 3", f"({column})", f"differs from this sheet's {what}")
 
 
 def test_a_sheet_made_over_to_another_judge_is_refused(out: Path, tmp_path: Path) -> None:
