@@ -19,6 +19,7 @@ from flows.cli import main
 from flows.lock import OutputLock
 from flows.steps import RunConfig, run_once
 from models.errors import ExitCode, InputError, OutputError
+from models.ledger import open_ledger
 from models.settings import Settings
 from tests.conftest import BODY, cover, make_docx, make_pdf
 from tests.postgres import Cluster
@@ -97,6 +98,22 @@ def test_a_wrong_password_is_one_line_naming_the_database_without_the_password(p
     assert result.exit_code == ExitCode.LEDGER
     line = _one_line(result, url.replace(":salah-sekali", ""), "password authentication failed")
     assert "salah-sekali" not in line
+
+
+@pytest.mark.slow
+def test_processes_opening_a_new_database_at_once_make_its_tables_once(postgres_url: str, tmp_path: Path) -> None:
+    """A run, kipp ui and workers may start together on an empty database: the first makes the tables,
+    the others wait for it (PostgreSQL would otherwise fail one CREATE TABLE with a duplicate key)."""
+    code = ("import sys\nfrom pathlib import Path\nfrom models.ledger import open_ledger\n"
+            "from models.settings import Settings\n"
+            "open_ledger(Path(sys.argv[1]), Settings.from_env()).close()\n")
+    openers = [subprocess.Popen([sys.executable, "-c", code, str(tmp_path / f"out-{i}" / "ledger.sqlite")], cwd=REPO,
+                                env={**os.environ, "KIPP_DATABASE_URL": postgres_url}, stderr=subprocess.PIPE, text=True)
+               for i in range(6)]
+    errors = [proc.communicate(timeout=120)[1] for proc in openers]
+    assert [proc.returncode for proc in openers] == [0] * 6, errors
+    with open_ledger(tmp_path / "ledger.sqlite", Settings(database_url=postgres_url)) as ledger:
+        assert ledger.meta("schema_version") == "2" and "retry" in ledger.db.columns("extractions")
 
 
 @pytest.mark.slow
