@@ -82,8 +82,8 @@ def _must_be(name: str, raw: str, kind: type, minimum: float) -> str:
                f"{name}={raw!r}: must be a number >= {minimum:g} (see README, Settings)")
 
 
-# The schemes a PostgreSQL URL may have: libpq's, and SQLAlchemy's name for psycopg (as Prefect's own
-# PREFECT_API_DATABASE_CONNECTION_URL is often written), read as libpq's.
+# The schemes a PostgreSQL URL may have: libpq's, and SQLAlchemy's name for the driver kipp uses
+# (psycopg), read as libpq's. Prefect's postgresql+asyncpg:// is refused: kipp's ledger is not async.
 _POSTGRES_SCHEMES = ("postgresql://", "postgresql+psycopg://")
 
 
