@@ -951,10 +951,33 @@ def evaluate(size: str, seeds: tuple[int, ...], directory: Path | None) -> None:
 
 @main.group()
 def ledger() -> None:
-    """Berkas ledger (<out>/ledger.sqlite): bangun ulang bila rusak.
+    """Ledger (<out>/ledger.sqlite, atau PostgreSQL bila KIPP_DATABASE_URL diset): periksa; bangun ulang berkas
+    yang rusak.
     \f
-    The ledger file (<out>/ledger.sqlite): rebuild it when it is damaged.
+    The ledger (<out>/ledger.sqlite, or PostgreSQL when KIPP_DATABASE_URL is set): check it; rebuild a damaged
+    file.
     """
+
+
+@ledger.command("check")
+@click.option("--out", type=click.Path(path_type=Path), default=Path("reports"), show_default=True,
+              callback=_remember_out, help=both("Folder keluaran yang ledgernya diperiksa.",
+                                      "The output folder whose ledger is checked."))
+def ledger_check(out: Path) -> None:
+    """Periksa ledger: berkas ledger.sqlite utuh, atau basis data PostgreSQL di KIPP_DATABASE_URL menjawab dan
+    menerima penggunanya; skemanya dikenal kipp ini. Satu baris, atau kesalahannya (kode keluar 5).
+
+    Contoh: kipp ledger check --out reports/
+    \f
+    Check the ledger: the ledger.sqlite file is whole, or the PostgreSQL database of KIPP_DATABASE_URL answers
+    and lets its user in; its schema is one this kipp knows. One line, or what is wrong (exit code 5).
+
+    Example: kipp ledger check --out reports/
+    """
+    with _existing_ledger(out) as opened:  # one line when there is none yet, or it is damaged or newer
+        version, edition = opened.meta("schema_version"), opened.meta("edition") or "-"
+        click.echo(say(f"{clean(opened.path)}: ledger dapat dipakai (skema {version}, edisi {edition})",
+                       f"{clean(opened.path)}: the ledger can be used (schema {version}, edition {edition})"))
 
 
 @ledger.command("rebuild")
@@ -976,6 +999,11 @@ def ledger_rebuild(out: Path) -> None:
     from flows.steps.context import OutputPaths
     from models.ledger import rebuild_ledger
 
+    if _settings().database_url:
+        raise InputError(say("kipp ledger rebuild hanya untuk berkas ledger.sqlite; ledger ini di PostgreSQL "
+                             "(KIPP_DATABASE_URL), yang memulihkan dirinya sendiri: pakai cadangan basis data itu",
+                             "kipp ledger rebuild applies to the ledger.sqlite file only; this ledger is on PostgreSQL "
+                             "(KIPP_DATABASE_URL), which keeps its pages whole: restore that database's backup"))
     path = OutputPaths(out).ledger
     if not path.is_file():
         raise InputError(say(f"{path}: tidak ada ledger di sini; periksa --out", f"{path}: no ledger here; check --out"))
@@ -1014,17 +1042,23 @@ def themes() -> None:
 def _existing_ledger(out: Path):
     """The ledger of an earlier run in `out`; a mistyped --out is refused instead of getting a new empty ledger."""
     from flows.steps.context import OutputPaths
-    from models.ledger import Ledger, check_ledger
+    from models.ledger import check_ledger, ledger_exists, open_ledger
 
     if out.exists() and not out.is_dir():
         raise _not_a_folder(out)
-    path = OutputPaths(out).ledger
-    if not path.is_file():
+    path, settings = OutputPaths(out).ledger, _settings()
+    if not ledger_exists(path, settings):
+        if settings.database_url:
+            from models.ledger_postgres import shown
+
+            raise InputError(say(f"{shown(settings.database_url)}: belum ada ledger di basis data ini; jalankan kipp run "
+                                 "dulu",
+                                 f"{shown(settings.database_url)}: no ledger in this database yet; run kipp run first"))
         raise InputError(say(f"{out}: belum ada {path.name} di sini (salah ketik --out?); jalankan kipp run dengan "
                              "--out ini dulu",
                              f"{out}: no {path.name} here yet (--out mistyped?); run kipp run with this --out first"))
-    check_ledger(path)
-    return Ledger(path)
+    check_ledger(path, settings)
+    return open_ledger(path, settings)
 
 
 def _not_a_folder(out: Path) -> OutputError:
@@ -1093,8 +1127,9 @@ def _correction_samples(ledger, taxonomy, out: Path) -> list:
 def _admins_corrections(out: Path, taxonomy) -> list:
     """Training samples from the corrections in `out`'s ledger; none when there is no ledger yet."""
     from flows.steps.context import OutputPaths
+    from models.ledger import ledger_exists
 
-    if not OutputPaths(out).ledger.exists():
+    if not ledger_exists(OutputPaths(out).ledger, _settings()):
         return []
     with _existing_ledger(out) as ledger:
         return _correction_samples(ledger, taxonomy, out)
@@ -1184,9 +1219,10 @@ def _last_run(out: Path, taxonomy) -> tuple[list, dict[str, str]]:
     what `kipp themes train|rollback` compare two models on. Empty without a ledger or a screening.json."""
     from flows.steps.context import OutputPaths
     from flows.steps.themes import correction_inputs
+    from models.ledger import ledger_exists
 
     paths = OutputPaths(out)
-    if not paths.ledger.exists():
+    if not ledger_exists(paths.ledger, _settings()):
         return [], {}
     try:
         participants = json.loads(paths.screening.read_text(encoding="utf-8"))["participants"]
@@ -1531,10 +1567,9 @@ def ui_command(out: Path, inbox: Path | None, host: str, port: int, roster: Path
         raise InputError(say(f"{inbox}: kotak masuk tidak ada atau bukan folder",
                              f"{inbox}: the inbox does not exist or is not a folder"))
     read_edition(OutputPaths(out).screening)  # no report yet, or a damaged one: one line now, not a failing page
-    if OutputPaths(out).ledger.exists():
-        from models.ledger import check_ledger
+    from models.ledger import check_ledger
 
-        check_ledger(OutputPaths(out).ledger)
+    check_ledger(OutputPaths(out).ledger, _settings())  # {} without a ledger file; on PostgreSQL, it answers
     _taxonomy(None)  # a bad KIPP_TAXONOMY is one line now
     import uvicorn
 

@@ -1,4 +1,5 @@
-"""The ledger: the single record of every file received, in SQLite.
+"""The ledger: the single record of every file received, in SQLite, or in PostgreSQL when
+KIPP_DATABASE_URL names a database (models/ledger_postgres.py: the same tables and queries).
 
 `files` has one row per inbox path ever seen, with what it was and what was decided about it;
 `extractions` caches what was read from each distinct content (by sha256), so a rerun reads
@@ -21,6 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from models.errors import LedgerError, OutputError, os_reason
 from models.inbox import hash_fd, hash_item, open_regular
@@ -35,6 +37,10 @@ from models.records import (
     Reason,
     Withdrawal,
 )
+from models.settings import Settings
+
+if TYPE_CHECKING:
+    from models.ledger_postgres import PostgresConnection
 
 SCHEMA_VERSION = 2
 # Bump when an extractor reads files differently, so that cached extractions are redone.
@@ -190,34 +196,71 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+class SqliteConnection(sqlite3.Connection):
+    """sqlite3's connection with what the ledger asks of either database (models/ledger_postgres.py has
+    PostgreSQL's): how a writing transaction begins, the column types, the columns and tables there are."""
+
+    begin = "BEGIN IMMEDIATE"  # take the write lock now, not at the first write (no deadlock between two writers)
+
+    @staticmethod
+    def ddl(script: str) -> str:
+        return script  # the schema is written in SQLite's types
+
+    def columns(self, table: str) -> set[str]:
+        return {row[0] for row in self.execute("SELECT name FROM pragma_table_info(?)", (table,))}
+
+    def has_table(self, table: str) -> bool:
+        return self.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", (table,)).fetchone() is not None
+
+    @contextmanager
+    def migration(self) -> Iterator[None]:
+        yield  # each statement waits for the file's lock (timeout 30 s); executescript commits by itself
+
+
 class Ledger:
-    def __init__(self, path: Path):
+    """The ledger in the SQLite file `path`, or with `database_url` in that PostgreSQL database (the file
+    is then not touched): the same tables, queries and answers. Open it with open_ledger, which takes
+    the URL from the settings, so that no caller picks a backend by itself."""
+
+    def __init__(self, path: Path, database_url: str | None = None):
+        self.db: SqliteConnection | PostgresConnection
+        if database_url:
+            from models.ledger_postgres import PostgresConnection
+
+            self.db = PostgresConnection(database_url)
+            self.path: Path | str = self.db.shown  # what messages name: the URL without its password
+            try:
+                self._open()
+            except BaseException:
+                self.db.close()
+                raise
+            return
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as e:
             raise OutputError(say(f"{path.parent}: folder keluaran tidak dapat dibuat ({os_reason(e)})",
                                   f"{path.parent}: the output folder cannot be made ({os_reason(e)})")) from e
         self.path = path
-        self.db = sqlite3.connect(path, timeout=30, isolation_level=None)
+        self.db = sqlite3.connect(path, timeout=30, isolation_level=None, factory=SqliteConnection)
         try:
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
             self._open()
         except sqlite3.Error as e:
             self.db.close()
             raise ledger_error(path, e) from e
 
     def _open(self) -> None:
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        _check_schema_version(self.path, self.db)
-        self.db.executescript(_SCHEMA)
-        self.db.executescript(_SCORES_SCHEMA)
-        for table, column, kind in _ADDED_COLUMNS:
-            have = {row[1] for row in self.db.execute(f"PRAGMA table_info({table})")}
-            if column not in have:
-                self.db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
-        self.db.execute(
-            "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
-        )
+        """Make the tables, or bring an older ledger's up to date (SCHEMA_VERSION, _ADDED_COLUMNS)."""
+        with self.db.migration():
+            _read_meta(self.path, self.db)
+            self.db.executescript(self.db.ddl(_SCHEMA))
+            self.db.executescript(self.db.ddl(_SCORES_SCHEMA))
+            for table, column, kind in _ADDED_COLUMNS:
+                if column not in self.db.columns(table):
+                    self.db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {self.db.ddl(kind)}")
+            self.db.execute("INSERT INTO meta(key, value) VALUES ('schema_version', ?) ON CONFLICT DO NOTHING",
+                            (str(SCHEMA_VERSION),))
 
     def close(self) -> None:
         self.db.close()
@@ -230,7 +273,7 @@ class Ledger:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        self.db.execute("BEGIN IMMEDIATE")
+        self.db.execute(self.db.begin)
         try:
             yield
         except BaseException:
@@ -323,9 +366,14 @@ class Ledger:
             reason, detail = result
             values = (None, None, None, None, None, None, reason.value, detail, None)
         self.db.execute(
-            """INSERT OR REPLACE INTO extractions(sha256, extractor_version, format, pages, chars, cover,
+            """INSERT INTO extractions(sha256, extractor_version, format, pages, chars, cover,
                text, notes, error_reason, error_detail, ocr_confidence, limits, retry, extracted_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)""",
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)
+               ON CONFLICT(sha256) DO UPDATE SET extractor_version=excluded.extractor_version,
+               format=excluded.format, pages=excluded.pages, chars=excluded.chars, cover=excluded.cover,
+               text=excluded.text, notes=excluded.notes, error_reason=excluded.error_reason,
+               error_detail=excluded.error_detail, ocr_confidence=excluded.ocr_confidence, limits=excluded.limits,
+               retry=NULL, extracted_at=excluded.extracted_at""",
             (sha, EXTRACTOR_VERSION, *values, limits_key, _now()),
         )
 
@@ -386,8 +434,11 @@ class Ledger:
             if stale:
                 self.db.execute("DELETE FROM identifications WHERE fingerprint != ?", (fingerprint,))
             self.db.executemany(
-                """INSERT OR REPLACE INTO identifications(fingerprint, path, cover, participant_id, score, source,
-                   reason, candidates) VALUES (?,?,?,?,?,?,?,?)""",
+                """INSERT INTO identifications(fingerprint, path, cover, participant_id, score, source,
+                   reason, candidates) VALUES (?,?,?,?,?,?,?,?)
+                   ON CONFLICT(fingerprint, path, cover) DO UPDATE SET participant_id=excluded.participant_id,
+                   score=excluded.score, source=excluded.source, reason=excluded.reason,
+                   candidates=excluded.candidates""",
                 [(fingerprint, path, cover, i.participant_id, i.score, i.source,
                   i.reason.value if i.reason else None, json.dumps(list(i.candidates)))
                  for (path, cover), i in found.items()],
@@ -417,14 +468,17 @@ class Ledger:
         now = _now()
         with self.transaction():
             self.db.executemany(
-                """INSERT OR REPLACE INTO theme_corrections(participant_id, theme, corrected_at, source, decided_by)
-                   VALUES (?,?,?,?,?)""",
+                """INSERT INTO theme_corrections(participant_id, theme, corrected_at, source, decided_by)
+                   VALUES (?,?,?,?,?) ON CONFLICT(participant_id) DO UPDATE SET theme=excluded.theme,
+                   corrected_at=excluded.corrected_at, source=excluded.source, decided_by=excluded.decided_by""",
                 [(pid, theme, now, source, by) for pid, theme in corrections.items()],
             )
 
     def save_duplicate_decision(self, key: str, decision: str, note: str | None = None, by: str | None = None) -> None:
         self.db.execute(
-            "INSERT OR REPLACE INTO duplicate_decisions(key, decision, decided_at, note, decided_by) VALUES (?,?,?,?,?)",
+            """INSERT INTO duplicate_decisions(key, decision, decided_at, note, decided_by) VALUES (?,?,?,?,?)
+               ON CONFLICT(key) DO UPDATE SET decision=excluded.decision, decided_at=excluded.decided_at,
+               note=excluded.note, decided_by=excluded.decided_by""",
             (key, decision, _now(), note, by),
         )
 
@@ -442,7 +496,8 @@ class Ledger:
             "SELECT participant_id, theme, corrected_at, decided_by, source FROM theme_corrections")}
 
     def set_meta(self, key: str, value: str) -> None:
-        self.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
+        self.db.execute("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+                        (key, value))
 
     def meta(self, key: str) -> str | None:
         row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
@@ -577,35 +632,68 @@ def _disk_full(folder: Path) -> bool:
     return stat.f_bavail * stat.f_frsize < 1 << 20
 
 
-def _check_schema_version(path: Path, db: sqlite3.Connection) -> None:
-    has_meta = db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='meta'").fetchone()
-    row = db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone() if has_meta else None
-    if row and str(row[0]).isdigit() and int(row[0]) > SCHEMA_VERSION:
-        raise LedgerError(say(f"{path}: ledger ini dibuat oleh kipp yang lebih baru (skema {row[0]}, kipp ini {SCHEMA_VERSION}); "
-                              "perbarui kipp, atau pakai folder --out lain",
-                              f"{path}: this ledger was written by a newer kipp (schema {row[0]}, this kipp "
-                              f"{SCHEMA_VERSION}); update kipp, or use another --out folder"))
+def _read_meta(where: Path | str, db: SqliteConnection | PostgresConnection) -> dict[str, str]:
+    """The ledger's meta ({} before its first run); a ledger written by a newer kipp is refused."""
+    meta = dict(db.execute("SELECT key, value FROM meta")) if db.has_table("meta") else {}
+    version = str(meta.get("schema_version", ""))
+    if version.isdigit() and int(version) > SCHEMA_VERSION:
+        other_id, other_en = (("folder --out lain", "another --out folder") if isinstance(where, Path)
+                              else ("basis data lain (KIPP_DATABASE_URL)", "another database (KIPP_DATABASE_URL)"))
+        raise LedgerError(say(f"{where}: ledger ini dibuat oleh kipp yang lebih baru (skema {version}, kipp ini "
+                              f"{SCHEMA_VERSION}); perbarui kipp, atau pakai {other_id}",
+                              f"{where}: this ledger was written by a newer kipp (schema {version}, this kipp "
+                              f"{SCHEMA_VERSION}); update kipp, or use {other_en}"))
+    return meta
 
 
-def check_ledger(path: Path) -> dict[str, str]:
+def open_ledger(path: Path, settings: Settings) -> Ledger:
+    """The ledger of the output folder whose SQLite file is `path`: in the PostgreSQL database of
+    `settings.database_url` (KIPP_DATABASE_URL) when one is set, else in that file. Every opening goes
+    through here, so one command cannot use both."""
+    if settings.database_url:
+        return Ledger(path, database_url=settings.database_url)
+    return Ledger(path)
+
+
+def ledger_exists(path: Path, settings: Settings) -> bool:
+    """An earlier run left a ledger here: the file, or kipp's tables in the PostgreSQL database."""
+    if not settings.database_url:
+        return path.is_file()
+    from models.ledger_postgres import PostgresConnection
+
+    db = PostgresConnection(settings.database_url)
+    try:
+        return db.has_table("meta")
+    finally:
+        db.close()
+
+
+def check_ledger(path: Path, settings: Settings) -> dict[str, str]:
     """Refuse a corrupt, truncated or newer ledger before a run touches it; returns its meta ({} when none yet).
 
-    `PRAGMA quick_check` reads every page once (about 15 ms for 9 MB), so a truncated file is found
-    here rather than halfway through a run.
+    On SQLite, `PRAGMA quick_check` reads every page once (about 15 ms for 9 MB), so a truncated file is
+    found here rather than halfway through a run. On PostgreSQL, the server keeps its pages whole: the
+    check is that it answers, lets the user in, and holds no newer schema.
     """
+    if settings.database_url:
+        from models.ledger_postgres import PostgresConnection
+
+        pg = PostgresConnection(settings.database_url)
+        try:
+            return _read_meta(pg.shown, pg)
+        finally:
+            pg.close()
     if not path.exists():
         return {}
     try:
-        db = sqlite3.connect(path, timeout=30)
+        db = sqlite3.connect(path, timeout=30, factory=SqliteConnection)
     except sqlite3.Error as e:
         raise ledger_error(path, e) from e
     try:
         problems = [row[0] for row in db.execute("PRAGMA quick_check(5)")]
         if problems != ["ok"]:
             raise ledger_error(path, sqlite3.DatabaseError("; ".join(str(p) for p in problems[:3])))
-        _check_schema_version(path, db)
-        has_meta = db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='meta'").fetchone()
-        return dict(db.execute("SELECT key, value FROM meta")) if has_meta else {}
+        return _read_meta(path, db)
     except sqlite3.Error as e:
         raise ledger_error(path, e) from e
     finally:

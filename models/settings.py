@@ -17,6 +17,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from models.errors import InputError
 from models.language import say
@@ -81,6 +82,32 @@ def _must_be(name: str, raw: str, kind: type, minimum: float) -> str:
                f"{name}={raw!r}: must be a number >= {minimum:g} (see README, Settings)")
 
 
+# The schemes a PostgreSQL URL may have: libpq's, and SQLAlchemy's name for the driver kipp uses
+# (psycopg), read as libpq's. Prefect's postgresql+asyncpg:// is refused: kipp's ledger is not async.
+_POSTGRES_SCHEMES = ("postgresql://", "postgresql+psycopg://")
+
+
+def _database_url(raw: str) -> str:
+    """KIPP_DATABASE_URL as libpq reads it; anything but a PostgreSQL URL is one line naming the variable
+    (and at most its scheme: the rest may hold a password)."""
+    scheme, sep, rest = raw.partition("://")
+    if not (sep and rest and f"{scheme}://" in _POSTGRES_SCHEMES and _has_valid_port(raw)):
+        given_id, given_en = (f"{scheme}://...", f"{scheme}://...") if sep else ("tanpa skema", "no scheme")
+        raise InputError(say(f"KIPP_DATABASE_URL ({given_id}): harus URL PostgreSQL, postgresql://pengguna@host:port/"
+                             "basis-data (lihat README, Ledger on PostgreSQL)",
+                             f"KIPP_DATABASE_URL ({given_en}): must be a PostgreSQL URL, "
+                             "postgresql://user@host:port/database (see README, Ledger on PostgreSQL)"))
+    return f"postgresql://{rest}"
+
+
+def _has_valid_port(url: str) -> bool:
+    try:
+        port = urlsplit(url).port
+    except ValueError:  # not a number from 0 to 65535
+        return False
+    return port is None or port > 0
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     workers: int = field(default_factory=lambda: os.cpu_count() or 1)
@@ -89,6 +116,9 @@ class Settings:
     settle_seconds: float = 1.0  # how long to wait before a second look at files changed just now
     limits: Limits = field(default_factory=Limits)
     taxonomy: Path | None = None  # a replacement for the default themes (e.g. the SDGs)
+    # The ledger in this PostgreSQL database instead of <out>/ledger.sqlite (models/ledger_postgres.py);
+    # kept out of repr: it may hold a password.
+    database_url: str | None = field(default=None, repr=False)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -113,6 +143,8 @@ class Settings:
             kwargs["taxonomy"] = Path(env["KIPP_TAXONOMY"].strip())
         if numbers["KIPP_SETTLE_SECONDS"] is not None:
             kwargs["settle_seconds"] = float(numbers["KIPP_SETTLE_SECONDS"])
+        if env.get("KIPP_DATABASE_URL", "").strip():
+            kwargs["database_url"] = _database_url(env["KIPP_DATABASE_URL"].strip())
         isolate = env.get("KIPP_ISOLATE", "").strip().lower()
         if isolate:
             if isolate not in _SWITCH:

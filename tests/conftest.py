@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
+from tests.postgres import postgres, postgres_url  # noqa: F401  (fixtures: a throwaway PostgreSQL)
+
 # A machine set to write no bytecode (PYTHONDONTWRITEBYTECODE) makes every process of the suite, the
 # xdist workers, the kipp commands it runs and the extraction workers they start, compile kipp and its
 # tests again from source: about 9 s of a 50 s fast suite here. The suite caches bytecode as Python

@@ -21,7 +21,6 @@ import argparse
 import json
 import os
 import shutil
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -122,13 +121,10 @@ def kipp_run(inbox: Path, roster: Path, out: Path, env: dict[str, str]) -> dict:
 
 
 def _ledger_meta(path: Path) -> dict[str, str]:
-    if not path.exists():
-        return {}
-    db = sqlite3.connect(path)
-    try:
-        return dict(db.execute("SELECT key, value FROM meta"))
-    finally:
-        db.close()
+    from models.ledger import check_ledger
+    from models.settings import Settings
+
+    return check_ledger(path, Settings(database_url=None))  # the run's SQLite file (see run_bench)
 
 
 # -- the raw baseline --------------------------------------------------------------------------
@@ -228,6 +224,9 @@ def run_bench(participants: list[int], seed: int = 2021, cache: Path = DEFAULT_C
     cache.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ)
     env.setdefault("KIPP_WORKERS", str(workers))
+    # Each size runs three editions into three output folders, each with a ledger of its own: the SQLite
+    # file of that folder (one PostgreSQL database holds one edition).
+    env.pop("KIPP_DATABASE_URL", None)
     with tempfile.TemporaryDirectory(prefix="kipp-bench-path-") as tmp:
         env["PATH"] = path_without("tesseract", Path(tmp))
         hidden = "tesseract hidden (PATH = links to every other program on PATH)"

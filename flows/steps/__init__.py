@@ -19,7 +19,7 @@ from datetime import datetime, timezone
 from flows.steps.context import OutputPaths, Run, RunConfig, RunResult
 from flows.steps import decide, duplicates, extract, handoff, judges, report, scan, scores, themes  # one module per step
 from flows.steps.check import check_inputs
-from models.ledger import Ledger
+from models.ledger import open_ledger
 
 LAST_RUN = "last_run"  # the ledger's meta key of the last run's step times
 
@@ -55,7 +55,7 @@ def open_run(config: RunConfig) -> Iterator[Run]:
     `kipp bench scale`, which runs `kipp run` as a user does and cannot see its RunResult."""
     start = time.perf_counter()
     inputs = check_inputs(config)
-    with Ledger(config.paths.ledger) as ledger:
+    with open_ledger(config.paths.ledger, config.settings) as ledger:
         run = Run(config, ledger, inputs.roster, inputs.panel)
         run.seconds["check"] = time.perf_counter() - start
         yield run

@@ -78,7 +78,7 @@ def check_output(config: RunConfig) -> dict[str, str]:
     """The output folder can be written, its ledger is whole, and it holds this edition (or none yet);
     returns the ledger's meta."""
     check_output_folder(config.out)
-    meta = check_ledger(config.paths.ledger)
+    meta = check_ledger(config.paths.ledger, config.settings)
     check_edition(meta.get("edition"), config)
     return meta
 

@@ -21,7 +21,7 @@ from models.duplicates import (
     find_duplicates,
 )
 from models.inbox import hash_item, scan_inbox
-from models.ledger import Ledger, StoredExtraction
+from models.ledger import Ledger, StoredExtraction, open_ledger
 from models.records import DocType, Extraction, FileStatus
 from models.screening import Screening
 from models.settings import Settings
@@ -101,7 +101,7 @@ def prior_documents(prior: Path, ledger: Ledger, settings: Settings) -> list[Doc
 
 
 def _from_ledger(path: Path) -> list[DocText]:
-    with Ledger(path) as old:
+    with open_ledger(path, Settings(database_url=None)) as old:  # --prior names an earlier run's ledger file
         edition = old.meta("edition") or "prior"
         rows = old.accepted_documents()
         stored = old.extractions({sha for _, sha, _, _ in rows}, with_text=True)

@@ -78,7 +78,7 @@ from flows.ui.security import (
 from models.duplicates.flags import Decision, DuplicateKind
 from models.errors import KippError
 from models.language import current_language, say, use_language
-from models.ledger import Ledger, StoredExtraction, ledger_error
+from models.ledger import Ledger, StoredExtraction, ledger_error, ledger_exists, open_ledger
 from models.records import (
     Blocker,
     Category,
@@ -136,12 +136,12 @@ class Site:
     def ledger(self) -> Iterator[Ledger | None]:
         """The ledger, opened for one request (None before the first run); each write in it is one
         short transaction, so a `kipp run` writing at the same time waits milliseconds at most."""
-        path = self.paths.ledger
-        if not path.is_file():
+        path, settings = self.paths.ledger, self.handoff.settings or Settings.from_env()
+        if not ledger_exists(path, settings):
             yield None
             return
         try:
-            with Ledger(path) as ledger:
+            with open_ledger(path, settings) as ledger:
                 yield ledger
         except sqlite3.Error as e:
             raise ledger_error(path, e) from e

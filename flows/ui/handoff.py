@@ -16,7 +16,7 @@ from flows.packets import safe_dir_name
 from flows.steps.context import Handoff, OutputPaths, PanelFiles
 from flows.ui.security import Refused
 from models.language import say
-from models.ledger import Ledger
+from models.ledger import Ledger, ledger_exists, open_ledger
 from models.records import Judging
 from models.settings import Settings
 
@@ -76,15 +76,15 @@ def hand_off(out: Path, inbox: Path | None, inputs: HandoffInputs, edition: str,
     from flows.steps import RunConfig, run_once
 
     paths = OutputPaths(out)
+    settings = inputs.settings or Settings.from_env()
     stored = False
-    if paths.ledger.is_file():
-        with Ledger(paths.ledger) as ledger:
+    if ledger_exists(paths.ledger, settings):
+        with open_ledger(paths.ledger, settings) as ledger:
             stored = ledger.meta(PANEL) is not None
     if why := blocker(inbox, inputs, stored):
         raise Refused(409, why)
-    config = RunConfig(inbox, inputs.roster, out, edition, inputs.settings or Settings.from_env(), inputs.prior,
-                       inputs.panel, handoff=True)
-    with OutputLock(out, "handoff (kipp ui)"):
+    config = RunConfig(inbox, inputs.roster, out, edition, settings, inputs.prior, inputs.panel, handoff=True)
+    with OutputLock(out, "handoff (kipp ui)", settings):
         result = run_once(config)
         if result.handoff is None:
             steps = ", ".join(e.step for e in result.screening.errors) or "judges"
@@ -92,7 +92,7 @@ def hand_off(out: Path, inbox: Path | None, inputs: HandoffInputs, edition: str,
                                    "laporan sudah ditulis ulang, tidak ada yang diserahkan",
                                    f"the hand-off was not done: the step(s) {steps} failed (see completeness.html); "
                                    "the reports are written again, nothing was handed out"))
-        with Ledger(paths.ledger) as ledger:
+        with open_ledger(paths.ledger, settings) as ledger:
             ledger.set_meta(HANDED_BY, json.dumps({"by": by, "at": result.handoff.handed_at, "via": "kipp ui"},
                                                   ensure_ascii=False))
     return result.handoff
