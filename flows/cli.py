@@ -1158,19 +1158,21 @@ def themes_evaluate(out: Path, taxonomy: Path | None, folds: int) -> None:
     corrections = _admins_corrections(out, tax)
     samples = seed_samples(tax) + corrections
     click.echo(f"Labelled data: {len(samples)} samples ({len(corrections)} from admins' corrections)")
+    default = set(DEFAULT_THEME_IDS) <= set(tax.ids)
     try:
         oof = out_of_fold(tax, samples, folds=folds)
-    except ThemeError as e:  # a new taxonomy has no seed set: say what is missing, and stop
+    except ThemeError as e:  # a new taxonomy has no seed set: say what is missing
+        oof = None
         click.echo(f"Cross-validation skipped: {e}")
+    if not default:
+        click.echo("Held-out proposals: skipped; they are written for the default themes, not this taxonomy")
+    if oof is None:
         return
-    default = set(DEFAULT_THEME_IDS) <= set(tax.ids)
     clf = ThemeClassifier.train(tax, samples)
     sets = [oof]
     if default:
         sets += [scores_of(clf, build_held_out(), "held-out (generated)"),
                  scores_of(clf, build_held_out(hard=True), "held-out (generated, terse)")]
-    else:
-        click.echo("Held-out proposals: skipped; they are written for the default themes, not this taxonomy")
     # As kipp themes train does: the confidence calibrated on the mix, each set measured cross-fitted, the
     # review threshold chosen from the mix's confidences.
     measured = cross_fitted(sets)
