@@ -1160,29 +1160,31 @@ _roster_option = click.option("--roster", type=click.Path(path_type=Path), defau
 @click.option("--folds", type=int, default=5, show_default=True, help=both("Lipatan validasi silang.", "Cross-validation folds."))
 def themes_evaluate(out: Path, taxonomy: Path | None, folds: int) -> None:
     """Akurasi validasi silang, macro-F1, presisi dan recall per tema, pasangan tema yang tertukar,
-    kalibrasi (ECE) dan ketepatan tanda perlu ditinjau, pada data berlabel dan proposal uji.
+    kalibrasi (ECE) dan ketepatan tanda perlu ditinjau, pada data berlabel, proposal buatan dan inovasi
+    publik (kipp bench themes membandingkan cara kalibrasi).
 
     Contoh: kipp themes evaluate --out reports/
     \f
     Cross-validated accuracy, macro-F1, per-theme precision and recall, the confused pairs, calibration
-    (ECE) and the needs-review flag's precision and recall, on labelled data and held-out proposals.
+    (ECE) and the needs-review flag's precision and recall, on labelled data, generated proposals and
+    public innovations (kipp bench themes compares the calibrations).
 
     Example: kipp themes evaluate --out reports/
     """
-    from flows.corpora.themes import build_held_out
+    from flows.corpora.themes import build_held_out, build_public
     from models.themes import (
         DEFAULT_THEME_IDS,
-        REVIEW_THRESHOLD,
-        TEMPERATURE,
         ThemeClassifier,
         ThemeError,
+        calibrate,
         choose_threshold,
-        confidence_and_wrong,
-        evaluate_held_out,
-        fit_temperature,
+        confidences,
+        cross_fitted,
         format_evaluation,
+        merge,
         out_of_fold,
-        score_out_of_fold,
+        score,
+        scores_of,
         seed_samples,
     )
 
@@ -1191,27 +1193,34 @@ def themes_evaluate(out: Path, taxonomy: Path | None, folds: int) -> None:
     corrections = _admins_corrections(out, tax)
     samples = seed_samples(tax) + corrections
     click.echo(f"Labelled data: {len(samples)} samples ({len(corrections)} from admins' corrections)")
-    temperature, threshold = TEMPERATURE, REVIEW_THRESHOLD
+    default = set(DEFAULT_THEME_IDS) <= set(tax.ids)
     try:
-        # As kipp themes train does: the temperature fitted on the out-of-fold scores, the review threshold
-        # chosen from them; the held-out proposals below are then scored by that model.
         oof = out_of_fold(tax, samples, folds=folds)
-        temperature = fit_temperature(oof)
-        threshold = choose_threshold(*confidence_and_wrong(oof, temperature))
-        click.echo(format_evaluation(score_out_of_fold(tax, oof, temperature=temperature, threshold=threshold)))
-    except ThemeError as e:  # a new taxonomy has no seed set: say what is missing, and go on
+    except ThemeError as e:  # a new taxonomy has no seed set: say what is missing
+        oof = None
         click.echo(f"Cross-validation skipped: {e}")
-    if not set(DEFAULT_THEME_IDS) <= set(tax.ids):
+    if not default:
         click.echo("Held-out proposals: skipped; they are written for the default themes, not this taxonomy")
+    if oof is None:
         return
-    clf = ThemeClassifier.train(tax, samples, temperature=temperature, threshold=threshold)
-    click.echo("")
-    click.echo("Held-out proposals (a separate generator, every theme, cross-theme vocabulary):")
-    click.echo(format_evaluation(evaluate_held_out(tax, build_held_out(), classifier=clf)))
-    click.echo("")
-    click.echo("Held-out, terse proposals (a stress test: short texts, where the review flag matters):")
-    click.echo(format_evaluation(evaluate_held_out(tax, build_held_out(hard=True), classifier=clf,
-                                                   method="held-out (terse)")))
+    clf = ThemeClassifier.train(tax, samples)
+    sets = [oof]
+    if default:
+        sets += [scores_of(clf, build_held_out(), "held-out (generated)"),
+                 scores_of(clf, build_held_out(hard=True), "held-out (generated, terse)")]
+    # As kipp themes train does: the confidence calibrated on the mix, each set measured cross-fitted, the
+    # review threshold chosen from the mix's confidences.
+    measured = cross_fitted(sets)
+    threshold = choose_threshold([c for conf in measured for c in conf], [w for s in sets for w in s.wrong()])
+    model = calibrate(merge(sets))
+    for i, (s, conf) in enumerate(zip(sets, measured)):
+        if i:
+            click.echo("")
+        click.echo(format_evaluation(score(s, tax, conf, threshold, model.temperature)))
+    if default:
+        public = scores_of(clf, build_public(), "public innovations (written from memory, never tuned on)")
+        click.echo("")
+        click.echo(format_evaluation(score(public, tax, confidences(model, public), threshold, model.temperature)))
 
 
 def _last_run(out: Path, taxonomy) -> tuple[list, dict[str, str]]:
@@ -1300,8 +1309,9 @@ def themes_train(out: Path, taxonomy: Path | None, dry_run: bool) -> None:
     from flows.steps.context import OutputPaths
 
     path = OutputPaths(out).theme_model
-    held_out = build_held_out() if set(DEFAULT_THEME_IDS) <= set(tax.ids) else ()
-    clf = train(tax, path, seed, held_out=held_out, corrections=corrections, save=False)
+    calibration = ({"long (generated)": build_held_out(), "terse (generated)": build_held_out(hard=True)}
+                   if set(DEFAULT_THEME_IDS) <= set(tax.ids) else None)
+    clf = train(tax, path, seed, calibration=calibration, corrections=corrections, save=False)
     if "cv_skipped" in clf.metrics:
         # A new taxonomy (KIPP_TAXONOMY) starts with its lexicon and a few corrections: too few to cross-validate.
         click.echo("Cross-validation skipped: it needs at least two labelled samples of every theme")
@@ -1342,10 +1352,13 @@ def themes_versions(out: Path) -> None:
         return
     for v in kept:
         sc, m = v.sidecar, v.sidecar.get("metrics") or {}
+        # format 3 keeps the temperature in its confidence model, format 2 beside it
+        temperature = (sc.get("confidence") or {}).get("temperature", sc.get("temperature", "?"))
+        cv = m.get("cross-validation") or {}
         click.echo(f"{'*' if v.active else ' '} {v.number}  {sc.get('trained_at', '?')}  "
                    f"{sc.get('n_samples', '?')} samples, {sc.get('corrected', 0)} corrections, "
-                   f"temperature {sc.get('temperature', '?')}, review < {sc.get('threshold', '?')}"
-                   + (f", cv accuracy {m['cv_accuracy']}" if "cv_accuracy" in m else ""))
+                   f"temperature {temperature}, review < {sc.get('threshold', '?')}"
+                   + (f", cv accuracy {cv['accuracy']}" if "accuracy" in cv else ""))
 
 
 @themes.command("rollback")
@@ -1831,6 +1844,27 @@ def bench_text_cap(files: int, workers: int) -> None:
     from flows.bench.text_cap import main as run_bench
 
     click.echo(run_bench(files, workers))
+
+
+@bench.command("themes")
+@click.option("--public/--no-public", default=True, show_default=True,
+              help=both("Ukur juga himpunan inovasi publik (dibekukan, tidak pernah dipakai menyetel).",
+                        "Also measure the public innovations set (frozen, never tuned on)."))
+@click.option("--cccv/--no-cccv", default=True, show_default=True,
+              help=both("Bandingkan juga CalibratedClassifierCV (sigmoid, isotonic; sekitar satu menit lebih).",
+                        "Also compare CalibratedClassifierCV (sigmoid, isotonic; about a minute more)."))
+def bench_themes(public: bool, cccv: bool) -> None:
+    """Tema: akurasi, macro-F1, ECE dan tanda perlu ditinjau per himpunan, untuk tiap cara kalibrasi, dengan kurvanya.
+
+    Contoh: kipp bench themes
+    \f
+    Themes: accuracy, macro-F1, ECE and the review flag per set, for each calibration, with its curve.
+
+    Example: kipp bench themes
+    """
+    from flows.bench.themes import main as run_bench
+
+    click.echo(run_bench(public, cccv))
 
 
 @bench.command("latency")

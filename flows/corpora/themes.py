@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import hashlib
+import json
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -1116,6 +1118,38 @@ def build_held_out(n_per_theme: int = 20, seed: int = 7, themes: Sequence[str] |
         for i in range(n_per_theme):
             out.append(_held_out_one(scenarios[i % len(scenarios)], rng, hard))
     return out
+
+
+# ------------------------------------------------------------------------------- public innovations set
+# Real, non-generated innovation descriptions (models/data/themes_public_innovations.json), written from
+# memory of public innovations (its note says how): the held-out set nobody tunes on. Frozen by its digest;
+# a changed file is refused rather than measured as if it were the same set.
+
+PUBLIC_PATH = SEED_PATH.parent / "themes_public_innovations.json"
+PUBLIC_SHA256 = "1254f3d81544502fb4455296b59c14ad45f8e1530f91c40781f8d813ca1a823f"
+
+
+@dataclass(frozen=True, slots=True)
+class PublicInnovation:
+    """One public innovation: what the classifier reads (name as title, description as text) and where it came from."""
+
+    theme: str
+    category: str
+    title: str
+    text: str
+    agency: str
+    source: str
+
+
+def build_public(path: Path = PUBLIC_PATH) -> list[PublicInnovation]:
+    """The frozen public-innovations set; ValueError when the file is not the frozen one."""
+    data = path.read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    if digest != PUBLIC_SHA256:
+        raise ValueError(f"{path}: sha256 {digest[:12]}..., not the frozen set {PUBLIC_SHA256[:12]}...; "
+                         "write a new held-out set instead of editing this one")
+    return [PublicInnovation(e["theme"], e["category"], e["name"], e["description"], e["agency"], e["source"])
+            for e in json.loads(data)["entries"]]
 
 
 if __name__ == "__main__":

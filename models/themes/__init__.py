@@ -4,7 +4,9 @@
 - features.py: the inputs, Indonesian preprocessing, title and body, the TF-IDF features;
 - samples.py: the seed set, each theme's lexicon, admins' corrections as training samples;
 - model.py: the classifier (train, predict, save, load) and `classify`, what a run calls;
-- evaluation.py: cross-validation and held-out scores (the held-out proposals come from the caller);
+- calibration.py: the confidence, the probability that the top theme is right, from signals of a prediction;
+- evaluation.py: cross-validation and held-out scores (the held-out proposals come from the caller),
+  calibration out of fold, the review threshold and its curve;
 - training.py: `train`, a model rebuilt on purpose, calibrated, with its metrics (`kipp themes train`);
 - versions.py: the versions of the model kept in an output folder, what a new one would change, rollback.
 
@@ -15,6 +17,13 @@ call time, so a test may replace them on this package.
 from __future__ import annotations
 
 from models.records import ThemeAssignment
+from models.themes.calibration import (
+    SIGNALS,
+    ConfidenceModel,
+    fit_confidence,
+    lexicon_scores,
+    signals,
+)
 from models.themes.evaluation import (
     HeldOutProposal,
     OutOfFold,
@@ -22,14 +31,21 @@ from models.themes.evaluation import (
     ThemeScore,
     _calibration_error,
     _score,
+    calibrate,
     choose_threshold,
-    confidence_and_wrong,
+    confidences,
+    cross_fitted,
     evaluate,
     evaluate_held_out,
     fit_temperature,
     format_evaluation,
+    merge,
     out_of_fold,
-    score_out_of_fold,
+    review_curve,
+    score,
+    scores_of,
+    take,
+    temperature_only,
 )
 from models.themes.features import (
     BODY_CHARS,
@@ -47,8 +63,8 @@ from models.themes.features import (
     split_document,
 )
 from models.themes.model import (
+    CONFIDENCE,
     REVIEW_THRESHOLD,
-    TEMPERATURE,
     C,
     ThemeClassifier,
     checked_before,
@@ -100,15 +116,17 @@ __all__ = [
     "BODY_WEIGHT",
     "CATEGORY_WEIGHT",
     "CHAR_WEIGHT",
+    "CONFIDENCE",
     "DATA_DIR",
     "DEFAULT_TAXONOMY_PATH",
     "DEFAULT_THEME_IDS",
     "LEAD_CHARS",
     "REVIEW_THRESHOLD",
     "SEED_PATH",
+    "SIGNALS",
     "STOP_WORDS",
-    "TEMPERATURE",
     "C",
+    "ConfidenceModel",
     "CorrectionsError",
     "CorruptModelError",
     "HeldOutProposal",
@@ -135,32 +153,42 @@ __all__ = [
     "_score",
     "activate",
     "active_version",
+    "calibrate",
     "changes",
     "check_input",
-    "choose_threshold",
     "checked_before",
+    "choose_threshold",
     "classify",
     "compose_document",
-    "confidence_and_wrong",
+    "confidences",
     "correction_samples",
+    "cross_fitted",
     "evaluate",
     "evaluate_held_out",
+    "fit_confidence",
     "fit_temperature",
     "format_evaluation",
     "get_classifier",
     "input_digest",
-    "model_key",
     "keep",
     "lexicon_samples",
+    "lexicon_scores",
     "list_versions",
     "load_corrections",
     "load_taxonomy",
+    "merge",
+    "model_key",
     "out_of_fold",
     "preprocess",
-    "score_out_of_fold",
+    "review_curve",
+    "score",
+    "scores_of",
     "seed_samples",
     "sidecar_path",
+    "signals",
     "split_document",
+    "take",
+    "temperature_only",
     "train",
     "version_path",
     "versions_dir",

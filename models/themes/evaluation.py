@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 from models.records import Category
+from models.themes.calibration import SIGNALS, ConfidenceModel, _softmax, fit_confidence
 from models.themes.features import LabelledText, ThemeInput
 from models.themes.model import ThemeClassifier
 from models.themes.samples import _check_samples, seed_samples
@@ -111,12 +112,19 @@ def _calibration_error(confidence: Sequence[float], wrong: Sequence[bool], bins:
 
 @dataclass(frozen=True, slots=True)
 class OutOfFold:
-    """Each sample's class scores from a model that did not see it (stratified k-fold)."""
+    """Each sample's class scores from a model that did not see it (stratified k-fold, or a held-out set:
+    folds 0), with what its confidence is computed from (calibration.signals)."""
 
     folds: int
     classes: tuple[str, ...]
     truth: tuple[str, ...]
     logits: object  # numpy array, rows: samples, columns: `classes`
+    lexicon: object = None  # numpy array like `logits`: the themes' own words found (calibration.lexicon_scores)
+    lengths: tuple[int, ...] = ()
+    method: str = "cross-validation"
+
+    def wrong(self) -> list[bool]:
+        return [self.classes[i] != t for i, t in zip(self.logits.argmax(axis=1), self.truth)]
 
 
 def out_of_fold(taxonomy: Taxonomy, samples: Sequence[LabelledText], folds: int = 5, *, stem: bool = False,
@@ -135,25 +143,49 @@ def out_of_fold(taxonomy: Taxonomy, samples: Sequence[LabelledText], folds: int 
     if folds < 2:
         raise ThemeError("cross-validation needs at least two labelled samples of every theme")
     truth = [s.theme for s in samples]
-    logits = None
+    logits = lexicon = None
+    lengths = [0] * len(samples)
     classes: tuple[str, ...] = ()
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     for train_idx, test_idx in splitter.split(truth, truth):
         clf = ThemeClassifier.train(taxonomy, [samples[i] for i in train_idx], stem=stem)
         classes = tuple(str(c) for c in clf.model.classes_)  # every theme: the lexicon gives each a class
         if logits is None:
-            logits = np.zeros((len(samples), len(classes)))
+            logits, lexicon = np.zeros((len(samples), len(classes))), np.zeros((len(samples), len(classes)))
         test = [ThemeInput(str(i), samples[i].category, "", samples[i].text) for i in test_idx]
-        logits[test_idx] = clf.logits(test)
-    return OutOfFold(folds, classes, tuple(truth), logits)
+        logits[test_idx], lexicon[test_idx], fold_lengths = clf.signals(test)
+        for i, n in zip(test_idx, fold_lengths):
+            lengths[i] = n
+    return OutOfFold(folds, classes, tuple(truth), logits, lexicon, tuple(lengths))
+
+
+def scores_of(classifier: ThemeClassifier, proposals: Sequence[HeldOutProposal], method: str) -> OutOfFold:
+    """A held-out set scored by `classifier` (which did not learn from it)."""
+    inputs = [ThemeInput(f"H{i:04d}", Category(p.category), p.title, p.text) for i, p in enumerate(proposals)]
+    logits, lexicon, lengths = classifier.signals(inputs)
+    return OutOfFold(0, tuple(str(c) for c in classifier.model.classes_), tuple(p.theme for p in proposals),
+                     logits, lexicon, tuple(lengths), method)
+
+
+def merge(sets: Sequence[OutOfFold]) -> OutOfFold:
+    """One set of several scored sets (same classes): what calibration is fitted on, a mix of text kinds."""
+    import numpy as np
+
+    return OutOfFold(0, sets[0].classes, tuple(t for s in sets for t in s.truth),
+                     np.vstack([s.logits for s in sets]), np.vstack([s.lexicon for s in sets]),
+                     tuple(n for s in sets for n in s.lengths), "mix")
+
+
+def take(oof: OutOfFold, rows) -> OutOfFold:
+    """The rows `rows` of a scored set."""
+    return OutOfFold(oof.folds, oof.classes, tuple(oof.truth[i] for i in rows), oof.logits[rows],
+                     oof.lexicon[rows], tuple(oof.lengths[i] for i in rows), oof.method)
 
 
 def fit_temperature(oof: OutOfFold) -> float:
     """The temperature that minimises the log-loss of the out-of-fold scores (bounded to 0.05..5)."""
     import numpy as np
     from scipy.optimize import minimize_scalar
-
-    from models.themes.model import _softmax
 
     index = {c: i for i, c in enumerate(oof.classes)}
     y = np.array([index[t] for t in oof.truth])
@@ -163,6 +195,43 @@ def fit_temperature(oof: OutOfFold) -> float:
         return float(-np.log(_softmax(oof.logits / t)[rows, y] + 1e-12).mean())
 
     return round(float(minimize_scalar(loss, bounds=(0.05, 5.0), method="bounded").x), 3)
+
+
+def temperature_only(temperature: float) -> ConfidenceModel:
+    """The top probability under `temperature` as the confidence: sigmoid(log-odds(p)) = p."""
+    return ConfidenceModel(temperature, (1.0,) + (0.0,) * (len(SIGNALS) - 1), 0.0)
+
+
+def calibrate(oof: OutOfFold) -> ConfidenceModel:
+    """The temperature, then the confidence model on its signals, both fitted on `oof` (a mix: merge)."""
+    index = {c: i for i, c in enumerate(oof.classes)}
+    return fit_confidence(oof.logits, [index[t] for t in oof.truth], oof.lexicon, oof.lengths, fit_temperature(oof))
+
+
+class Calibrator(Protocol):
+    """What turns a prediction's signals into confidences (ConfidenceModel, or another one measured against it)."""
+
+    def confidence(self, logits, lexicon, lengths): ...
+
+
+def confidences(model: Calibrator, oof: OutOfFold) -> list[float]:
+    return [float(c) for c in model.confidence(oof.logits, oof.lexicon, oof.lengths)]
+
+
+def cross_fitted(sets: Sequence[OutOfFold], fit: Callable[[OutOfFold], Calibrator] = calibrate,
+                 folds: int = 5, seed: int = 0) -> list[list[float]]:
+    """Each set's confidences from a calibration fitted on the other folds of the mix (stratified by set):
+    the honest figures of a calibration fitted on these very sets."""
+    import numpy as np
+    from sklearn.model_selection import StratifiedKFold
+
+    mix = merge(sets)
+    kinds = [k for k, s in enumerate(sets) for _ in s.truth]
+    out = np.zeros(len(kinds))
+    for train_idx, test_idx in StratifiedKFold(folds, shuffle=True, random_state=seed).split(kinds, kinds):
+        out[test_idx] = confidences(fit(take(mix, train_idx)), take(mix, test_idx))
+    bounds = np.cumsum([0] + [len(s.truth) for s in sets])
+    return [[float(c) for c in out[a:b]] for a, b in zip(bounds[:-1], bounds[1:])]
 
 
 # What the needs-review flag must do, measured out of fold: catch at least this share of wrong themes
@@ -187,40 +256,36 @@ def choose_threshold(confidence: Sequence[float], wrong: Sequence[bool]) -> floa
     return best
 
 
-def score_out_of_fold(taxonomy: Taxonomy, oof: OutOfFold, *, temperature: float,
-                      threshold: float) -> ThemeEvaluation:
-    from models.themes.model import _softmax
+def review_curve(confidence: Sequence[float], wrong: Sequence[bool]) -> list[tuple[float, float, float | None]]:
+    """(threshold, share of proposals flagged, share of wrong themes flagged) for thresholds 0.05..0.95."""
+    n, n_wrong = len(confidence), sum(wrong)
+    out = []
+    for step in range(1, 20):
+        flagged = [c < step / 20 for c in confidence]
+        caught = sum(f and w for f, w in zip(flagged, wrong))
+        out.append((step / 20, sum(flagged) / n if n else 0.0, caught / n_wrong if n_wrong else None))
+    return out
 
-    probs = _softmax(oof.logits / temperature)
-    predicted = [oof.classes[i] for i in probs.argmax(axis=1)]
-    return _score("cross-validation", oof.folds, taxonomy.ids, oof.truth, predicted,
-                  [float(p) for p in probs.max(axis=1)], threshold, temperature)
 
-
-def confidence_and_wrong(oof: OutOfFold, temperature: float) -> tuple[list[float], list[bool]]:
-    """The top theme's probability of each out-of-fold sample under `temperature`, and whether it is wrong."""
-    from models.themes.model import _softmax
-
-    probs = _softmax(oof.logits / temperature)
-    predicted = [oof.classes[i] for i in probs.argmax(axis=1)]
-    return [float(p) for p in probs.max(axis=1)], [p != t for p, t in zip(predicted, oof.truth)]
+def score(oof: OutOfFold, taxonomy: Taxonomy, confidence: Sequence[float], threshold: float,
+          temperature: float = 1.0) -> ThemeEvaluation:
+    """The figures of a scored set with these confidences (one per row)."""
+    predicted = [oof.classes[i] for i in oof.logits.argmax(axis=1)]
+    return _score(oof.method, oof.folds, taxonomy.ids, oof.truth, predicted, list(confidence), threshold, temperature)
 
 
 def evaluate(taxonomy: Taxonomy, samples: Sequence[LabelledText], folds: int = 5, *,
-             threshold: float | None = None, stem: bool = False, seed: int = 0,
-             temperature: float | None = None) -> ThemeEvaluation:
+             threshold: float | None = None, stem: bool = False, seed: int = 0) -> ThemeEvaluation:
     """Stratified k-fold cross-validation of the classifier on labelled samples (the lexicon is always in training).
 
-    Without `temperature` it is fitted on the out-of-fold scores, and without `threshold` the review
-    threshold is chosen from them, as `kipp themes train` does (one scalar each, fitted on the very scores
-    it is then measured on: the held-out sets are the honest check).
+    The confidence is calibrated on the out-of-fold scores and measured cross-fitted on them; without
+    `threshold` the review threshold is chosen from them, as `kipp themes train` does on its mix.
     """
     oof = out_of_fold(taxonomy, samples, folds, stem=stem, seed=seed)
-    if temperature is None:
-        temperature = fit_temperature(oof)
+    [conf] = cross_fitted([oof])
     if threshold is None:
-        threshold = choose_threshold(*confidence_and_wrong(oof, temperature))
-    return score_out_of_fold(taxonomy, oof, temperature=temperature, threshold=threshold)
+        threshold = choose_threshold(conf, oof.wrong())
+    return score(oof, taxonomy, conf, threshold, fit_temperature(oof))
 
 
 class HeldOutProposal(Protocol):

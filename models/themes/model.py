@@ -1,19 +1,14 @@
 """The theme classifier: train, predict, save and load; `classify` for a run.
 
-The probabilities are softmax(logits / temperature) of a multinomial logistic regression. The
-temperature is fitted out of fold: `kipp themes train` cross-validates the seed (5 folds), fits the
-temperature that minimises the log-loss of the out-of-fold scores, and chooses the needs-review
-threshold from the same scores (evaluation.choose_threshold: the lowest that catches 2/3 of the wrong
-themes while flagging at most 1/5). TEMPERATURE and REVIEW_THRESHOLD below are what it gives on the
-default seed and vocabulary, used when a run has to train a model itself. Measured (`kipp themes
-evaluate`), raw probabilities -> temperature: ECE on the seed's cross-validation 0.200 -> 0.006,
-held-out proposals 0.087 -> 0.007, terse held-out 0.171 -> 0.118. Terse proposals are over-confident
-now, and their wrong themes are mostly confident ones (pulled to tata_kelola_perencanaan by the
-boilerplate every KIPP proposal has: reformasi birokrasi, survei kepuasan, surat keputusan, evaluasi),
-so no threshold flags 2/3 of them within a fifth of the proposals (0.65: 7% flagged, recall 0.15;
-0.95: 33%, 0.64).
-Alternatives measured earlier: CalibratedClassifierCV (sigmoid or isotonic, 3 folds) was worse on the
-realistic set (ECE 0.19 and 0.16).
+The theme is the top class of a multinomial logistic regression. Its confidence is the probability that
+this theme is right, from the ConfidenceModel of models/themes/calibration.py: signals of the prediction
+(the top probability under a temperature, the margin to the runner-up, the length, whether the themes'
+own words agree) fitted out of fold on a mix of short and long texts by `kipp themes train`; the
+needs-review threshold is chosen from the same out-of-fold confidences (evaluation.choose_threshold).
+CONFIDENCE and REVIEW_THRESHOLD below are what that gives on the default seed and generated sets
+(`kipp bench themes` prints them), used when a run has to train a model itself. What it was measured
+against (the temperature alone, CalibratedClassifierCV sigmoid and isotonic, a temperature per length)
+and the figures: flows/bench/themes.py and the README's Themes section.
 """
 
 from __future__ import annotations
@@ -24,14 +19,21 @@ import logging
 import pickle
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 
 from models.language import say
 from models.records import ThemeAssignment, ThemeSource
 from models.sources import source_digest
-from models.themes.features import LabelledText, ThemeInput, _Features, compose_document
+from models.themes.calibration import ConfidenceModel, lexicon_scores
+from models.themes.features import (
+    BODY_CHARS,
+    LabelledText,
+    ThemeInput,
+    _Features,
+    compose_document,
+)
 from models.themes.samples import (
     _check_samples,
     _fingerprint,
@@ -51,12 +53,13 @@ from models.themes.versions import keep, sidecar_path
 
 log = logging.getLogger(__name__)
 
-# Below this top probability a theme is marked perlu_ditinjau: what choose_threshold picks from the
-# out-of-fold scores of the default seed (kipp themes train prints it as review_threshold).
-REVIEW_THRESHOLD = 0.65
+# The confidence of the default seed's model, fitted out of fold on the seed's cross-validation and the
+# generated long and terse proposals (module docstring; `kipp bench themes` prints it).
+CONFIDENCE = ConfidenceModel(0.443, (1.9465, -0.0666, -0.3388, -0.1895, -0.6352, -0.1642), 2.6046)
 
-# Probabilities are softmax(logits / TEMPERATURE): fitted out of fold on the default seed (module docstring).
-TEMPERATURE = 0.322
+# Below this confidence a theme is marked perlu_ditinjau: what choose_threshold picks from the same
+# out-of-fold confidences (kipp themes train prints it as review_threshold).
+REVIEW_THRESHOLD = 0.85
 
 # Inverse regularisation: the seed rows are short and clean, so a weak penalty keeps probabilities informative.
 C = 20.0
@@ -71,11 +74,13 @@ class ThemeClassifier:
     #     opening paragraphs) and body vectorised apart, category one-hot, multinomial LogisticRegression.
     # v2: the payload adds temperature (probabilities are softmax(logits / temperature)), base_fingerprint
     #     (the samples without admins' corrections: what a run checks) and version (kipp themes rollback).
-    FORMAT_VERSION = 2
+    # v3: the confidence is a ConfidenceModel (calibration.py) in place of the temperature alone.
+    FORMAT_VERSION = 3
 
     def __init__(self, taxonomy: Taxonomy, features: _Features, model, *, threshold: float, fingerprint: str,
-                 n_samples: int, trained_at: str, metrics: dict | None = None, temperature: float = 1.0,
-                 base_fingerprint: str | None = None, version: int | None = None, corrected: int = 0):
+                 n_samples: int, trained_at: str, metrics: dict | None = None,
+                 confidence: ConfidenceModel = CONFIDENCE, base_fingerprint: str | None = None,
+                 version: int | None = None, corrected: int = 0):
         self.taxonomy = taxonomy
         self.features = features
         self.model = model
@@ -84,7 +89,7 @@ class ThemeClassifier:
         self.n_samples = n_samples
         self.trained_at = trained_at
         self.metrics = metrics or {}
-        self.temperature = temperature
+        self.confidence = confidence
         # The fingerprint of the samples other than admins' corrections: a run reuses the model while it
         # matches the seed in use, whatever corrections were made since (they only win for their participant).
         self.base_fingerprint = base_fingerprint or fingerprint
@@ -93,7 +98,8 @@ class ThemeClassifier:
 
     @classmethod
     def train(cls, taxonomy: Taxonomy, samples: Iterable[LabelledText], *, threshold: float = REVIEW_THRESHOLD,
-              stem: bool = False, metrics: dict | None = None, temperature: float = TEMPERATURE) -> ThemeClassifier:
+              stem: bool = False, metrics: dict | None = None,
+              confidence: ConfidenceModel = CONFIDENCE) -> ThemeClassifier:
         """Fit on the lexicon of every theme plus `samples`; themes without samples still get a class."""
         from sklearn.linear_model import LogisticRegression
         from threadpoolctl import threadpool_limits
@@ -109,12 +115,19 @@ class ThemeClassifier:
         with threadpool_limits(1):
             model.fit(x, [r.theme for r in rows])
         return cls(taxonomy, features, model, threshold=threshold, fingerprint=_fingerprint(taxonomy, samples, stem),
-                   n_samples=len(rows), trained_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                   metrics=metrics, temperature=temperature)
+                   n_samples=len(rows), trained_at=datetime.now(UTC).isoformat(timespec="seconds"),
+                   metrics=metrics, confidence=confidence)
 
-    def probabilities(self, inputs: Sequence[ThemeInput]):
-        """Rows of class probabilities, columns in `self.model.classes_` order."""
-        return _softmax(self.logits(inputs) / self.temperature)
+    @property
+    def temperature(self) -> float:
+        return self.confidence.temperature
+
+    def signals(self, inputs: Sequence[ThemeInput]):
+        """(logits, lexicon scores, lengths) of `inputs`: what the confidence is computed from."""
+        docs = [compose_document(i.title, i.text) for i in inputs]
+        classes = [str(c) for c in self.model.classes_]
+        return (self.logits(inputs), lexicon_scores(self.taxonomy, classes, docs),
+                [min(len(d), BODY_CHARS) for d in docs])
 
     def logits(self, inputs: Sequence[ThemeInput]):
         """Rows of class scores before the softmax (what the temperature divides)."""
@@ -131,12 +144,13 @@ class ThemeClassifier:
         if not inputs:
             return []
         classes = [str(c) for c in self.model.classes_]  # plain str, not numpy.str_, for JSON and equality
+        logits, lexicon, lengths = self.signals(inputs)
         out = []
-        for inp, probs in zip(inputs, self.probabilities(inputs)):
-            order = probs.argsort()[::-1]
+        for inp, scores, conf in zip(inputs, logits, self.confidence.confidence(logits, lexicon, lengths)):
+            order = scores.argsort()[::-1]
             top = classes[order[0]]
             runner = classes[order[1]] if len(order) > 1 else None
-            conf = float(probs[order[0]])
+            conf = float(conf)
             out.append(ThemeAssignment(inp.participant_id, top, self.taxonomy.label(top), conf, runner, ThemeSource.MODEL,
                                        conf < self.threshold))
         return out
@@ -147,7 +161,7 @@ class ThemeClassifier:
         return {"format_version": self.FORMAT_VERSION, "taxonomy_hash": self.taxonomy.hash,
                 "taxonomy_ids": list(self.taxonomy.ids), "trained_at": self.trained_at,
                 "n_samples": self.n_samples, "fingerprint": self.fingerprint, "threshold": self.threshold,
-                "stem": self.features.stem, "metrics": self.metrics, "temperature": self.temperature,
+                "stem": self.features.stem, "metrics": self.metrics, "confidence": self.confidence.to_json(),
                 "base_fingerprint": self.base_fingerprint, "version": self.version, "corrected": self.corrected}
 
     def save(self, path: Path) -> None:
@@ -159,7 +173,7 @@ class ThemeClassifier:
         payload = {"taxonomy_hash": self.taxonomy.hash, "features": self.features, "model": self.model,
                    "threshold": self.threshold, "fingerprint": self.fingerprint, "n_samples": self.n_samples,
                    "trained_at": self.trained_at, "metrics": self.metrics, "sklearn": sklearn.__version__,
-                   "temperature": self.temperature, "base_fingerprint": self.base_fingerprint,
+                   "confidence": self.confidence, "base_fingerprint": self.base_fingerprint,
                    "version": self.version, "corrected": self.corrected}
         tmp = path.with_name(path.name + ".part")
         with tmp.open("wb") as fh:
@@ -199,16 +213,8 @@ class ThemeClassifier:
         return cls(taxonomy, payload["features"], payload["model"], threshold=payload["threshold"],
                    fingerprint=payload["fingerprint"], n_samples=payload["n_samples"],
                    trained_at=payload["trained_at"], metrics=payload.get("metrics"),
-                   temperature=payload["temperature"], base_fingerprint=payload["base_fingerprint"],
+                   confidence=payload["confidence"], base_fingerprint=payload["base_fingerprint"],
                    version=payload.get("version"), corrected=payload.get("corrected", 0))
-
-
-def _softmax(z):
-    import numpy as np
-
-    z = z - z.max(axis=1, keepdims=True)
-    e = np.exp(z)
-    return e / e.sum(axis=1, keepdims=True)
 
 
 # ------------------------------------------------------------------------------------------------ classify
@@ -299,7 +305,9 @@ def model_key(taxonomy: Taxonomy, model_path: Path, extra_samples: Sequence[Labe
     """What decides the predictions `get_classifier` gives for this path: the saved model's bytes, the
     taxonomy, the seed it is checked against, scikit-learn's version and this code's own; None when
     no model is saved there (the run trains and keeps one first)."""
-    from importlib.metadata import version  # not `import sklearn`: seconds that a run with nothing new saves
+    from importlib.metadata import (
+        version,  # not `import sklearn`: seconds that a run with nothing new saves
+    )
 
     try:
         data = Path(model_path).read_bytes()
@@ -314,7 +322,8 @@ def model_key(taxonomy: Taxonomy, model_path: Path, extra_samples: Sequence[Labe
 @lru_cache(maxsize=1)
 def _code_digest() -> str:
     """The source of the features and of prediction: an upgraded kipp predicts anew."""
-    return source_digest(Path(__file__).parent / name for name in ("model.py", "features.py", "samples.py"))[:16]
+    return source_digest(Path(__file__).parent / name
+                         for name in ("model.py", "features.py", "samples.py", "calibration.py"))[:16]
 
 
 # Models trained in this process, by fingerprint (taxonomy, samples, stemming): a run into another

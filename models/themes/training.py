@@ -2,65 +2,68 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from models.themes.evaluation import (
     HeldOutProposal,
+    calibrate,
     choose_threshold,
-    confidence_and_wrong,
-    evaluate_held_out,
-    fit_temperature,
+    cross_fitted,
+    merge,
     out_of_fold,
-    score_out_of_fold,
+    score,
+    scores_of,
 )
 from models.themes.features import LabelledText
-from models.themes.model import REVIEW_THRESHOLD, TEMPERATURE, ThemeClassifier
+from models.themes.model import ThemeClassifier
 from models.themes.samples import _fingerprint, seed_samples
 from models.themes.taxonomy import DEFAULT_THEME_IDS, Taxonomy, ThemeError
 from models.themes.versions import keep
 
 
 def train(taxonomy: Taxonomy, model_path: Path, samples: Sequence[LabelledText] | None = None,
-          folds: int = 5, held_out: Sequence[HeldOutProposal] = (), *,
+          folds: int = 5, calibration: Mapping[str, Sequence[HeldOutProposal]] | None = None, *,
           corrections: Sequence[LabelledText] = (), save: bool = True) -> ThemeClassifier:
-    """A model of `samples` (default: the seed) plus admins' `corrections`, measured; kept when `save`.
+    """A model of `samples` (default: the seed) plus admins' `corrections`, calibrated; kept when `save`.
 
-    Cross-validation gives every sample an out-of-fold score: the temperature is fitted on them and the
-    needs-review threshold chosen from them (models.themes.evaluation.choose_threshold). With too few
+    Cross-validation gives every sample an out-of-fold score; the `calibration` sets (the caller's, by
+    name: generated long and terse proposals, for the default themes only) are scored by the model,
+    which never learns from them. The confidence (calibration.ConfidenceModel) is fitted on the mix of
+    all of them, and the needs-review threshold chosen from the mix's cross-fitted confidences
+    (evaluation.choose_threshold); the metrics give each set's figures, cross-fitted too. With too few
     samples to cross-validate (a new taxonomy), the defaults stay and the metrics say so.
-    `held_out` proposals (the caller's, see evaluate_held_out) add held-out metrics for the default themes.
     A saved model becomes a new version (models/themes/versions.py); the one it replaces stays.
     """
     base = list(seed_samples(taxonomy) if samples is None else samples)
     corrections = list(corrections)
     rows = base + corrections
-    metrics: dict = {}
-    temperature, threshold = TEMPERATURE, REVIEW_THRESHOLD
+    clf = ThemeClassifier.train(taxonomy, rows)
+    clf.base_fingerprint = _fingerprint(taxonomy, base, clf.features.stem)
+    clf.corrected = len(corrections)
     try:
         oof = out_of_fold(taxonomy, rows, folds=folds) if rows else None
     except ThemeError:
         oof = None
-    if oof is not None:
-        temperature = fit_temperature(oof)
-        threshold = choose_threshold(*confidence_and_wrong(oof, temperature))
-        ev = score_out_of_fold(taxonomy, oof, temperature=temperature, threshold=threshold)
-        metrics = {"cv_folds": ev.folds, "cv_accuracy": round(ev.accuracy, 4), "cv_macro_f1": round(ev.macro_f1, 4),
-                   "cv_calibration_error": round(ev.calibration_error, 4), "temperature": temperature,
-                   "review_threshold": threshold, "cv_review_precision": _r(ev.review_precision),
-                   "cv_review_recall": _r(ev.review_recall), "cv_flagged_share": round(ev.n_flagged / ev.n_samples, 4)}
+    if oof is None:
+        clf.metrics = {"cv_skipped": "fewer than two labelled samples of some theme"}
     else:
-        metrics = {"cv_skipped": "fewer than two labelled samples of some theme"}
-    clf = ThemeClassifier.train(taxonomy, rows, threshold=threshold, temperature=temperature)
-    clf.base_fingerprint = _fingerprint(taxonomy, base, clf.features.stem)
-    clf.corrected = len(corrections)
-    if held_out and set(DEFAULT_THEME_IDS) <= set(taxonomy.ids):
-        held = evaluate_held_out(taxonomy, held_out, classifier=clf)
-        metrics.update(held_out_accuracy=round(held.accuracy, 4), held_out_macro_f1=round(held.macro_f1, 4),
-                       held_out_calibration_error=round(held.calibration_error, 4),
-                       held_out_review_precision=_r(held.review_precision),
-                       held_out_review_recall=_r(held.review_recall))
-    clf.metrics = metrics
+        sets = [oof]
+        if calibration and set(DEFAULT_THEME_IDS) <= set(taxonomy.ids):
+            sets += [scores_of(clf, list(proposals), name) for name, proposals in calibration.items()]
+        measured = cross_fitted(sets)
+        clf.confidence = calibrate(merge(sets))
+        clf.threshold = choose_threshold([c for conf in measured for c in conf],
+                                         [w for s in sets for w in s.wrong()])
+        clf.metrics = {"temperature": clf.confidence.temperature, "review_threshold": clf.threshold,
+                       "calibrated_on": [s.method for s in sets]}
+        for s, conf in zip(sets, measured):
+            ev = score(s, taxonomy, conf, clf.threshold)
+            clf.metrics[s.method] = {"n": ev.n_samples, "accuracy": round(ev.accuracy, 4),
+                                     "macro_f1": round(ev.macro_f1, 4), "ece": round(ev.calibration_error, 4),
+                                     "review_recall": _r(ev.review_recall),
+                                     "review_precision": _r(ev.review_precision),
+                                     "flagged_share": round(ev.n_flagged / ev.n_samples, 4)}
     if save:
         keep(clf, model_path)
     return clf

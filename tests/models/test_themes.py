@@ -310,3 +310,99 @@ def test_a_model_trained_in_this_process_is_reused_for_another_output_folder(tmp
     assert ThemeClassifier.load(tmp_path / "b" / "model.pickle", lexicon).fingerprint == first.fingerprint
     other = get_classifier(lexicon, [LabelledText("sumur warga kering", "air")], tmp_path / "c" / "model.pickle")
     assert other is not first and other.fingerprint != first.fingerprint  # other samples, another model
+
+
+@pytest.mark.parametrize("text", ["aplikasi sistem informasi online digital",
+                                  "Aplikasi sistem informasi online berbasis web dan Android, digital dan terintegrasi"])
+def test_generic_e_government_words_alone_decide_no_theme(classifier, text):
+    # Every proposal has an application: these words are no theme's evidence (features.GENERIC_WORDS),
+    # so a text of nothing else gets a low confidence and goes to review, in any category.
+    for category in ("kelurahan", "puskesmas", "perangkat_daerah"):
+        [a] = classifier.predict([_input("P1", category, "", text)])
+        assert a.needs_review and a.theme_confidence < 0.5, a
+    # The same words around a theme's own words do not hide it.
+    [a] = classifier.predict([_input("P1", "kelurahan", "", text + " untuk pendaftaran imunisasi balita di posyandu")])
+    assert a.theme == "kesehatan"
+
+
+def test_lexicon_scores_count_a_themes_own_words_never_generic_ones(taxonomy):
+    from models.themes import lexicon_scores
+
+    classes = list(taxonomy.ids)
+    scores = lexicon_scores(taxonomy, classes, ["aplikasi sistem informasi online digital",
+                                                "bank sampah dan kompos di kampung iklim"])
+    assert scores[0].sum() == 0
+    assert classes[scores[1].argmax()] == "lingkungan_hidup" and scores[1].max() >= 3
+
+
+def test_temperature_alone_is_a_confidence_model_of_the_top_probability():
+    import numpy as np
+
+    from models.themes import temperature_only
+    from models.themes.calibration import _softmax
+
+    logits = np.array([[2.0, 0.5, -1.0], [0.1, 0.0, 0.3]])
+    conf = temperature_only(0.5).confidence(logits, np.zeros((2, 3)), [100, 900])
+    assert conf == pytest.approx(_softmax(logits / 0.5).max(axis=1))
+
+
+def test_calibration_fitted_on_a_mix_is_measured_cross_fitted_per_set():
+    import numpy as np
+
+    from models.themes import (
+        OutOfFold,
+        calibrate,
+        cross_fitted,
+        fit_temperature,
+        merge,
+        temperature_only,
+    )
+    from models.themes.evaluation import _calibration_error
+
+    rng = np.random.default_rng(0)
+
+    def scored(n: int, length: int, noise: float, method: str) -> OutOfFold:
+        # the true class gets +2; `noise` decides how often another class wins, so short clean texts are
+        # right more often than long noisy ones at the same scores
+        truth = rng.integers(0, 3, n)
+        logits = rng.normal(0, noise, (n, 3))
+        logits[np.arange(n), truth] += 2.0
+        return OutOfFold(0, ("a", "b", "c"), tuple("abc"[t] for t in truth), logits, np.zeros((n, 3)),
+                         (length,) * n, method)
+
+    sets = [scored(300, 150, 0.5, "short"), scored(300, 900, 2.5, "long")]
+    measured = cross_fitted(sets)
+    assert [len(c) for c in measured] == [300, 300]
+    errors = [_calibration_error(conf, s.wrong()) for s, conf in zip(sets, measured)]
+    # One temperature for both kinds is off on at least one of them; the signals (length among them) are not.
+    one_temperature = cross_fitted(sets, lambda o: temperature_only(fit_temperature(o)))
+    worst = max(_calibration_error(conf, s.wrong()) for s, conf in zip(sets, one_temperature))
+    assert max(errors) < 0.06 < worst, (errors, worst)
+    assert calibrate(merge(sets)).temperature == fit_temperature(merge(sets))
+
+
+@pytest.mark.slow
+def test_train_calibrates_on_the_generated_mix_within_005_on_every_set(taxonomy, tmp_path):
+    from flows.corpora.themes import build_held_out
+    from models.themes import train
+
+    clf = train(taxonomy, tmp_path / "themes.pickle",
+                calibration={"long": build_held_out(), "terse": build_held_out(hard=True)}, save=False)
+    for name in ("cross-validation", "long", "terse"):
+        assert clf.metrics[name]["ece"] <= 0.05, clf.metrics
+    assert clf.metrics["calibrated_on"] == ["cross-validation", "long", "terse"]
+    assert 0.05 <= clf.threshold <= 0.95 and clf.confidence.temperature == clf.metrics["temperature"]
+
+
+def test_public_innovations_set_is_frozen_and_covers_every_theme(tmp_path):
+    from flows.corpora.themes import PUBLIC_PATH, build_public
+
+    public = build_public()
+    assert len(public) == 84 and {p.theme for p in public} == set(DEFAULT_IDS)
+    assert all(p.title and len(p.text) > 100 and p.agency and p.source for p in public)
+    note = json.loads(PUBLIC_PATH.read_text(encoding="utf-8"))["note"]
+    assert "FROM MEMORY, NOT COPIED" in note
+    edited = tmp_path / "public.json"
+    edited.write_text(PUBLIC_PATH.read_text(encoding="utf-8").replace("Makassar", "Malang"), encoding="utf-8")
+    with pytest.raises(ValueError, match="not the frozen set"):
+        build_public(edited)
