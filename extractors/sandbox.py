@@ -5,10 +5,17 @@ crash a C extension. Each worker is a separate process with an address-space lim
 gives it one file at a time, kills it when the file takes longer than the time limit, and starts
 a new worker in its place. The file gets a reason code; the run goes on.
 
+Workers are forked from a fork server (multiprocessing's "forkserver"): a clean process, started
+once per main process, that has imported pypdf, python-docx and the extractors. A worker then
+costs a fork instead of a fresh interpreter importing them again (0.4 s of CPU each; a watcher, the
+UI and the test suite start many pools), and the main process's threads (Prefect's) never reach a
+fork. A worker takes the main process's environment as it is when the worker starts, as a spawned
+one would.
+
 Nothing outlives its run. A worker leads its own process group (pdftoppm and tesseract join it)
-and asks the kernel to kill it when its parent dies (PR_SET_PDEATHSIG; workers are started from
-one long-lived thread, since the kernel ties that signal to the starting thread); the OCR tools
-ask the same of the worker. A worker replaced at its deadline is killed with its whole group, and
+and asks the kernel to kill it when its parent, the fork server, dies (PR_SET_PDEATHSIG); the fork
+server ends when the main process does (its end of a pipe closes), so a killed main process takes
+the server and then every worker with it. The OCR tools ask the same of the worker. A worker replaced at its deadline is killed with its whole group, and
 its temporary folder (under the pool's own `kipp-pool-<pid>-*`) goes with it; a pool left behind
 by a killed process is removed by the next pool.
 
@@ -37,12 +44,10 @@ import re
 import shutil
 import signal
 import tempfile
-import threading
 import time
 import traceback
 from collections import Counter, deque
 from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
@@ -60,7 +65,9 @@ Result = Extraction | tuple[Reason, str]
 Job = Path | tuple[Path, str | None] | tuple[Path, str | None, Path | None]
 # Told (OCR pages read, OCR pages found) as scans are found and their pages read.
 OcrProgress = Callable[[int, int], None]
-STARTUP_GRACE = 60.0  # a cold spawn imports pypdf and python-docx; a loaded machine is slow
+STARTUP_GRACE = 60.0  # the first worker starts the fork server, which imports pypdf and python-docx; a loaded machine is slow
+# What the fork server imports once, so that no worker imports it again and the time limit measures reading.
+PRELOAD = ["docx", "pypdf", "extractors", "extractors.sandbox"]
 POOL_PREFIX = "kipp-pool-"
 _POOL_DIR = re.compile(rf"{POOL_PREFIX}(\d+)-")
 
@@ -119,12 +126,19 @@ def _work(kind: str, path: Path, expected: str | None, root: Path | None, arg: A
         return _guarded(lambda: extract(path, limits, plan.sha256, root), limits)
 
 
-def _worker_main(conn: Connection, limits: Limits, parent_pid: int, pool_dir: str) -> None:
+def _worker_main(conn: Connection, limits: Limits, main_pid: int, pool_dir: str, env: dict[str, str]) -> None:
     import resource
 
     from extractors.ocr_extractor import die_with_parent
 
-    die_with_parent(parent_pid)
+    die_with_parent()  # with the fork server, which ends with the main process
+    try:
+        os.kill(main_pid, 0)
+    except ProcessLookupError:  # the main process died before that request was made
+        os._exit(1)
+    # The main process's environment now (PATH, say), not the fork server's from when it started.
+    os.environ.clear()
+    os.environ.update(env)
     os.setpgid(0, 0)  # the OCR tools join this group; the pool kills the group with the worker
     # The parent decides when workers stop (a Ctrl-C sent to a whole group must not end one mid-file).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -136,12 +150,6 @@ def _worker_main(conn: Connection, limits: Limits, parent_pid: int, pool_dir: st
 
     limit = limits.memory_mb * (1 << 20)
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    # Preload the libraries so that the time limit measures reading, not importing.
-    import docx  # noqa: F401
-    import pypdf  # noqa: F401
-
-    import extractors  # noqa: F401
-
     conn.send(("ready", None))
     while True:
         try:
@@ -202,12 +210,6 @@ class _Worker:
     started: float = field(default_factory=time.monotonic)
 
 
-# The kernel sends PR_SET_PDEATHSIG when the *thread* that started a process ends; workers are
-# started from this one thread, which lives as long as the process, never from a passing task thread.
-_spawner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kipp-spawner")
-_spawn_lock = threading.Lock()
-
-
 def remove_stale_pool_dirs(root: Path | None = None) -> list[Path]:
     """Remove the temporary folders of pools whose process is gone (killed with SIGKILL, say)."""
     root = Path(root or tempfile.gettempdir())
@@ -236,8 +238,9 @@ class SandboxPool:
         self.limits = limits or Limits()
         self.split_ocr = split_ocr  # False: a scan's pages in its own worker, in sequence (kipp bench ocr's "before")
         self.pages_read: Counter[int] = Counter()  # OCR pages read per worker pid
-        # spawn, not fork: the caller runs Prefect's threads, and forking a threaded process can hang.
-        self._ctx = multiprocessing.get_context("spawn")
+        # Not a fork of this process: the caller runs Prefect's threads, and forking a threaded process can hang.
+        self._ctx = multiprocessing.get_context("forkserver")
+        self._ctx.set_forkserver_preload(PRELOAD)
         self._workers: list[_Worker] = []
         self.restarts = 0
         self._failed_starts = 0
@@ -254,10 +257,9 @@ class SandboxPool:
     def _start(self) -> _Worker:
         parent, child = self._ctx.Pipe()
         process = self._ctx.Process(
-            target=_worker_main, args=(child, self.limits, os.getpid(), str(self.dir)), daemon=True
+            target=_worker_main, args=(child, self.limits, os.getpid(), str(self.dir), dict(os.environ)), daemon=True
         )
-        with _spawn_lock:
-            _spawner.submit(process.start).result()
+        process.start()
         child.close()
         return _Worker(process, parent)
 

@@ -173,6 +173,8 @@ def test_out_on_a_read_only_mount_is_exit_4_and_the_reports_stay(earlier: RunCon
 _FULL_DISK = r"""
 import hashlib, json, pickle, shutil, subprocess, sys
 from pathlib import Path
+from click.testing import CliRunner
+from flows.cli import main
 from flows.steps import RunConfig
 from flows.reporting import write_reports
 from models.settings import Settings
@@ -197,11 +199,13 @@ with open(out / "filler", "wb") as fh:  # fill the disk to the last block
             fh.flush()
     except OSError:
         pass
-kipp = [sys.executable, "-m", "flows.cli"]
-run = subprocess.run(kipp + ["run", "--inbox", str(config.inbox), "--roster", str(config.roster), "--out", str(out)],
-                     capture_output=True, text=True)
-correct = subprocess.run(kipp + ["themes", "correct", "smp-05", "kesehatan", "--out", str(out)],
-                         capture_output=True, text=True)
+
+def kipp(*args):  # a kipp command in this process, not a new Python importing kipp again
+    done = CliRunner().invoke(main, list(args))
+    return [done.exit_code, done.stdout, done.stderr]
+
+run = kipp("run", "--inbox", str(config.inbox), "--roster", str(config.roster), "--out", str(out))
+correct = kipp("themes", "correct", "smp-05", "kesehatan", "--out", str(out))
 try:
     write_reports(screening, out, "2021")
     written = None
@@ -209,7 +213,7 @@ except Exception as e:
     written = f"{type(e).__name__}: {e}"
 doc = json.loads((out / "screening.json").read_text(encoding="utf-8"))
 print(json.dumps({
-    "run": [run.returncode, run.stdout, run.stderr], "correct": [correct.returncode, correct.stdout, correct.stderr],
+    "run": run, "correct": correct,
     "write_reports": written, "same": reports() == before, "participants": len(doc["participants"]),
     "leftovers": sorted(p.name for p in out.iterdir() if p.name.endswith(".tmp")),
 }))

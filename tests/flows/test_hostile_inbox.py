@@ -22,7 +22,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from flows.cli import main
 from flows.steps import RunConfig, open_run, run_once
 from flows.steps.check import check_inputs
 from flows.steps.context import OutputPaths
@@ -125,14 +127,11 @@ def test_kipp_run_with_the_inbox_inside_its_output_stops_with_one_line(tmp_path:
     (reports / QUARANTINE_DIR).mkdir(parents=True)
     _inovasi(reports / QUARANTINE_DIR / "SDN Sawojajar 1 inovasi.pdf")
     before = _snapshot(reports)
-    proc = subprocess.run(
-        [sys.executable, "-m", "flows.cli", "run", "--inbox", str(reports / QUARANTINE_DIR), "--out", str(reports),
-         "--roster", str(roster_file)],
-        check=False, cwd=REPO, capture_output=True, text=True, timeout=120,
-    )
-    assert proc.returncode != 0
-    assert "tidak boleh sama atau saling memuat" in proc.stderr
-    assert "Traceback" not in proc.stderr
+    result = CliRunner().invoke(main, ["run", "--inbox", str(reports / QUARANTINE_DIR), "--out", str(reports),
+                                       "--roster", str(roster_file)])
+    assert result.exit_code not in (0, None) and isinstance(result.exception, SystemExit)
+    assert "tidak boleh sama atau saling memuat" in result.stderr
+    assert "Traceback" not in result.output
     assert _snapshot(reports) == before
 
 
@@ -140,13 +139,10 @@ def test_kipp_watch_with_the_output_inside_the_inbox_writes_not_even_its_lock(tm
     inbox = tmp_path / "inbox"
     _inovasi(inbox / "SDN Sawojajar 1 inovasi.pdf")
     before = _snapshot(inbox)
-    proc = subprocess.run(
-        [sys.executable, "-m", "flows.cli", "watch", "--inbox", str(inbox), "--out", str(inbox / "laporan"),
-         "--roster", str(roster_file)],
-        check=False, cwd=REPO, capture_output=True, text=True, timeout=120,
-    )
-    assert proc.returncode != 0
-    assert "tidak boleh sama atau saling memuat" in proc.stderr
+    result = CliRunner().invoke(main, ["watch", "--inbox", str(inbox), "--out", str(inbox / "laporan"),
+                                       "--roster", str(roster_file)])
+    assert result.exit_code not in (0, None) and isinstance(result.exception, SystemExit)
+    assert "tidak boleh sama atau saling memuat" in result.stderr
     assert _snapshot(inbox) == before
 
 

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from flows.packets import (
@@ -46,7 +46,7 @@ from models.records import (
     ThemeAssignment,
     ThemeSource,
 )
-from tests.conftest import BODY, cover, make_docx, make_pdf
+from tests.conftest import BODY, cover, make_docx, make_pdf, thorough_examples
 from tests.flows.test_reporting import HOSTILE, OWN_TAGS, _Page
 
 HANDED_AT = "2026-12-01T09:00:00+00:00"
@@ -461,7 +461,7 @@ def test_hostile_ids_and_submitted_names_give_safe_names_inside_the_zip(tmp_path
     assert len({n.split("/")[1][:2] for n in names if "_lembar" in n}) == len(HOSTILE_IDS)
 
 
-@settings(max_examples=300, deadline=None)
+@thorough_examples(300)
 @given(number=st.integers(0, 999), pid=st.text(), doc=st.text(), ext=st.text())
 def test_safe_name_is_safe_whatever_it_is_given(number: int, pid: str, doc: str, ext: str) -> None:
     name = safe_name(number, pid, doc, ext)
@@ -470,7 +470,7 @@ def test_safe_name_is_safe_whatever_it_is_given(number: int, pid: str, doc: str,
     assert len(name) <= 3 + 1 + 60 + 1 + 20 + 1 + 8
 
 
-@settings(max_examples=300, deadline=None)
+@thorough_examples(300)
 @given(a=st.text(), b=st.text())
 def test_two_judge_ids_never_share_a_folder(a: str, b: str) -> None:
     x, y = safe_dir_name(a), safe_dir_name(b)

@@ -27,6 +27,7 @@ from tests.conftest import BODY, cover, make_pdf
 
 REPO = Path(__file__).resolve().parents[2]
 SERVER_MARK = "prefect.server.api.server:create_app"
+FORK_SERVER_MARK = "multiprocessing.forkserver"
 
 
 def _processes_of(home: Path) -> dict[int, str]:
@@ -49,10 +50,11 @@ def _processes_of(home: Path) -> dict[int, str]:
 
 
 def _flow_running(home: Path) -> dict[int, str] | None:
-    """kipp's processes once the flow runs: the server is up and extraction workers read the inbox."""
+    """kipp's processes once the flow runs: the server is up and extraction workers read the inbox
+    (forks of the fork server, with its command line: the server and at least one worker)."""
     found = _processes_of(home)
     commands = list(found.values())
-    if any(SERVER_MARK in c for c in commands) and any("spawn_main" in c for c in commands):
+    if any(SERVER_MARK in c for c in commands) and sum(FORK_SERVER_MARK in c for c in commands) >= 2:
         return found
     return None
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from models.records import (
@@ -29,6 +29,7 @@ from models.reminders import (
     whatsapp_link,
 )
 from models.screening import Screening
+from tests.conftest import thorough_examples
 
 DATE = "23-11-2026 16:09 WIB"
 SD = Participant("sd-1", "SD Negeri Sawojajar 1", Category.SD, contact="0812-3456-7890")
@@ -213,7 +214,7 @@ def test_a_whatsapp_link_is_wa_me_with_digits_and_the_encoded_message() -> None:
         whatsapp_link("+62 812", "x")
 
 
-@settings(max_examples=200, deadline=None)
+@thorough_examples(200)
 @given(st.text())
 def test_any_message_survives_a_whatsapp_link_unchanged(text: str) -> None:
     link = whatsapp_link("6281234567890", text)
