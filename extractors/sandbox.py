@@ -15,9 +15,10 @@ one would.
 Nothing outlives its run. A worker leads its own process group (pdftoppm and tesseract join it)
 and asks the kernel to kill it when its parent, the fork server, dies (PR_SET_PDEATHSIG); the fork
 server ends when the main process does (its end of a pipe closes), so a killed main process takes
-the server and then every worker with it. The OCR tools ask the same of the worker. A worker replaced at its deadline is killed with its whole group, and
-its temporary folder (under the pool's own `kipp-pool-<pid>-*`) goes with it; a pool left behind
-by a killed process is removed by the next pool.
+the server and then every worker with it. The OCR tools ask the same of the worker. A worker
+replaced at its deadline is killed with its whole group, and its temporary folder (under the
+pool's own `kipp-pool-<pid>-*`) goes with it; a pool, or the fork server's socket folder, left
+behind by a killed process is removed by the next pool.
 
 Nothing unbounded comes back: a worker keeps at most `Limits.max_chars` characters of a document,
 and the parent refuses any message longer than those characters can take (max_message_bytes), so
@@ -230,6 +231,40 @@ def remove_stale_pool_dirs(root: Path | None = None) -> list[Path]:
     return removed
 
 
+SOCKET_PATH_MAX = 107  # bytes in an AF_UNIX socket path (sun_path less its NUL)
+
+
+def _fork_server_dir() -> None:
+    """Give multiprocessing, before it starts the fork server, a temporary folder of ours for the
+    server's socket. Its own would be `pymp-*` in TMPDIR: left behind when this process is killed, and
+    a long TMPDIR makes the socket's path too long for AF_UNIX, so no worker could start at all. Ours
+    is a `kipp-pool-<pid>-*` folder, which the next pool removes once this process is gone, in the
+    first of TMPDIR, /tmp and /dev/shm whose paths fit."""
+    config = multiprocessing.process.current_process()._config
+    if config.get("tempdir"):
+        return
+    for base in dict.fromkeys((tempfile.gettempdir(), "/tmp", "/dev/shm")):
+        # <base>/kipp-pool-<pid>-fs-XXXXXXXX/listener-XXXXXXXX, a pid of up to 7 digits
+        if len(os.fsencode(base)) + len(POOL_PREFIX) + 45 > SOCKET_PATH_MAX:
+            continue
+        try:
+            path = tempfile.mkdtemp(prefix=f"{POOL_PREFIX}{os.getpid()}-fs-", dir=base)
+        except OSError:
+            continue
+        config["tempdir"] = path
+        multiprocessing.util.Finalize(None, shutil.rmtree, args=(path, True), exitpriority=-100)
+        return
+
+
+def stop_fork_server() -> None:
+    """End this process's fork server now and wait for it, instead of when this process ends. Its
+    workers are its children, not ours: once it is waited for, their peak memory counts in this
+    process's RUSAGE_CHILDREN (kipp bench safety). The next pool starts a new one."""
+    from multiprocessing import forkserver
+
+    forkserver._forkserver._stop()
+
+
 class SandboxPool:
     """A fixed number of extraction workers; use as a context manager."""
 
@@ -239,6 +274,7 @@ class SandboxPool:
         self.split_ocr = split_ocr  # False: a scan's pages in its own worker, in sequence (kipp bench ocr's "before")
         self.pages_read: Counter[int] = Counter()  # OCR pages read per worker pid
         # Not a fork of this process: the caller runs Prefect's threads, and forking a threaded process can hang.
+        _fork_server_dir()
         self._ctx = multiprocessing.get_context("forkserver")
         self._ctx.set_forkserver_preload(PRELOAD)
         self._workers: list[_Worker] = []

@@ -23,6 +23,8 @@ def _child_run(inbox: Path, roster: Path, out: Path, isolate: bool, workers: int
         "t = time.perf_counter()\n"
         f"r = run_once(RunConfig(Path({str(inbox)!r}), Path({str(roster)!r}), Path({str(out)!r}), 'bench',"
         f" Settings(settle_seconds=0, isolate={isolate}, workers={workers})))\n"
+        "from extractors.sandbox import stop_fork_server\n"
+        "stop_fork_server()  # the workers are the fork server's children: counted once it is waited for\n"
         "own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024\n"
         "kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024\n"
         "states = {}\n"
