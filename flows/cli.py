@@ -1924,8 +1924,8 @@ def bench_rerun(size: str, repeat: int, modes: tuple[str, ...], directory: Path 
 
 @main.group("cluster")
 def cluster_group() -> None:
-    """kipp di beberapa mesin: PostgreSQL, server Prefect, pool kerja, deployment, worker dan putaran
-    (README, Scale-out).
+    """kipp di beberapa mesin untuk edisi besar: PostgreSQL, server Prefect, pool kerja, deployment, worker dan
+    putaran (README, Scale-out).
     \f
     kipp on several machines: PostgreSQL, the Prefect server, work pools, deployments, workers and runs
     (README, Scale-out).
@@ -1970,11 +1970,11 @@ def cluster_postgres_start(data: Path | None, port: int | None) -> None:
 @cluster_postgres.command("stop")
 @_PG_DATA
 def cluster_postgres_stop(data: Path | None) -> None:
-    """Hentikan PostgreSQL yang dimulai `kipp cluster postgres start`.
+    """Hentikan PostgreSQL yang dimulai `kipp cluster postgres start`; datanya tetap ada dan dipakai lagi.
 
     Contoh: kipp cluster postgres stop
     \f
-    Stop the PostgreSQL `kipp cluster postgres start` started.
+    Stop the PostgreSQL `kipp cluster postgres start` started; its data stays and is used again.
 
     Example: kipp cluster postgres stop
     """
@@ -1987,7 +1987,7 @@ def cluster_postgres_stop(data: Path | None) -> None:
 
 @cluster_group.group("server")
 def cluster_server() -> None:
-    """Server Prefect klaster, di atas PostgreSQL.
+    """Server Prefect klaster di atas PostgreSQL, untuk semua mesin dan worker.
     \f
     The cluster's Prefect server, on PostgreSQL.
     """
@@ -2004,11 +2004,13 @@ def cluster_server() -> None:
 @click.option("--port", type=click.IntRange(1, 65535), default=None,
               help=both("Port; bawaan: port bebas.", "Port; default: a free one."))
 def cluster_server_start(database: str | None, host: str, port: int | None) -> None:
-    """Mulai server Prefect klaster di latar belakang (dipakai ulang selama menjawab) dan cetak PREFECT_API_URL-nya.
+    """Mulai server Prefect klaster di latar belakang (dipakai ulang selama menjawab) dan cetak PREFECT_API_URL-nya
+    untuk semua mesin.
 
     Contoh: kipp cluster server start --host 0.0.0.0 --port 4200
     \f
-    Start the cluster's Prefect server in the background (reused while it answers) and print its PREFECT_API_URL.
+    Start the cluster's Prefect server in the background (reused while it answers) and print its PREFECT_API_URL
+    for every machine.
 
     Example: kipp cluster server start --host 0.0.0.0 --port 4200
     """
@@ -2028,7 +2030,7 @@ def cluster_server_start(database: str | None, host: str, port: int | None) -> N
 
 @cluster_server.command("stop")
 def cluster_server_stop() -> None:
-    """Hentikan server Prefect klaster beserta semua prosesnya.
+    """Hentikan server Prefect klaster beserta semua prosesnya; tidak ada yang tertinggal.
 
     Contoh: kipp cluster server stop
     \f
@@ -2071,11 +2073,13 @@ def cluster_deploy(batch_size: int) -> None:
 @click.option("--name", default=None, help=both("Nama worker; bawaan: pool, mesin dan pid.",
                                                 "The worker's name; default: pool, machine and pid."))
 def cluster_worker(pool: str, name: str | None) -> None:
-    """Jalankan worker Prefect satu pool di latar depan, satu flow run sekaligus (KIPP_WORKERS proses pembaca).
+    """Jalankan worker Prefect satu pool di latar depan untuk membaca berkas dari batch, satu flow run sekaligus
+    (KIPP_WORKERS proses pembaca).
 
     Contoh: KIPP_WORKERS=4 kipp cluster worker --pool kipp-extract
     \f
-    Run a Prefect worker of one pool in the foreground, one flow run at a time (KIPP_WORKERS reader processes).
+    Run a Prefect worker of one pool in the foreground to read the batches' files, one flow run at a time
+    (KIPP_WORKERS reader processes).
 
     Example: KIPP_WORKERS=4 kipp cluster worker --pool kipp-extract
     """
@@ -2118,6 +2122,24 @@ def cluster_run(inbox: Path, roster: Path, out: Path, edition: str, prior: Path 
                        f"kipp: {summary['internal_errors']} internal errors (see completeness.html)"), err=True)
         click.get_current_context().exit(int(ExitCode.FILES_FAILED))
 
+
+
+@bench.command("workers", context_settings={"ignore_unknown_options": True})
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def bench_workers(args: tuple[str, ...]) -> None:
+    """Klaster di mesin ini dengan 1 dan 2 worker ekstraksi: halaman OCR/detik dan dokumen/detik (--workers 1,2,
+    --scans, --pages, --json).
+
+    Contoh: kipp bench workers --workers 1,2 --json workers.json
+    \f
+    The cluster on this machine with 1 and 2 extract workers: OCR pages/s and documents/s (--workers 1,2,
+    --scans, --pages, --json).
+
+    Example: kipp bench workers --workers 1,2 --json workers.json
+    """
+    from flows.bench.workers import main as run_bench
+
+    sys.exit(run_bench(list(args)) or 0)
 
 if __name__ == "__main__":
     main()
