@@ -56,7 +56,7 @@ def running_postgres() -> Iterator[cluster.Postgres]:
         yield info
     finally:
         cluster.stop_postgres(data)
-        leftover = [pid for pid in _postgres_pids(data)]
+        leftover = _postgres_pids(data)
         shutil.rmtree(data.parent, ignore_errors=True)
         assert not leftover, f"PostgreSQL processes left on {data}: {leftover}"
 

@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import nullcontext
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
@@ -47,9 +48,9 @@ class Row:
 
 
 def _kipp(env: dict[str, str], *args: str, log: Path | None = None) -> subprocess.Popen:
-    out = open(log, "wb") if log else subprocess.DEVNULL
-    return subprocess.Popen([sys.executable, "-m", "flows.cli", "--lang", "en", "cluster", *args], cwd=cluster.REPO,
-                            env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    with open(log, "wb") if log else nullcontext(subprocess.DEVNULL) as out:  # the child keeps its own copy
+        return subprocess.Popen([sys.executable, "-m", "flows.cli", "--lang", "en", "cluster", *args],
+                                cwd=cluster.REPO, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
 
 
 def _stop(procs: list[subprocess.Popen]) -> None:

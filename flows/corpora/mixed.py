@@ -16,7 +16,13 @@ from pathlib import Path
 
 from flows.bench.ocr import page_lines, write_scan
 from flows.corpora.demo import RosterRow, generate_inbox, malang_roster, write_roster
-from flows.corpora.hostile import billion_laughs, external_entity, write_cyclic_pdf, write_raw_docx, write_zip_bomb
+from flows.corpora.hostile import (
+    billion_laughs,
+    external_entity,
+    write_cyclic_pdf,
+    write_raw_docx,
+    write_zip_bomb,
+)
 
 SCAN_TITLES = ("PROPOSAL INOVASI PELAYANAN PUBLIK", "PROPOSAL KINERJA PENYELENGGARAAN PELAYANAN PUBLIK")
 

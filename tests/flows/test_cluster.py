@@ -17,6 +17,7 @@ import signal
 import subprocess
 import sys
 import time
+from contextlib import nullcontext
 from pathlib import Path
 
 import httpx
@@ -57,9 +58,9 @@ def _env(tmp: Path) -> dict[str, str]:
 def _kipp(env: dict[str, str], *args: str, background: bool = False, log: Path | None = None):
     command = [sys.executable, "-m", "flows.cli", "--lang", "en", "cluster", *args]
     if background:  # a session of its own: its whole process group can be killed
-        out = open(log, "wb") if log else subprocess.DEVNULL
-        return subprocess.Popen(command, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT,
-                                start_new_session=True)
+        with open(log, "wb") if log else nullcontext(subprocess.DEVNULL) as out:  # the child keeps its own copy
+            return subprocess.Popen(command, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT,
+                                    start_new_session=True)
     return subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=240, check=False)
 
 
