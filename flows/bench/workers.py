@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -138,6 +139,7 @@ def measure(root: Path, counts: list[int], participants: int, scans: int, pages:
         _stop(started)
         cluster.stop_server(root / "cluster" / "server")
         cluster.stop_postgres(data)
+        shutil.rmtree(data.parent, ignore_errors=True)
     return rows
 
 
