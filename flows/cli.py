@@ -1988,5 +1988,227 @@ def bench_rerun(size: str, repeat: int, modes: tuple[str, ...], directory: Path 
     click.echo(run_bench(size, repeat, modes, directory))
 
 
+# -- kipp on several machines (flows/cluster.py; README, Scale-out) ----------------------------------------------
+
+
+@main.group("cluster")
+def cluster_group() -> None:
+    """kipp di beberapa mesin untuk edisi besar: PostgreSQL, server Prefect, pool kerja, deployment, worker dan
+    putaran (README, Scale-out).
+    \f
+    kipp on several machines: PostgreSQL, the Prefect server, work pools, deployments, workers and runs
+    (README, Scale-out).
+    """
+
+
+@cluster_group.group("postgres")
+def cluster_postgres() -> None:
+    """PostgreSQL untuk server Prefect di mesin ini (atau arahkan server ke PostgreSQL yang ada).
+    \f
+    PostgreSQL for the Prefect server on this machine (or point the server at one you have).
+    """
+
+
+_PG_DATA = click.option("--data", type=click.Path(path_type=Path), default=None,
+                        help=both("Folder data PostgreSQL. Bawaan: /var/lib/postgresql/kipp-prefect (root), "
+                                  "selain itu <KIPP_CLUSTER_HOME>/postgres.",
+                                  "PostgreSQL's data folder. Default: /var/lib/postgresql/kipp-prefect (root), else "
+                                  "<KIPP_CLUSTER_HOME>/postgres."))
+
+
+@cluster_postgres.command("start")
+@_PG_DATA
+@click.option("--port", type=click.IntRange(1, 65535), default=None,
+              help=both("Port di 127.0.0.1; bawaan: port bebas.", "Port on 127.0.0.1; default: a free one."))
+def cluster_postgres_start(data: Path | None, port: int | None) -> None:
+    """Mulai PostgreSQL di 127.0.0.1 dengan basis data prefect; cetak URL-nya untuk `kipp cluster server start`.
+
+    Contoh: kipp cluster postgres start
+    \f
+    Start PostgreSQL on 127.0.0.1 with a database prefect; print its URL for `kipp cluster server start`.
+
+    Example: kipp cluster postgres start
+    """
+    from flows.cluster import default_postgres_data, start_postgres
+
+    info = start_postgres(data or default_postgres_data(), port)
+    click.echo(say(f"PostgreSQL berjalan (data {info.data}); basis data Prefect: {info.url}",
+                   f"PostgreSQL is running (data {info.data}); Prefect's database: {info.url}"))
+
+
+@cluster_postgres.command("stop")
+@_PG_DATA
+def cluster_postgres_stop(data: Path | None) -> None:
+    """Hentikan PostgreSQL yang dimulai `kipp cluster postgres start`; datanya tetap ada dan dipakai lagi.
+
+    Contoh: kipp cluster postgres stop
+    \f
+    Stop the PostgreSQL `kipp cluster postgres start` started; its data stays and is used again.
+
+    Example: kipp cluster postgres stop
+    """
+    from flows.cluster import default_postgres_data, stop_postgres
+
+    folder = data or default_postgres_data()
+    click.echo(say(f"PostgreSQL di {folder} dihentikan", f"PostgreSQL in {folder} stopped") if stop_postgres(folder)
+               else say(f"tidak ada PostgreSQL yang berjalan di {folder}", f"no PostgreSQL runs in {folder}"))
+
+
+@cluster_group.group("server")
+def cluster_server() -> None:
+    """Server Prefect klaster di atas PostgreSQL, untuk semua mesin dan worker.
+    \f
+    The cluster's Prefect server, on PostgreSQL.
+    """
+
+
+@cluster_server.command("start")
+@click.option("--database", default=None, metavar="URL",
+              help=both("postgresql+asyncpg://user@host:port/prefect. Bawaan: PostgreSQL dari `kipp cluster postgres "
+                        "start`.", "postgresql+asyncpg://user@host:port/prefect. Default: the PostgreSQL of `kipp "
+                        "cluster postgres start`."))
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help=both("Alamat yang didengarkan; 0.0.0.0 agar worker di mesin lain dapat menjangkaunya.",
+                        "The address to listen on; 0.0.0.0 for workers on other machines."))
+@click.option("--port", type=click.IntRange(1, 65535), default=None,
+              help=both("Port; bawaan: port bebas.", "Port; default: a free one."))
+def cluster_server_start(database: str | None, host: str, port: int | None) -> None:
+    """Mulai server Prefect klaster di latar belakang (dipakai ulang selama menjawab) dan cetak PREFECT_API_URL-nya
+    untuk semua mesin.
+
+    Contoh: kipp cluster server start --host 0.0.0.0 --port 4200
+    \f
+    Start the cluster's Prefect server in the background (reused while it answers) and print its PREFECT_API_URL
+    for every machine.
+
+    Example: kipp cluster server start --host 0.0.0.0 --port 4200
+    """
+    from flows.cluster import ClusterError, recorded_postgres, start_server
+
+    if database is None:
+        found = recorded_postgres()
+        if found is None:
+            raise ClusterError(say("beri --database, atau mulai dulu `kipp cluster postgres start`",
+                                   "give --database, or run `kipp cluster postgres start` first"))
+        database = found.url
+    info = start_server(database, host, port)
+    click.echo(say(f"server Prefect klaster berjalan (pid {info.pid}); di setiap mesin: export PREFECT_API_URL={info.url}",
+                   f"the cluster's Prefect server is running (pid {info.pid}); on every machine: export "
+                   f"PREFECT_API_URL={info.url}"))
+
+
+@cluster_server.command("stop")
+def cluster_server_stop() -> None:
+    """Hentikan server Prefect klaster beserta semua prosesnya; tidak ada yang tertinggal.
+
+    Contoh: kipp cluster server stop
+    \f
+    Stop the cluster's Prefect server and every process of it.
+
+    Example: kipp cluster server stop
+    """
+    from flows.cluster import stop_server
+
+    info = stop_server()
+    click.echo(say(f"server Prefect klaster dihentikan (pid {info.pid})", f"the cluster's Prefect server stopped (pid {info.pid})")
+               if info else say("server Prefect klaster tidak berjalan", "the cluster's Prefect server is not running"))
+
+
+@cluster_group.command("deploy")
+@click.option("--batch-size", type=click.IntRange(min=1), default=25, show_default=True,
+              help=both("Berkas per batch ekstraksi.", "Files per extraction batch."))
+def cluster_deploy(batch_size: int) -> None:
+    """Buat pool kerja kipp-control dan kipp-extract serta deployment-nya dari checkout ini.
+
+    Contoh: kipp cluster deploy --batch-size 25
+    \f
+    Make the work pools kipp-control and kipp-extract and their deployments, from this checkout.
+
+    Example: kipp cluster deploy --batch-size 25
+    """
+    from flows.cluster import use_cluster
+
+    use_cluster()
+    from flows.cluster import deploy
+
+    for line in deploy(batch_size):
+        click.echo(line)
+
+
+@cluster_group.command("worker")
+@click.option("--pool", type=click.Choice(["kipp-extract", "kipp-control"]), default="kipp-extract", show_default=True,
+              help=both("kipp-extract membaca batch; kipp-control menjalankan putaran (satu cukup).",
+                        "kipp-extract reads batches; kipp-control runs the runs (one is enough)."))
+@click.option("--name", default=None, help=both("Nama worker; bawaan: pool, mesin dan pid.",
+                                                "The worker's name; default: pool, machine and pid."))
+def cluster_worker(pool: str, name: str | None) -> None:
+    """Jalankan worker Prefect satu pool di latar depan untuk membaca berkas dari batch, satu flow run sekaligus
+    (KIPP_WORKERS proses pembaca).
+
+    Contoh: KIPP_WORKERS=4 kipp cluster worker --pool kipp-extract
+    \f
+    Run a Prefect worker of one pool in the foreground to read the batches' files, one flow run at a time
+    (KIPP_WORKERS reader processes).
+
+    Example: KIPP_WORKERS=4 kipp cluster worker --pool kipp-extract
+    """
+    from flows.cluster import default_worker_name, run_worker, use_cluster
+
+    _settings()  # a bad KIPP_ variable is one line now, not a failed batch later
+    use_cluster()
+    run_worker(pool, name or default_worker_name(pool))
+
+
+@cluster_group.command("run")
+@_inputs
+@_panel
+@click.option("--batch-size", type=click.IntRange(min=1), default=None,
+              help=both("Berkas per batch; bawaan: nilai deployment.", "Files per batch; default: the deployment's."))
+def cluster_run(inbox: Path, roster: Path, out: Path, edition: str, prior: Path | None, judges: Path | None,
+                conflicts: Path | None, criteria: Path | None, per_proposal: int | None, batch_size: int | None) -> None:
+    """Saring kotak masuk di klaster: ekstraksi dibagi ke worker kipp-extract, sisanya di worker kipp-control.
+
+    Contoh: kipp cluster run --inbox /mnt/kipp/inbox --roster /mnt/kipp/roster.csv --out /mnt/kipp/reports
+    \f
+    Screen the inbox on the cluster: the extraction shared by the kipp-extract workers, the rest on kipp-control.
+
+    Example: kipp cluster run --inbox /mnt/kipp/inbox --roster /mnt/kipp/roster.csv --out /mnt/kipp/reports
+    """
+    from flows.cluster import run_intake, use_cluster
+    from flows.steps.check import check_inputs
+    from flows.steps.context import RunConfig
+
+    panel = _panel_files(judges, conflicts, criteria, per_proposal)
+    check_inputs(RunConfig(inbox, roster, out, edition, _settings(), prior=prior, panel=panel))
+    start = time.perf_counter()
+    use_cluster()
+    summary = run_intake(inbox, roster, out, edition, prior, _panel_parameters(panel), batch_size)
+    files = ", ".join(f"{status} {n}" for status, n in summary["files"].items())
+    click.echo(say(f"Selesai dalam {time.perf_counter() - start:.0f} detik: {files}; laporan di {clean(out)}/",
+                   f"Done in {time.perf_counter() - start:.0f} s: {files}; reports in {clean(out)}/"))
+    if summary["internal_errors"]:
+        click.echo(say(f"kipp: {summary['internal_errors']} galat internal (lihat completeness.html)",
+                       f"kipp: {summary['internal_errors']} internal errors (see completeness.html)"), err=True)
+        click.get_current_context().exit(int(ExitCode.FILES_FAILED))
+
+
+
+@bench.command("workers", context_settings={"ignore_unknown_options": True})
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def bench_workers(args: tuple[str, ...]) -> None:
+    """Klaster di mesin ini dengan 1 dan 2 worker ekstraksi: halaman OCR/detik dan dokumen/detik (--workers 1,2,
+    --scans, --pages, --json).
+
+    Contoh: kipp bench workers --workers 1,2 --json workers.json
+    \f
+    The cluster on this machine with 1 and 2 extract workers: OCR pages/s and documents/s (--workers 1,2,
+    --scans, --pages, --json).
+
+    Example: kipp bench workers --workers 1,2 --json workers.json
+    """
+    from flows.bench.workers import main as run_bench
+
+    sys.exit(run_bench(list(args)) or 0)
+
 if __name__ == "__main__":
     main()

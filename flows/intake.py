@@ -18,8 +18,11 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.utilities.annotations import quote
 
+from flows.batches import BATCH_SIZE, SpreadOptions, spread_over
+from flows.lock import OutputLock
 from flows.steps import STEPS, RunConfig, RunResult, Step, open_run, run_step
 from flows.steps.context import PanelFiles
+from flows.steps.extract import spread_extraction
 from models.settings import Settings
 
 _TASKS = {
@@ -103,3 +106,22 @@ def handoff_flow(
     """The intake run, then the hand-off: freeze the assignment and write one packet per judge."""
     return _steps(_config(inbox, roster, out, edition, settle_seconds, prior, judges, conflicts, criteria,
                           per_proposal, handoff=True))
+
+
+@flow(name="kipp-intake-cluster", log_prints=False)
+def cluster_flow(
+    inbox: str, roster: str, out: str, edition: str, batch_size: int = BATCH_SIZE, settle_seconds: float | None = None,
+    prior: str | None = None, judges: str | None = None, conflicts: str | None = None, criteria: str | None = None,
+    per_proposal: int | None = None,
+) -> None:
+    """The intake run as the cluster's deployment (flows/cluster.py): the files to read are cut into batches of
+    `batch_size` that the extract pool's workers read (flows/batches.py); the rest runs here, as in kipp run.
+    It takes the output folder's writer lock itself, since no kipp command around it holds it."""
+    config = _config(inbox, roster, out, edition, settle_seconds, prior, judges, conflicts, criteria, per_proposal,
+                     handoff=False)
+    with OutputLock(config.out, "cluster run"):
+        token = spread_extraction.set(spread_over(config.out, SpreadOptions(batch_size=batch_size), get_run_logger()))
+        try:
+            _steps(config)
+        finally:
+            spread_extraction.reset(token)

@@ -6,6 +6,9 @@ suite runs as root (PostgreSQL refuses root), with password authentication on 12
 wrong password is refused as a real server refuses it. The postmaster dies with the test process
 (setpriv --pdeathsig) even after `kill -9`, and its folder goes at the end of the session, whatever failed.
 Missing binaries skip these tests, unless KIPP_REQUIRE_POSTGRES=1 (CI), which fails them.
+
+The scale-out test starts its PostgreSQL otherwise: through `kipp cluster postgres`'s own role
+functions (running_postgres below), since how the product starts one is what it tests.
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from flows import cluster
 
 USER = "kipp"
 PASSWORD = "rahasia-uji"
@@ -77,18 +82,18 @@ def _start(folder: Path) -> tuple[subprocess.Popen, Cluster]:
              "-p", str(port), "-c", "listen_addresses=127.0.0.1", "-c", f"unix_socket_directories={folder}",
              "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"],
             stdout=log, stderr=subprocess.STDOUT)
-    cluster = Cluster(port, itertools.count())
-    _wait_ready(proc, cluster, folder / "postgres.log")
-    return proc, cluster
+    pg = Cluster(port, itertools.count())
+    _wait_ready(proc, pg, folder / "postgres.log")
+    return proc, pg
 
 
-def _wait_ready(proc: subprocess.Popen, cluster: Cluster, log: Path) -> None:
+def _wait_ready(proc: subprocess.Popen, pg: Cluster, log: Path) -> None:
     import psycopg
 
     deadline = time.monotonic() + 60
     while True:
         try:
-            psycopg.connect(cluster.url("postgres"), connect_timeout=2).close()
+            psycopg.connect(pg.url("postgres"), connect_timeout=2).close()
             return
         except psycopg.OperationalError:
             if proc.poll() is not None or time.monotonic() > deadline:
@@ -107,8 +112,8 @@ def postgres() -> Iterator[Cluster]:
     folder = Path(tempfile.mkdtemp(prefix="kipp-pg-"))
     proc = None
     try:
-        proc, cluster = _start(folder)
-        yield cluster
+        proc, pg = _start(folder)
+        yield pg
     finally:
         if proc is not None:
             proc.send_signal(signal.SIGINT)  # fast shutdown: the sessions a test left open are ended
@@ -124,3 +129,62 @@ def postgres() -> Iterator[Cluster]:
 def postgres_url(postgres: Cluster) -> str:
     """The URL of a fresh database of its own for one test."""
     return postgres.create_database()
+
+
+# -- the cluster's own PostgreSQL, started as `kipp cluster postgres start` starts it ------------------
+
+
+def missing_postgres() -> str | None:
+    """Why PostgreSQL cannot run here, or None."""
+    binary = cluster.postgres_bin()
+    if binary is None or not (binary / "initdb").exists():
+        return "PostgreSQL is not installed (CI installs the postgresql package)"
+    if os.geteuid() == 0:
+        import pwd
+
+        try:
+            pwd.getpwnam("postgres")
+        except KeyError:
+            return "running as root without a postgres user to run PostgreSQL as"
+        if shutil.which("runuser") is None:
+            return "running as root without runuser"
+    return None
+
+
+def require_postgres() -> None:
+    reason = missing_postgres()
+    if reason is not None:
+        if os.environ.get("KIPP_REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"KIPP_REQUIRE_POSTGRES=1 but {reason}")
+        pytest.skip(reason)
+
+
+@contextmanager
+def running_postgres() -> Iterator[cluster.Postgres]:
+    """A fresh PostgreSQL with a database `prefect`; stopped and its data removed afterwards, and checked gone.
+    Its data lives in the system's temporary folder, which the `postgres` user can reach (pytest's own
+    folders are root's alone)."""
+    require_postgres()
+    data = Path(tempfile.mkdtemp(prefix="kipp-pg-")) / "data"
+    data.parent.chmod(0o711)  # the postgres user may pass through, not list
+    try:
+        info = cluster.start_postgres(data)
+        yield info
+    finally:
+        cluster.stop_postgres(data)
+        leftover = _postgres_pids(data)
+        shutil.rmtree(data.parent, ignore_errors=True)
+        assert not leftover, f"PostgreSQL processes left on {data}: {leftover}"
+
+
+def _postgres_pids(data: Path) -> list[int]:
+    """Live processes whose command line names `data` (the postmaster; its children end with it)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if str(data).encode() in (entry / "cmdline").read_bytes():
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
