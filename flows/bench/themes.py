@@ -98,12 +98,13 @@ def _cccv(taxonomy, samples, sets_proposals, method: str, cv: OutOfFold, public)
 
     from models.records import Category
     from models.themes import C, compose_document, lexicon_samples
-    from models.themes.features import _Features
+    from models.themes.features import _Features, boilerplate_words
     from models.themes.samples import reference_samples
 
     def fit(rows):
+        boilerplate = boilerplate_words(rows)
         rows = lexicon_samples(taxonomy) + reference_samples(taxonomy) + list(rows)
-        features = _Features(False).fit([r.text for r in rows], [r.category for r in rows])
+        features = _Features(False, boilerplate).fit([r.text for r in rows], [r.category for r in rows])
         model = CalibratedClassifierCV(LogisticRegression(C=C, max_iter=3000), method=method, cv=5)
         with threadpool_limits(1):
             model.fit(features.transform([r.text for r in rows], [r.category for r in rows]), [r.theme for r in rows])

@@ -86,26 +86,28 @@ def fit_confidence(logits, truth: Sequence[int], lexicon, lengths, temperature: 
 
 # ------------------------------------------------------------------------------------------------ lexicon
 
-@lru_cache(maxsize=4)
-def _terms(taxonomy: Taxonomy) -> dict[str, frozenset[str]]:
+@lru_cache(maxsize=8)
+def _terms(taxonomy: Taxonomy, boilerplate: frozenset[str]) -> dict[str, frozenset[str]]:
     terms: dict[str, set[str]] = {t.id: set() for t in taxonomy.themes}
     for theme in taxonomy.themes:
-        terms[theme.id].update(preprocess(k) for k in theme.keywords)
+        terms[theme.id].update(preprocess(k, boilerplate=boilerplate) for k in theme.keywords)
     if USE_VOCABULARY and set(DEFAULT_THEME_IDS) <= set(taxonomy.ids):
         for theme, _name, words in _vocabulary_entries():
-            terms[theme].update(preprocess(w) for w in words)
+            terms[theme].update(preprocess(w, boilerplate=boilerplate) for w in words)
     return {t: frozenset(w for w in ws if w) for t, ws in terms.items()}
 
 
-def lexicon_scores(taxonomy: Taxonomy, classes: Sequence[str], documents: Sequence[str]):
-    """Per document and class, how many of the theme's own terms it holds (generic words never count:
-    preprocess drops them, so 'aplikasi sistem informasi' points nowhere)."""
+def lexicon_scores(taxonomy: Taxonomy, classes: Sequence[str], documents: Sequence[str],
+                   boilerplate: frozenset[str] = frozenset()):
+    """Per document and class, how many of the theme's own terms it holds (generic words and the model's
+    learned `boilerplate` never count: preprocess drops them, so 'aplikasi sistem informasi' or
+    'anggaran' point nowhere)."""
     import numpy as np
 
-    terms = _terms(taxonomy)
+    terms = _terms(taxonomy, boilerplate)
     out = np.zeros((len(documents), len(classes)))
     for i, doc in enumerate(documents):
-        padded = f" {preprocess(doc)} "
+        padded = f" {preprocess(doc, boilerplate=boilerplate)} "
         for j, c in enumerate(classes):
             out[i, j] = sum(1 for w in terms.get(c, ()) if f" {w} " in padded)
     return out

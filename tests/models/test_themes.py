@@ -406,3 +406,37 @@ def test_public_innovations_set_is_frozen_and_covers_every_theme(tmp_path):
     edited.write_text(PUBLIC_PATH.read_text(encoding="utf-8").replace("Makassar", "Malang"), encoding="utf-8")
     with pytest.raises(ValueError, match="not the frozen set"):
         build_public(edited)
+
+
+def test_boilerplate_is_what_every_themes_samples_say_alike(taxonomy):
+    from models.records import Category
+    from models.themes.features import boilerplate_words
+
+    words = boilerplate_words(seed_samples(taxonomy))
+    # the seed spreads the proposers' boilerplate over every theme on purpose
+    assert {"anggaran", "survei", "sambat", "dievaluasi", "pimpinan", "warga"} <= words
+    assert not {"imunisasi", "sampah", "pajak", "literasi", "bencana", "umkm", "perizinan", "musrenbang"} & words
+    # it spreads the proposers too, but their own words are only in their category's samples: kept
+    assert not {"siswa", "guru", "puskesmas", "kelurahan"} & words
+    categories = (Category("sd"), Category("kelurahan"))
+    rows = [LabelledText(f"{word} {i} dilaporkan lurah rutin" if i % 2 else f"{word} {i} dilaporkan rutin",
+                         theme, categories[i % 2])
+            for theme, word in (("a", "sumur"), ("b", "jalan"), ("c", "pasar")) for i in range(10)]
+    assert boilerplate_words(rows) == {"dilaporkan", "rutin"}  # lurah: every theme, one category
+    # too few samples of a theme to tell (a new taxonomy with a few corrections): nothing learned
+    assert boilerplate_words(rows[:-1]) == frozenset()
+
+
+def test_boilerplate_decides_no_theme_and_hides_none(classifier, taxonomy):
+    from models.themes import lexicon_scores
+
+    boilerplate = classifier.features.boilerplate
+    text = "Anggaran masuk DPA. Keluhan lewat SAMBAT. Survei warga puas. Dievaluasi dan dilaporkan kepada pimpinan."
+    classes = list(taxonomy.ids)
+    # tata_kelola_perencanaan's own lexicon has anggaran and SAMBAT: without the learned boilerplate they count
+    assert classes[lexicon_scores(taxonomy, classes, [text])[0].argmax()] == "tata_kelola_perencanaan"
+    assert lexicon_scores(taxonomy, classes, [text], boilerplate)[0].sum() == 0
+    [a] = classifier.predict([_input("P1", "kelurahan", "", text)])
+    assert a.needs_review and a.theme_confidence < 0.5, a
+    [a] = classifier.predict([_input("P1", "kelurahan", "", text + " Jemput bola imunisasi balita di posyandu.")])
+    assert a.theme == "kesehatan"
