@@ -335,17 +335,17 @@ def test_a_flow_run_kipp_starts_sends_no_heartbeat_unless_the_user_set_its_frequ
         assert get_current_settings().flows.heartbeat_frequency == before.flows.heartbeat_frequency
 
 
-def test_the_drain_progress_of_prefects_workers_is_quiet_and_their_other_warnings_are_not(
-    tmp_path: Path, monkeypatch
-) -> None:
+def test_the_drain_progress_of_prefects_workers_is_quiet_and_their_other_warnings_are_not(tmp_path: Path) -> None:
     import logging
 
     from flows.prefect_env import configure_prefect
 
     before = set(os.environ)
-    configure_prefect(tmp_path / "state")
-    for key in set(os.environ) - before:  # what it added to the environment goes with the test
-        monkeypatch.delenv(key)
+    try:
+        configure_prefect(tmp_path / "state")
+    finally:
+        for key in set(os.environ) - before:  # what it added to the environment goes with the test
+            os.environ.pop(key)
     for name in ("EventsWorker", "APILogWorker"):
         logger = logging.getLogger(name)
         assert not logger.filter(logger.makeRecord(name, logging.WARNING, __file__, 1,
