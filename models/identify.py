@@ -169,7 +169,7 @@ class Identifier:
                 self._child_kinds[inner].add(self.keys[outer].kind)
         # Identification runs for every file of every run; covers repeat their title lines and words.
         self._word_cache: dict[str, tuple[str, ...]] = {}
-        self._segment_cache: dict[tuple[str, ...], dict[str, float]] = {}
+        self._segment_cache: dict[tuple[tuple[str, ...], tuple[frozenset[Region], ...]], dict[str, float]] = {}
         self._token_cache: dict[tuple[str, bool], tuple[tuple[str, ...], frozenset[Region]]] = {}
 
     # -- one piece of text ------------------------------------------------------------
@@ -188,10 +188,10 @@ class Identifier:
             self._token_cache[key] = found
         return list(found[0]), found[1]
 
-    def _score_tokens(self, toks: list[str]) -> dict[str, float]:
+    def _score_tokens(self, toks: list[str], mentioned: tuple[frozenset[Region], ...] = ()) -> dict[str, float]:
         if not toks:
             return {}
-        cache_key = tuple(toks)
+        cache_key = (tuple(toks), mentioned)
         cached = self._segment_cache.get(cache_key)
         if cached is not None:
             return cached
@@ -218,6 +218,10 @@ class Identifier:
                 continue
             if key.distinctive and not (all(w in matched for w in key.distinctive)
                                         or (len(key.distinctive) > 1 and "".join(key.distinctive) in matched)):
+                continue
+            # At national size a Dinas or a place name is in every region's roster: only the regions
+            # the file mentions count (the same test as _decide's).
+            if not all(regions_agree(key.regions, m) for m in mentioned):
                 continue
             score = _score_key(key, toks, words)
             if score is not None:
@@ -246,8 +250,8 @@ class Identifier:
     def identify(self, path: str, cover: str = "") -> Identification:
         """Identify the participant of an inbox file from its relative path and cover text."""
         mentioned = (self.regions_mentioned(path, in_path=True), self.regions_mentioned(cover))
-        by_path = self._decide(*self._best_over(path_segments(path), abbreviations=True), mentioned)
-        by_cover = self._decide(*self._best_over(cover_segments(cover)), mentioned)
+        by_path = self._decide(*self._best_over(path_segments(path), mentioned, abbreviations=True), mentioned)
+        by_cover = self._decide(*self._best_over(cover_segments(cover), mentioned), mentioned)
         return self._combine(by_path, by_cover)
 
     def regions_mentioned(self, text: str, in_path: bool = False) -> frozenset[Region]:
@@ -263,15 +267,17 @@ class Identifier:
             _, found = self._name_tokens("\n".join(lines))
         return frozenset(r for r in found if not (r[0] is None and any(o[1] == r[1] and o[0] for o in found)))
 
-    def _best_over(self, segments: list[str], abbreviations: bool = False) -> tuple[dict[str, float], set[str]]:
-        """Best score per participant over the segments, and the kinds that begin a segment."""
+    def _best_over(self, segments: list[str], mentioned: tuple[frozenset[Region], ...] = (),
+                   abbreviations: bool = False) -> tuple[dict[str, float], set[str]]:
+        """Best score per participant over the segments, and the kinds that begin a segment; a
+        participant of a region other than the file mentions is not scored (_decide drops it)."""
         best: dict[str, float] = {}
         leading: set[str] = set()
         for seg in segments:
             toks, _ = self._name_tokens(seg, abbreviations)
             if toks and toks[0] in KINDS:
                 leading.add(toks[0])
-            for pid, score in self._score_tokens(toks).items():
+            for pid, score in self._score_tokens(toks, mentioned).items():
                 if score > best.get(pid, 0.0):
                     best[pid] = score
         return best, leading
