@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from flows.prefect_env import flow_run_settings, imports_frozen
 from models.errors import ExitCode, InputError, KippError, OutputError
 from models.language import LANGUAGES, both, current_language, pick, say, use_language
 
@@ -287,6 +288,7 @@ def _quiet_prefect_runs() -> None:
 # -- runs ------------------------------------------------------------------------------------------
 
 
+@imports_frozen()  # the run's modules, once imported, outside every garbage collection
 def _prepare(inbox: Path, roster: Path, out: Path, edition: str, prior: Path | None = None, panel=None,
              handoff: bool = False):
     """Check the inputs in one clear line, before Prefect starts; then configure Prefect."""
@@ -327,7 +329,7 @@ def _run_flow(inbox: Path, roster: Path, out: Path, edition: str, prior: Path | 
     flow = _prepare(inbox, roster, out, edition, prior, panel, handoff)
     if handoff:
         from flows.intake import handoff_flow as flow
-    with OutputLock(out, "handoff" if handoff else "run"):
+    with OutputLock(out, "handoff" if handoff else "run"), flow_run_settings():
         return flow(str(inbox), str(roster), str(out), edition, prior=str(prior) if prior else None,
                     **_panel_parameters(panel)).result  # flows.intake.Returned
 
@@ -742,8 +744,9 @@ def watch_command(inbox: Path, roster: Path, out: Path, edition: str, prior: Pat
         try:
             use_prefect_server(OutputPaths(out).state, announce=click.echo)  # a server gone since is started again
             # The watcher has seen each file hold still: no second look needed in the flow.
-            result = intake_flow(str(inbox), str(roster), str(out), edition, settle_seconds=0.0,
-                                 prior=str(prior) if prior else None, **_panel_parameters(panel)).result
+            with flow_run_settings():
+                result = intake_flow(str(inbox), str(roster), str(out), edition, settle_seconds=0.0,
+                                     prior=str(prior) if prior else None, **_panel_parameters(panel)).result
         except KippError as e:  # e.g. the roster is being edited: say so, keep watching
             click.echo(f"[{time.strftime('%H:%M:%S')}] {say('galat', 'error')}: {clean(e, keep_newlines=True)}", err=True)
             return

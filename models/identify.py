@@ -158,6 +158,7 @@ class Identifier:
             if not key.distinctive and key.kind:
                 self._by_kind_number[(key.kind, min(key.numbers, default=""))].add(key.participant_id)
         self._vocabulary = list(self._by_word)
+        self._joined = {pid: "".join(k.distinctive) for pid, k in self.keys.items() if len(k.distinctive) > 1}
         # The kinds a supervising unit's participants are: Disdikbud's are sd and smp; Bappeda's are the
         # bidang whose names hold Bappeda's, with or without a parent_id.
         self._child_kinds: dict[str, set[str]] = defaultdict(set)
@@ -169,8 +170,10 @@ class Identifier:
                 self._child_kinds[inner].add(self.keys[outer].kind)
         # Identification runs for every file of every run; covers repeat their title lines and words.
         self._word_cache: dict[str, tuple[str, ...]] = {}
-        self._segment_cache: dict[tuple[str, ...], dict[str, float]] = {}
+        self._segment_cache: dict[tuple[tuple[str, ...], tuple[frozenset[Region], ...]], dict[str, float]] = {}
         self._token_cache: dict[tuple[str, bool], tuple[tuple[str, ...], frozenset[Region]]] = {}
+        self._organiser_cache: dict[str, bool] = {}
+        self._agree_cache: dict[tuple[frozenset[Region], tuple[frozenset[Region], ...]], bool] = {}
 
     # -- one piece of text ------------------------------------------------------------
 
@@ -188,10 +191,10 @@ class Identifier:
             self._token_cache[key] = found
         return list(found[0]), found[1]
 
-    def _score_tokens(self, toks: list[str]) -> dict[str, float]:
+    def _score_tokens(self, toks: list[str], mentioned: tuple[frozenset[Region], ...] = ()) -> dict[str, float]:
         if not toks:
             return {}
-        cache_key = tuple(toks)
+        cache_key = (tuple(toks), mentioned)
         cached = self._segment_cache.get(cache_key)
         if cached is not None:
             return cached
@@ -211,13 +214,16 @@ class Identifier:
         for pid in candidates:
             key = self.keys[pid]
             # Candidates _score_key would refuse, told apart cheaply (at national size most are): a
-            # number of the name not in the text (numbers are exact), or a word of the name that no
-            # word of the text is close to (fuzz.ratio is symmetric, so `matched` holds every roster
-            # word _align could pair with a word of the text, its joined form included).
+            # number of the name not in the text (numbers are exact); a region other than the file
+            # mentions (the same test as _decide's: a Dinas or a place name is in every region's
+            # roster); a word of the name that no word of the text is close to (fuzz.ratio is
+            # symmetric, so `matched` holds every roster word _align could pair with a word of the
+            # text, its joined form included).
             if key.numbers and not key.numbers <= digits:
                 continue
-            if key.distinctive and not (all(w in matched for w in key.distinctive)
-                                        or (len(key.distinctive) > 1 and "".join(key.distinctive) in matched)):
+            if not self._regions_agree(key.regions, mentioned):
+                continue
+            if key.distinctive and not (matched.issuperset(key.distinctive) or self._joined.get(pid) in matched):
                 continue
             score = _score_key(key, toks, words)
             if score is not None:
@@ -226,6 +232,16 @@ class Identifier:
             self._segment_cache.clear()
         self._segment_cache[cache_key] = scores
         return scores
+
+    def _regions_agree(self, own: frozenset[Region], mentioned: tuple[frozenset[Region], ...]) -> bool:
+        """regions_agree with every mentioned set; the roster has a few hundred region sets at most."""
+        found = self._agree_cache.get((own, mentioned))
+        if found is None:
+            found = all(regions_agree(own, m) for m in mentioned)
+            if len(self._agree_cache) > 200_000:
+                self._agree_cache.clear()
+            self._agree_cache[(own, mentioned)] = found
+        return found
 
     def _vocabulary_matches(self, word: str) -> tuple[str, ...]:
         found = self._word_cache.get(word)
@@ -246,8 +262,8 @@ class Identifier:
     def identify(self, path: str, cover: str = "") -> Identification:
         """Identify the participant of an inbox file from its relative path and cover text."""
         mentioned = (self.regions_mentioned(path, in_path=True), self.regions_mentioned(cover))
-        by_path = self._decide(*self._best_over(path_segments(path), abbreviations=True), mentioned)
-        by_cover = self._decide(*self._best_over(cover_segments(cover)), mentioned)
+        by_path = self._decide(*self._best_over(path_segments(path), mentioned, abbreviations=True), mentioned)
+        by_cover = self._decide(*self._best_over(cover_segments(cover), mentioned), mentioned)
         return self._combine(by_path, by_cover)
 
     def regions_mentioned(self, text: str, in_path: bool = False) -> frozenset[Region]:
@@ -259,19 +275,30 @@ class Identifier:
         if in_path:
             _, found = self._name_tokens(text, abbreviations=True)
         else:
-            lines = [line for line in _cover_lines(text) if not _ORGANISER.intersection(tokens(line, frozenset()))]
+            lines = [line for line in _cover_lines(text) if not self._organisers_line(line)]
             _, found = self._name_tokens("\n".join(lines))
         return frozenset(r for r in found if not (r[0] is None and any(o[1] == r[1] and o[0] for o in found)))
 
-    def _best_over(self, segments: list[str], abbreviations: bool = False) -> tuple[dict[str, float], set[str]]:
-        """Best score per participant over the segments, and the kinds that begin a segment."""
+    def _organisers_line(self, line: str) -> bool:
+        found = self._organiser_cache.get(line)  # covers repeat their lines: each is read once
+        if found is None:
+            found = bool(_ORGANISER.intersection(tokens(line, frozenset())))
+            if len(self._organiser_cache) > 200_000:
+                self._organiser_cache.clear()
+            self._organiser_cache[line] = found
+        return found
+
+    def _best_over(self, segments: list[str], mentioned: tuple[frozenset[Region], ...] = (),
+                   abbreviations: bool = False) -> tuple[dict[str, float], set[str]]:
+        """Best score per participant over the segments, and the kinds that begin a segment; a
+        participant of a region other than the file mentions is not scored (_decide drops it)."""
         best: dict[str, float] = {}
         leading: set[str] = set()
         for seg in segments:
             toks, _ = self._name_tokens(seg, abbreviations)
             if toks and toks[0] in KINDS:
                 leading.add(toks[0])
-            for pid, score in self._score_tokens(toks).items():
+            for pid, score in self._score_tokens(toks, mentioned).items():
                 if score > best.get(pid, 0.0):
                     best[pid] = score
         return best, leading

@@ -6,11 +6,12 @@
 Per size: the edition is generated once (flows/corpora/scale.py; reused from --cache afterwards),
 then `kipp run` runs as a user starts it (a subprocess, with whatever Prefect set-up `kipp run` uses:
 the bench prints which) three times: cold (a fresh output folder), a rerun with nothing new, and an
-empty inbox (the fixed cost). Each run's wall time, its own step times (the ledger's `last_run`,
+empty inbox (the fixed cost). Each run's wall time, CPU time (kipp and its workers), the load average
+as it started, its own step times (the ledger's `last_run`,
 written by flows/steps.open_run) and the peak memory of its process tree (the sum of the tree's RSS,
 polled from /proc every 0.2 s; and the largest single process, from wait4) are recorded. In the same
 call, the raw baseline: pypdf and python-docx over the same files in a plain loop in two processes,
-no kipp. Tesseract is hidden (PATH is a folder of links to every other program on it), so no OCR.
+no kipp (wall and CPU). Tesseract is hidden (PATH is a folder of links to every other program on it), so no OCR.
 Writes scale.json and scale.md in --cache. The machine's other load shows in the figures: read them as
 one measurement, not a constant.
 """
@@ -20,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -88,6 +90,7 @@ def kipp_run(inbox: Path, roster: Path, out: Path, env: dict[str, str]) -> dict:
     """One `kipp run` as a subprocess: wall seconds, exit code, peak tree RSS, the run's own step times."""
     cmd = [sys.executable, "-m", "flows.cli", "run", "--inbox", str(inbox), "--roster", str(roster),
            "--out", str(out), "--edition", "2021"]
+    load = os.getloadavg()[0]
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     peak = [0]
@@ -110,6 +113,10 @@ def kipp_run(inbox: Path, roster: Path, out: Path, env: dict[str, str]) -> dict:
     last = json.loads(meta.get("last_run", "{}") or "{}")
     return {
         "wall_s": round(wall, 2),
+        # CPU of kipp and the workers it waited for (not the Prefect server): what the machine's other
+        # load does not inflate the way it inflates wall times.
+        "cpu_s": round(usage.ru_utime + usage.ru_stime, 2),
+        "load": round(load, 1),  # the 1-minute load average as the run started (2 cores: above 2 is contention)
         "exit": proc.returncode,
         "peak_tree_rss_mb": round(peak[0] / 1024, 1),
         "peak_process_rss_mb": round(usage.ru_maxrss / 1024, 1),
@@ -148,10 +155,15 @@ def _raw_one(path: str) -> int:
 
 def raw_extraction(inbox: Path, workers: int = 2) -> dict:
     files = sorted(str(p) for p in inbox.rglob("*") if p.is_file() and p.suffix.lower() in (".pdf", ".docx"))
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     with ProcessPoolExecutor(workers) as pool:
         chars = sum(pool.map(_raw_one, files, chunksize=8))
-    return {"seconds": round(time.perf_counter() - start, 2), "files": len(files), "chars": chars, "workers": workers}
+    seconds = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)  # the pool's processes, reaped at its shutdown
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return {"seconds": round(seconds, 2), "cpu_s": round(cpu, 2), "files": len(files), "chars": chars,
+            "workers": workers}
 
 
 # -- the whole bench ---------------------------------------------------------------------------
@@ -200,17 +212,17 @@ def markdown(results: list[dict], hidden: str) -> str:
         f"Prefect: {', '.join(modes)}. OCR: {hidden}. Raw: pypdf/python-docx, plain loop, "
         f"{results[0]['raw']['workers'] if results else 2} processes.",
         "",
-        "| participants | files | run | wall s | in flow s | " + " | ".join(STEP_COLUMNS)
-        + " | peak tree MB | raw extraction s | exit |",
-        "|---:|---:|---|---:|---:|" + "---:|" * len(STEP_COLUMNS) + "---:|---:|---:|",
+        "| participants | files | run | load | wall s | CPU s | in flow s | " + " | ".join(STEP_COLUMNS)
+        + " | peak tree MB | raw extraction s (CPU s) | exit |",
+        "|---:|---:|---|---:|---:|---:|---:|" + "---:|" * len(STEP_COLUMNS) + "---:|---:|---:|",
     ]
     for r in results:
         for kind in ("cold", "noop", "empty"):
             run = r[kind]
             steps = " | ".join(f"{run['steps_s'].get(s, 0):.1f}" for s in STEP_COLUMNS)
-            lines.append(f"| {r['participants']} | {r['files']} | {kind} | {run['wall_s']:.1f} | "
-                         f"{(run['in_flow_s'] or 0):.1f} | {steps} | {run['peak_tree_rss_mb']:.0f} | "
-                         f"{r['raw']['seconds']:.1f} | {run['exit']} |")
+            lines.append(f"| {r['participants']} | {r['files']} | {kind} | {run['load']:.1f} | {run['wall_s']:.1f} | "
+                         f"{run['cpu_s']:.1f} | {(run['in_flow_s'] or 0):.1f} | {steps} | {run['peak_tree_rss_mb']:.0f} | "
+                         f"{r['raw']['seconds']:.1f} ({r['raw']['cpu_s']:.1f}) | {run['exit']} |")
     lines.append("")
     for r in results:
         checks = ", ".join(f"{name} {'ok' if t['ok'] else 'MISSED'} (limit {t.get('limit_s', t.get('limit_mb'))})"

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import logging
+import os
+import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
+from pathlib import Path
 
 from flows.steps.context import Run
 from flows.steps.guard import set_aside, step_failed
@@ -13,7 +18,10 @@ from models import (
 )
 from models.ledger import Ledger, StoredExtraction
 from models.records import Category
-from models.themes import ThemeError, ThemeInput
+from models.sources import source_digest
+from models.themes import Taxonomy, ThemeError, ThemeInput, ThemeModelError
+
+log = logging.getLogger(__name__)
 
 
 def theme_input(participant_id: str, category: Category | None, stored: StoredExtraction | None) -> ThemeInput | None:
@@ -83,17 +91,104 @@ def themes(run: Run) -> None:
         inputs.append(inp)
     if failed:
         screening = set_aside(screening, failed)
+    model = run.paths.theme_model
+    trained_before = _file_digest(model)
+    if inputs and trained_before is None:  # a new output folder: a model trained elsewhere on the same seed
+        trained_before = _from_shared_cache(taxonomy, model)
     try:
-        assigned = classifier.classify(inputs, taxonomy, run.paths.theme_model, run.ledger.theme_corrections(),
+        assigned = classifier.classify(inputs, taxonomy, model, run.ledger.theme_corrections(),
                                        cache=cache, digests=digests)
     except ThemeError:
         raise  # the taxonomy or the corrections are wrong: the user's to fix, said in one line
     except Exception as exc:  # noqa: BLE001
         run.screening = step_failed(screening, "themes", exc)
         return
+    if _file_digest(model) not in (None, trained_before):  # this run trained it, from the seed alone
+        _to_shared_cache(taxonomy, model)
     kept = json.dumps(cache, separators=(",", ":"))
     if kept != run.ledger.meta(THEME_CACHE):  # a run with nothing new writes nothing
         run.ledger.set_meta(THEME_CACHE, kept)
     assigned_by = {a.participant_id: a for a in assigned}
     participants = tuple(replace(r, theme=assigned_by.get(r.participant.id)) for r in screening.participants)
     run.screening = replace(screening, participants=participants)
+
+
+# -- the model a run trains, shared between output folders ---------------------------------------------
+#
+# A run trains the theme model only where there is none (a new output folder), from the seed alone
+# (admins' corrections are training data only at `kipp themes train`): the same model in every folder,
+# 1.4 s of CPU and the better part of a cold run's theme step. So a model a run trained is kept in the
+# user's cache folder too, under a key of everything it was made from (the seed's fingerprint, which
+# holds the taxonomy, the samples, the vocabulary and the dropped words; the model format; scikit-learn,
+# numpy, scipy and Python; the source of models/themes), and a new output folder starts from it, as
+# version 1. It is checked on the way in as any saved model is (format, scikit-learn, taxonomy), and
+# must be what a run trains: the seed's fingerprint, no corrections, the default temperature and
+# threshold. A model of `kipp themes train` (fitted temperature, corrections) never goes there.
+
+THEME_CACHE_KEPT = 8  # models (~2 MB each) in the cache folder; the oldest beyond are removed
+
+
+def shared_cache_dir(env: Mapping[str, str] | None = None) -> Path:
+    """`$XDG_CACHE_HOME/kipp/theme-models`, else `~/.cache/kipp/theme-models`."""
+    env = os.environ if env is None else env
+    base = env.get("XDG_CACHE_HOME", "").strip() or str(Path(env.get("HOME") or Path.home()) / ".cache")
+    return Path(base).expanduser() / "kipp" / "theme-models"
+
+
+def shared_model_key(taxonomy: Taxonomy) -> str:
+    """What a model a run trains is made from (see above); another value of any part, another key."""
+    from importlib.metadata import version  # not the imports themselves: seconds a cache hit saves
+
+    seed = classifier._fingerprint(taxonomy, classifier.seed_samples(taxonomy), False)
+    parts = [seed, str(classifier.ThemeClassifier.FORMAT_VERSION), sys.version.split()[0],
+             *(version(name) for name in ("scikit-learn", "numpy", "scipy"))]
+    code = sorted(Path(classifier.__file__).parent.glob("*.py"))
+    return source_digest(code, *parts)[:32]
+
+
+def _is_run_trained(clf, taxonomy: Taxonomy) -> bool:
+    seed = classifier._fingerprint(taxonomy, classifier.seed_samples(taxonomy), False)
+    return (clf.fingerprint == clf.base_fingerprint == seed and not clf.corrected and not clf.features.stem
+            and clf.temperature == classifier.TEMPERATURE and clf.threshold == classifier.REVIEW_THRESHOLD)
+
+
+def _from_shared_cache(taxonomy: Taxonomy, model: Path) -> str | None:
+    """Put the cached model for this seed in use in `model` (as its version 1); its digest, or None."""
+    try:
+        cached = shared_cache_dir() / f"{shared_model_key(taxonomy)}.pickle"
+        clf = classifier.ThemeClassifier.load(cached, taxonomy)
+    except (ThemeModelError, OSError) as e:  # damaged, or of another scikit-learn after all: trained again, and replaced
+        log.debug("theme model cache not used: %s", e)
+        return None
+    if clf is None or not _is_run_trained(clf, taxonomy):
+        return None
+    try:
+        classifier.keep(clf, model)
+    except OSError:
+        return None  # the output folder's problem shows where the run writes it
+    return _file_digest(model)
+
+
+def _to_shared_cache(taxonomy: Taxonomy, model: Path) -> None:
+    """Keep the model this run trained in the cache folder; a cache that cannot be written is no error."""
+    try:
+        clf = classifier.ThemeClassifier.load(model, taxonomy)
+        if clf is None or not _is_run_trained(clf, taxonomy):
+            return
+        folder = shared_cache_dir()
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        target = folder / f"{shared_model_key(taxonomy)}.pickle"
+        part = folder / f".{target.name}.{os.getpid()}.part"
+        part.write_bytes(model.read_bytes())
+        part.replace(target)  # whole or not at all, whoever else writes it meanwhile
+        for old in sorted(folder.glob("*.pickle"), key=lambda p: p.stat().st_mtime)[:-THEME_CACHE_KEPT]:
+            old.unlink(missing_ok=True)
+    except (OSError, ThemeModelError) as e:
+        log.debug("theme model cache not written: %s", e)
+
+
+def _file_digest(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None

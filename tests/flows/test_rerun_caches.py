@@ -139,6 +139,81 @@ def test_the_model_cache_follows_the_model_file_and_each_input(tmp_path: Path, p
     assert sorted(predicted) == ["a", "b"]
 
 
+@pytest.fixture
+def trainings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[str]:
+    """The fingerprints of the theme models trained (the real training, counted), with a cache folder
+    of the test's own and nothing trained earlier in this process to reuse."""
+    from models.themes import model as model_module
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setattr(model_module, "_TRAINED", {})
+    seen: list[str] = []
+    real = ThemeClassifier.train.__func__
+
+    def counting(cls, taxonomy, samples, **kw):
+        clf = real(cls, taxonomy, samples, **kw)
+        seen.append(clf.fingerprint)
+        return clf
+
+    monkeypatch.setattr(ThemeClassifier, "train", classmethod(counting))
+    return seen
+
+
+def _in_new_folder(config: RunConfig, name: str) -> RunConfig:
+    return RunConfig(config.inbox, config.roster, config.out.parent / name, config.edition, config.settings)
+
+
+def test_a_new_output_folder_starts_from_the_model_a_run_trained_elsewhere(edition, trainings) -> None:
+    from flows.steps.themes import shared_cache_dir, shared_model_key
+
+    config, first = edition
+    taxonomy = load_taxonomy(None)
+    cached = shared_cache_dir() / f"{shared_model_key(taxonomy)}.pickle"
+    assert _themes(run_once(_in_new_folder(config, "a"))) == first
+    assert len(trainings) == 1 and cached.is_file()
+    assert _themes(run_once(_in_new_folder(config, "b"))) == first
+    assert len(trainings) == 1  # not trained again
+    model = OutputPaths(config.out.parent / "b").theme_model
+    used = ThemeClassifier.load(model, taxonomy)
+    assert used.version == 1 and used.fingerprint == trainings[0]
+    assert json.loads(classifier.sidecar_path(model).read_text(encoding="utf-8"))["version"] == 1
+
+
+def test_a_damaged_or_foreign_model_in_the_cache_is_never_used(edition, trainings) -> None:
+    """A file that does not load is trained over; a model that is not what a run trains (here: another
+    temperature, as `kipp themes train` fits one) is not used, however it got there."""
+    from flows.steps.themes import shared_cache_dir, shared_model_key
+    from models.themes import model as model_module
+
+    config, first = edition
+    taxonomy = load_taxonomy(None)
+    cached = shared_cache_dir() / f"{shared_model_key(taxonomy)}.pickle"
+    cached.parent.mkdir(parents=True)
+    cached.write_bytes(b"not a model")
+    assert _themes(run_once(_in_new_folder(config, "a"))) == first
+    assert len(trainings) == 1
+    clf = ThemeClassifier.load(cached, taxonomy)  # replaced by the model the run trained
+    assert clf.fingerprint == trainings[0]
+    clf.temperature = 1.0
+    clf.save(cached)
+    model_module._TRAINED.clear()  # nothing of this process to reuse either
+    assert _themes(run_once(_in_new_folder(config, "b"))) == first
+    assert len(trainings) == 2
+    assert ThemeClassifier.load(OutputPaths(config.out.parent / "b").theme_model, taxonomy).temperature == classifier.TEMPERATURE
+
+
+def test_the_cache_key_follows_the_taxonomy_and_the_seed(tmp_path: Path) -> None:
+    from flows.steps.themes import shared_model_key
+
+    taxonomy = load_taxonomy(None)
+    data = json.loads(classifier.DEFAULT_TAXONOMY_PATH.read_text(encoding="utf-8"))
+    data["themes"][0]["label"] += " (diubah)"
+    other = tmp_path / "themes.json"
+    other.write_text(json.dumps(data), encoding="utf-8")
+    assert shared_model_key(taxonomy) == shared_model_key(load_taxonomy(None))
+    assert shared_model_key(load_taxonomy(other)) != shared_model_key(taxonomy)
+
+
 # -- reports ---------------------------------------------------------------------------------------
 
 

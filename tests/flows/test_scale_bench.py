@@ -77,15 +77,17 @@ def test_the_raw_baseline_reads_pdf_and_docx(tmp_path: Path) -> None:
     assert _raw_one(str(tmp_path / "in" / "broken.pdf")) == 0
     raw = raw_extraction(tmp_path / "in", workers=1)
     assert raw["files"] == 3 and raw["chars"] == _raw_one(str(pdf)) + _raw_one(str(docx))
+    assert 0 < raw["cpu_s"]  # the pool's own CPU, counted when it is reaped
 
 
 def test_the_table_has_one_row_per_run_and_says_what_missed() -> None:
-    run = {"wall_s": 20.0, "in_flow_s": 9.0, "steps_s": {"extract": 5.0, "decide": 0.1}, "peak_tree_rss_mb": 700.0,
-           "exit": 0, "prefect": "ephemeral"}
+    run = {"wall_s": 20.0, "cpu_s": 14.5, "load": 3.2, "in_flow_s": 9.0, "steps_s": {"extract": 5.0, "decide": 0.1},
+           "peak_tree_rss_mb": 700.0, "exit": 0, "prefect": "ephemeral"}
     result = {"participants": 323, "files": 619, "cold": run, "noop": run, "empty": run, "processing_s": 0.0,
-              "raw": {"seconds": 5.0, "workers": 2},
+              "raw": {"seconds": 5.0, "cpu_s": 9.6, "workers": 2},
               "targets": {"cold": {"limit_s": 12.0, "ok": False}, "peak_memory": {"limit_mb": 2048.0, "ok": True}}}
     table = markdown([result], "tesseract hidden")
     rows = [line for line in table.splitlines() if line.startswith("| 323 ")]
     assert [r.split(" | ")[2] for r in rows] == ["cold", "noop", "empty"]
+    assert rows[0].startswith("| 323 | 619 | cold | 3.2 | 20.0 | 14.5 | 9.0 | ") and " 5.0 (9.6) | 0 |" in rows[0]
     assert "Prefect: ephemeral" in table and "cold MISSED (limit 12.0)" in table and "peak_memory ok" in table
