@@ -6,6 +6,7 @@ import functools
 import io
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -119,6 +120,21 @@ def _docx_bytes(paragraphs: tuple[str, ...], header: str | None, page_break_afte
 
 def cover(title: str, unit: str, *extra: str) -> str:
     return "\n".join([title, "KOMPETISI INOVASI PELAYANAN PUBLIK (KIPP) KOTA MALANG TAHUN 2021", unit, *extra])
+
+
+@pytest.fixture(scope="session", autouse=True)
+def user_cache_of_the_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A run keeps the theme model it trained in the user's cache (XDG_CACHE_HOME) for the next new
+    output folder: the suite's runs and the kipp commands it starts use a cache of the session's own,
+    never the developer's ~/.cache/kipp."""
+    path = tmp_path_factory.mktemp("xdg-cache")
+    before = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(path)
+    yield path
+    if before is None:
+        os.environ.pop("XDG_CACHE_HOME", None)
+    else:
+        os.environ["XDG_CACHE_HOME"] = before
 
 
 @pytest.fixture(scope="session", autouse=True)

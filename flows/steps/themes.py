@@ -122,8 +122,8 @@ def themes(run: Run) -> None:
 # holds the taxonomy, the samples, the vocabulary and the dropped words; the model format; scikit-learn,
 # numpy, scipy and Python; the source of models/themes), and a new output folder starts from it, as
 # version 1. It is checked on the way in as any saved model is (format, scikit-learn, taxonomy), and
-# must be what a run trains: the seed's fingerprint, no corrections, the default temperature and
-# threshold. A model of `kipp themes train` (fitted temperature, corrections) never goes there.
+# must be what a run trains: the seed's fingerprint, no corrections, the default confidence model and
+# threshold. A model of `kipp themes train` (fitted confidence, corrections) never goes there.
 
 THEME_CACHE_KEPT = 8  # models (~2 MB each) in the cache folder; the oldest beyond are removed
 
@@ -149,7 +149,7 @@ def shared_model_key(taxonomy: Taxonomy) -> str:
 def _is_run_trained(clf, taxonomy: Taxonomy) -> bool:
     seed = classifier._fingerprint(taxonomy, classifier.seed_samples(taxonomy), False)
     return (clf.fingerprint == clf.base_fingerprint == seed and not clf.corrected and not clf.features.stem
-            and clf.temperature == classifier.TEMPERATURE and clf.threshold == classifier.REVIEW_THRESHOLD)
+            and clf.confidence == classifier.CONFIDENCE and clf.threshold == classifier.REVIEW_THRESHOLD)
 
 
 def _from_shared_cache(taxonomy: Taxonomy, model: Path) -> str | None:

@@ -4,6 +4,7 @@ reports_written). Anything they were computed from that changes computes them ag
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -181,7 +182,7 @@ def test_a_new_output_folder_starts_from_the_model_a_run_trained_elsewhere(editi
 
 def test_a_damaged_or_foreign_model_in_the_cache_is_never_used(edition, trainings) -> None:
     """A file that does not load is trained over; a model that is not what a run trains (here: another
-    temperature, as `kipp themes train` fits one) is not used, however it got there."""
+    confidence model, as `kipp themes train` fits one) is not used, however it got there."""
     from flows.steps.themes import shared_cache_dir, shared_model_key
     from models.themes import model as model_module
 
@@ -194,12 +195,12 @@ def test_a_damaged_or_foreign_model_in_the_cache_is_never_used(edition, training
     assert len(trainings) == 1
     clf = ThemeClassifier.load(cached, taxonomy)  # replaced by the model the run trained
     assert clf.fingerprint == trainings[0]
-    clf.temperature = 1.0
+    clf.confidence = dataclasses.replace(clf.confidence, temperature=1.0)
     clf.save(cached)
     model_module._TRAINED.clear()  # nothing of this process to reuse either
     assert _themes(run_once(_in_new_folder(config, "b"))) == first
     assert len(trainings) == 2
-    assert ThemeClassifier.load(OutputPaths(config.out.parent / "b").theme_model, taxonomy).temperature == classifier.TEMPERATURE
+    assert ThemeClassifier.load(OutputPaths(config.out.parent / "b").theme_model, taxonomy).confidence == classifier.CONFIDENCE
 
 
 def test_the_cache_key_follows_the_taxonomy_and_the_seed(tmp_path: Path) -> None:
