@@ -127,12 +127,26 @@ def _work(kind: str, path: Path, expected: str | None, root: Path | None, arg: A
         return _guarded(lambda: extract(path, limits, plan.sha256, root), limits)
 
 
+def _let_the_fork_server_go() -> None:
+    """Close this worker's copy of the fork server's "alive" pipe. multiprocessing hands every child the
+    main process's end of that pipe (so that a child could use the server too), and the server ends only
+    when every copy is closed: a worker busy on a hanging file would keep the server, and so itself,
+    alive after the main process was killed. A worker starts no processes through multiprocessing."""
+    from multiprocessing import forkserver
+
+    server = forkserver._forkserver
+    if server._forkserver_alive_fd is not None:
+        os.close(server._forkserver_alive_fd)
+        server._forkserver_alive_fd = None
+
+
 def _worker_main(conn: Connection, limits: Limits, main_pid: int, pool_dir: str, env: dict[str, str]) -> None:
     import resource
 
     from extractors.ocr_extractor import die_with_parent
 
     die_with_parent()  # with the fork server, which ends with the main process
+    _let_the_fork_server_go()
     try:
         os.kill(main_pid, 0)
     except ProcessLookupError:  # the main process died before that request was made
