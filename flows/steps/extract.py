@@ -64,11 +64,11 @@ def extract_contents(ledger: Ledger, root: Path, hashes: Mapping[str, str], sett
 
 def save_extractions(ledger: Ledger, jobs: Mapping[str, Job], settings: Settings, limits_key: str | None,
                      progress: Progress | None = None) -> None:
-    """Read `jobs` in this machine's worker processes and save each result as it comes: an interrupted
-    run (or a killed batch) keeps what it read."""
+    """Read `jobs` in this machine's worker processes and save the results as they come, a transaction
+    per 64 or per half second (Ledger.save_extractions): an interrupted run keeps what it read, and
+    a killed batch loses at most the results of its last half second."""
     results = extract_many(jobs, settings.workers, settings.limits, isolate=settings.isolate,
                            ocr_progress=ocr_progress.get())
-    for done, (sha, result) in enumerate(results, start=1):
-        ledger.save_extraction(sha, result, limits_key)
+    for done, _sha in enumerate(ledger.save_extractions(results, limits_key), start=1):
         if progress is not None:
             progress(done, len(jobs))
