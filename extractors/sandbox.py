@@ -376,16 +376,22 @@ class SandboxPool:
             timeout = max(0.0, min(deadlines) - now) if deadlines else None
             waitables = [w.conn for w in self._workers] + [w.process.sentinel for w in self._workers]
             ready = set(wait(waitables, timeout=timeout))
+            results: list[tuple[str, Result]] = []
             for worker in list(self._workers):
                 if worker not in self._workers:  # killed with a file that another of its jobs ended
                     continue
                 for task, outcome in self._collect(worker, ready, docs):
-                    yield from self._settle(task, outcome, docs, queue, ocr)
+                    results.extend(self._settle(task, outcome, docs, queue, ocr))
             now = time.monotonic()
             for key in {w.job.key for w in self._workers if w.job}:
                 if now >= self._deadline(key, docs[key]):
-                    yield from self._end(key, docs, queue, ocr, (
-                        Reason.TIMEOUT, f"membaca berkas melebihi batas waktu {self.limits.seconds:g} detik"))
+                    results.extend(self._end(key, docs, queue, ocr, (
+                        Reason.TIMEOUT, f"membaca berkas melebihi batas waktu {self.limits.seconds:g} detik")))
+            # Free workers get their next job before the caller sees these results: they read while
+            # it saves them, instead of waiting for it.
+            if results:
+                self._hand_out(queue, docs)
+            yield from results
 
     def _hand_out(self, queue: deque[_Task], docs: dict[str, _Doc]) -> bool:
         """Give each idle worker the next job; True when one turned out dead."""
@@ -437,11 +443,11 @@ class SandboxPool:
         """A file's result: its jobs still waiting are dropped and those still running killed."""
         doc = docs[key]
         doc.done = True
-        if doc.plan is not None:
+        if doc.plan is not None:  # only a scan has jobs of its own waiting (its pages, its finish)
             ocr.found(-(doc.plan.pages - len(doc.pages)))  # pages never to be read leave the total
-        kept = [t for t in queue if t.key != key]
-        queue.clear()
-        queue.extend(kept)
+            kept = [t for t in queue if t.key != key]
+            queue.clear()
+            queue.extend(kept)
         for worker in list(self._workers):
             if worker.job and worker.job.key == key:
                 self._replace(worker)

@@ -16,6 +16,7 @@ import shutil
 import sqlite3
 import struct
 import tempfile
+import time
 import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -181,6 +182,30 @@ class StoredExtraction:
     chars: int | None
     error_reason: Reason | None
     error_detail: str | None
+
+
+SAVE_SECONDS, SAVE_ROWS = 0.5, 64  # Ledger.save_extractions: a transaction per this many results, or this often
+_SAVE_EXTRACTION = """INSERT INTO extractions(sha256, extractor_version, format, pages, chars, cover,
+   text, notes, error_reason, error_detail, ocr_confidence, limits, retry, extracted_at)
+   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)
+   ON CONFLICT(sha256) DO UPDATE SET extractor_version=excluded.extractor_version,
+   format=excluded.format, pages=excluded.pages, chars=excluded.chars, cover=excluded.cover,
+   text=excluded.text, notes=excluded.notes, error_reason=excluded.error_reason,
+   error_detail=excluded.error_detail, ocr_confidence=excluded.ocr_confidence, limits=excluded.limits,
+   retry=NULL, extracted_at=excluded.extracted_at"""
+
+
+def _extraction_row(sha: str, result: Extraction | tuple[Reason, str], limits_key: str | None) -> tuple:
+    if isinstance(result, Extraction):
+        values = (
+            result.format, result.pages, len(result.text), result.cover,
+            zlib.compress(result.text.encode("utf-8")), json.dumps(list(result.notes)), None, None,
+            result.ocr_confidence,
+        )
+    else:
+        reason, detail = result
+        values = (None, None, None, None, None, None, reason.value, detail, None)
+    return (sha, EXTRACTOR_VERSION, *values, limits_key, _now())
 
 
 def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
@@ -356,26 +381,38 @@ class Ledger:
     def save_extraction(
         self, sha: str, result: Extraction | tuple[Reason, str], limits_key: str | None = None
     ) -> None:
-        if isinstance(result, Extraction):
-            values = (
-                result.format, result.pages, len(result.text), result.cover,
-                zlib.compress(result.text.encode("utf-8")), json.dumps(list(result.notes)), None, None,
-                result.ocr_confidence,
-            )
-        else:
-            reason, detail = result
-            values = (None, None, None, None, None, None, reason.value, detail, None)
-        self.db.execute(
-            """INSERT INTO extractions(sha256, extractor_version, format, pages, chars, cover,
-               text, notes, error_reason, error_detail, ocr_confidence, limits, retry, extracted_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)
-               ON CONFLICT(sha256) DO UPDATE SET extractor_version=excluded.extractor_version,
-               format=excluded.format, pages=excluded.pages, chars=excluded.chars, cover=excluded.cover,
-               text=excluded.text, notes=excluded.notes, error_reason=excluded.error_reason,
-               error_detail=excluded.error_detail, ocr_confidence=excluded.ocr_confidence, limits=excluded.limits,
-               retry=NULL, extracted_at=excluded.extracted_at""",
-            (sha, EXTRACTOR_VERSION, *values, limits_key, _now()),
-        )
+        self.db.execute(_SAVE_EXTRACTION, _extraction_row(sha, result, limits_key))
+
+    def save_extractions(
+        self, results: Iterable[tuple[str, Extraction | tuple[Reason, str]]], limits_key: str | None = None,
+        seconds: float = SAVE_SECONDS, rows: int = SAVE_ROWS,
+    ) -> Iterator[str]:
+        """Save results as they come, several to a transaction; yields each one's sha256 once it is held.
+
+        A transaction each cost the main process more than the text's compression, on cores the
+        extraction workers fill. Results wait in memory (never in an open transaction: the pool may
+        wait minutes for a slow file, and other writers must not wait on us) until `rows` of them
+        are held or the first of them is `seconds` old when the next arrives; the rest are saved
+        when the results end, fail or are abandoned (an interrupted run keeps what it read). Only a
+        process killed outright loses the results held, at most `rows`: the next run reads them again."""
+        held: list[tuple] = []
+        since = 0.0
+        try:
+            for sha, result in results:
+                if not held:
+                    since = time.monotonic()
+                held.append(_extraction_row(sha, result, limits_key))
+                if len(held) >= rows or time.monotonic() - since >= seconds:
+                    self._save_rows(held)
+                    held = []
+                yield sha
+        finally:
+            if held:
+                self._save_rows(held)
+
+    def _save_rows(self, rows: list[tuple]) -> None:
+        with self.transaction():
+            self.db.executemany(_SAVE_EXTRACTION, rows)
 
     def mark_for_retry(self, reasons: Iterable[Reason]) -> int:
         """Mark the cached failures of these reasons to be read again on the next run; how many."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from contextlib import closing
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Protocol
@@ -64,11 +65,14 @@ def extract_contents(ledger: Ledger, root: Path, hashes: Mapping[str, str], sett
 
 def save_extractions(ledger: Ledger, jobs: Mapping[str, Job], settings: Settings, limits_key: str | None,
                      progress: Progress | None = None) -> None:
-    """Read `jobs` in this machine's worker processes and save each result as it comes: an interrupted
-    run (or a killed batch) keeps what it read."""
+    """Read `jobs` in this machine's worker processes and save the results as they come, a transaction
+    per 64 or per half second (Ledger.save_extractions): an interrupted run keeps what it read; a
+    process killed outright (a killed batch) loses at most the 64 results it held, read again later."""
     results = extract_many(jobs, settings.workers, settings.limits, isolate=settings.isolate,
                            ocr_progress=ocr_progress.get())
-    for done, (sha, result) in enumerate(results, start=1):
-        ledger.save_extraction(sha, result, limits_key)
-        if progress is not None:
-            progress(done, len(jobs))
+    # closing(): when the step fails (a progress callback raising, say), what is held is saved then,
+    # explicitly, not when the generator happens to be collected.
+    with closing(ledger.save_extractions(results, limits_key)) as saved:
+        for done, _sha in enumerate(saved, start=1):
+            if progress is not None:
+                progress(done, len(jobs))

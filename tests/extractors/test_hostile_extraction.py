@@ -492,3 +492,26 @@ def test_a_docx_whose_first_stored_entry_holds_pdf_magic_is_read_as_docx(tmp_pat
     ex = extract(path)
     assert ex.format == "docx" and "SMP NEGERI 5" in ex.text
 
+
+
+def test_results_read_before_the_step_fails_are_in_the_ledger(tmp_path: Path) -> None:
+    # Results are saved several to a transaction; a step that fails midway (here its progress
+    # callback) still leaves every result it was given in the ledger, for the next run to skip.
+    from flows.steps.extract import save_extractions
+
+    inbox = tmp_path / "inbox"
+    jobs = {}
+    for n in range(5):
+        pdf = make_pdf(inbox / f"p{n}.pdf", [cover("PROPOSAL INOVASI", f"SMP NEGERI {n + 1} MALANG")])
+        sha = hashlib.sha256(pdf.read_bytes()).hexdigest()
+        jobs[sha] = (Path(pdf.name), sha, inbox)
+
+    def progress(done: int, total: int) -> None:
+        if done == 3:
+            raise KeyboardInterrupt
+
+    with Ledger(tmp_path / "ledger.sqlite") as ledger:
+        with pytest.raises(KeyboardInterrupt):
+            save_extractions(ledger, jobs, Settings(workers=1, isolate=False), None, progress)
+        stored = ledger.extractions(jobs)
+    assert len(stored) == 3 and all(s.extraction.pages == 1 for s in stored.values())

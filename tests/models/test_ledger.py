@@ -101,6 +101,28 @@ def test_extractions_round_trip_and_the_cache_says_what_to_read_again(ledger: Le
     assert ledger.extractions(["c" * 64])["c" * 64].error_detail == "xref again"
 
 
+def test_results_are_saved_several_to_a_transaction_and_an_interrupted_run_keeps_what_it_read(
+    ledger: Ledger, reopen: Opener
+) -> None:
+    shas = [f"{n:064x}" for n in range(7)]
+
+    def results() -> Iterator[tuple[str, Extraction | tuple[Reason, str]]]:
+        for n, sha in enumerate(shas):
+            yield sha, (Extraction(InputFormat.PDF, f"teks {n}", 1, "sampul") if n % 2 else (Reason.TIMEOUT, "120 s"))
+        raise KeyboardInterrupt  # Ctrl-C while the pool waits for the next file
+
+    saving = ledger.save_extractions(results(), "limits-1", seconds=3600, rows=3)
+    with reopen() as other:  # what another command sees as the results come
+        seen = [len(other.extractions(shas)) for _ in zip(shas, saving, strict=False)]
+        assert seen == [0, 0, 3, 3, 3, 6, 6]  # a transaction per three results, the rest held
+        with pytest.raises(KeyboardInterrupt):
+            next(saving)
+        stored = other.extractions(shas, with_text=True)
+    assert len(stored) == 7  # the held one was saved on the way out
+    assert stored[shas[5]].extraction.text == "teks 5" and stored[shas[6]].error_reason is Reason.TIMEOUT
+    assert ledger.missing_extractions(shas, "limits-1") == set()
+
+
 def test_identifications_are_kept_per_fingerprint_and_another_fingerprint_drops_them(ledger: Ledger) -> None:
     found = {("a.pdf", "k1"): Identification("smp-05", 93.5, "cover"),
              ("b.pdf", "k2"): Identification(None, 61.25, None, Reason.AMBIGUOUS_PARTICIPANT, ("smp-05", "smp-15"))}
