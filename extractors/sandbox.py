@@ -38,6 +38,8 @@ busy with it is killed and replaced.
 
 from __future__ import annotations
 
+import atexit
+import functools
 import multiprocessing
 import os
 import pickle
@@ -270,6 +272,15 @@ def _fork_server_dir() -> None:
         return
 
 
+@functools.cache
+def _wait_for_the_fork_server_at_exit() -> None:
+    """A process that started the fork server waits for it when it exits normally, so that nothing it
+    started outlives it even briefly, and the workers' CPU and peak memory count in its own
+    RUSAGE_CHILDREN, where whoever ran it (kipp bench scale, a shell's `time`) finds them. atexit runs
+    this before multiprocessing's own finalizers, which then remove the socket's folder."""
+    atexit.register(stop_fork_server)
+
+
 def stop_fork_server() -> None:
     """End this process's fork server now and wait for it, instead of when this process ends. Its
     workers are its children, not ours: once it is waited for, their peak memory counts in this
@@ -289,6 +300,7 @@ class SandboxPool:
         self.pages_read: Counter[int] = Counter()  # OCR pages read per worker pid
         # Not a fork of this process: the caller runs Prefect's threads, and forking a threaded process can hang.
         _fork_server_dir()
+        _wait_for_the_fork_server_at_exit()
         self._ctx = multiprocessing.get_context("forkserver")
         self._ctx.set_forkserver_preload(PRELOAD)
         self._workers: list[_Worker] = []
