@@ -40,7 +40,7 @@ from flows.steps.context import OutputPaths
 from flows.steps.extract import Job, Progress, Spread, save_extractions
 from models.errors import KippError
 from models.language import say
-from models.ledger import open_ledger
+from models.ledger import Ledger, open_ledger
 from models.settings import Limits, Settings
 
 BATCH_FLOW = "kipp-extract-batch"

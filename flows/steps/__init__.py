@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flows.steps.context import OutputPaths, Run, RunConfig, RunResult
 from flows.steps import decide, duplicates, extract, handoff, judges, report, scan, scores, themes  # one module per step
@@ -59,7 +59,7 @@ def open_run(config: RunConfig) -> Iterator[Run]:
         run = Run(config, ledger, inputs.roster, inputs.panel)
         run.seconds["check"] = time.perf_counter() - start
         yield run
-        ledger.set_meta(LAST_RUN, json.dumps({"at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        ledger.set_meta(LAST_RUN, json.dumps({"at": datetime.now(UTC).isoformat(timespec="seconds"),
                                               "seconds": {k: round(v, 3) for k, v in run.seconds.items()},
                                               "total": round(time.perf_counter() - start, 3)}))
 
